@@ -1,0 +1,3 @@
+"""k8slint: a linter for Kubernetes manifests."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,86 @@
+"""Is each document a complete Kubernetes object?
+
+Pre-commit hands us every YAML file, so most YAML is not ours to judge: only a
+document that is *meant* to be an API object (it has `metadata`, or names a
+built-in or run-defined kind) must carry apiVersion, kind and a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from k8slint.apischema import builtin_kind_names, builtin_kinds, newest_version
+from k8slint.engine import CheckContext
+from k8slint.index import RunIndex
+from k8slint.model import Problem, Resource
+from k8slint.registry import check
+
+_TOOL_GROUPS = frozenset(
+    {"kustomize.config.k8s.io", "kind.x-k8s.io", "kubeadm.k8s.io", "audit.k8s.io"}
+)
+_TOOL_KINDS = frozenset({"Kustomization", "Component", "Config"})
+
+
+def _is_tool_file(resource: Resource) -> bool:
+    """Kustomize files, kubeconfigs and component configs: YAML with a kind, not API objects."""
+    group = resource.api_group
+    if group in _TOOL_GROUPS or group.endswith("config.k8s.io"):
+        return True
+    if resource.kind in _TOOL_KINDS and "metadata" not in resource.data:
+        return True
+    return bool(resource.kind and resource.kind.endswith("Configuration")) and (
+        resource.api_version,
+        resource.kind,
+    ) not in builtin_kinds(newest_version())
+
+
+def _meant_as_object(resource: Resource, crd_kinds: set[tuple[str, str]]) -> bool:
+    if "metadata" in resource.data:
+        return True
+    kind = resource.kind
+    if kind is None:
+        return False
+    return kind in builtin_kind_names() or (resource.api_group, kind) in crd_kinds
+
+
+def _suggested_api_version(kind: str) -> str:
+    found = sorted(api for api, known in builtin_kinds(newest_version()) if known == kind)
+    stable = [api for api in found if "alpha" not in api and "beta" not in api]
+    choice = (stable or found or [""])[0]
+    return f" (for a {kind}: apiVersion: {choice})" if choice else ""
+
+
+@check(scope="run")
+def object_invalid(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
+    crd_kinds = index.crd_kinds()
+    for resource in index.resources:
+        if _is_tool_file(resource) or not _meant_as_object(resource, crd_kinds):
+            continue
+        for problem in _missing_parts(resource):
+            yield resource, problem
+
+
+def _missing_parts(resource: Resource) -> Iterator[Problem]:
+    if resource.api_version is None:
+        hint = _suggested_api_version(resource.kind) if resource.kind else ""
+        yield Problem(
+            ("apiVersion",),
+            f"object has no apiVersion, so Kubernetes cannot tell which API serves it{hint}",
+        )
+    if resource.kind is None:
+        yield Problem(
+            ("kind",), "object has no kind, so Kubernetes cannot tell what type of object it is"
+        )
+    metadata = resource.data.get("metadata")
+    if not isinstance(metadata, dict):
+        yield Problem(
+            ("metadata",),
+            "object has no metadata; every object needs metadata.name (or generateName)",
+        )
+    elif not isinstance(metadata.get("name"), str) and not isinstance(
+        metadata.get("generateName"), str
+    ):
+        yield Problem(
+            ("metadata", "name"),
+            "object has no metadata.name (or generateName); the API rejects unnamed objects",
+        )

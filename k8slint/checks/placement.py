@@ -1,0 +1,214 @@
+"""Pod or container: which level of a workload each field belongs to.
+
+A Pod is the machine (one scheduling decision, one network namespace, one set
+of volumes, one security boundary); a container is a program on it. Which
+fields exist where comes from the target version's API schema, so the tables
+follow Kubernetes (pod-level `resources` appears in 1.32, for instance); only
+the category names below are ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from k8slint.apischema import field_names, format_version
+from k8slint.engine import CheckContext
+from k8slint.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
+from k8slint.model import Problem, Resource, format_path
+from k8slint.registry import check
+
+_POD_CATEGORIES = {
+    "scheduling": (
+        "nodeSelector affinity tolerations nodeName priorityClassName priority preemptionPolicy "
+        "topologySpreadConstraints schedulerName schedulingGates overhead runtimeClassName "
+        "schedulingGroup workloadRef resourceClaims"
+    ),
+    "network": (
+        "hostNetwork dnsPolicy dnsConfig hostAliases hostname hostnameOverride subdomain "
+        "setHostnameAsFQDN enableServiceLinks"
+    ),
+    "storage": "volumes",
+    "security": (
+        "hostPID hostIPC hostUsers serviceAccountName serviceAccount "
+        "automountServiceAccountToken imagePullSecrets shareProcessNamespace securityContext os"
+    ),
+    "lifecycle": (
+        "terminationGracePeriodSeconds activeDeadlineSeconds restartPolicy readinessGates "
+        "evictionResponders"
+    ),
+}
+_CONTAINER_CATEGORIES = {
+    "program": "image imagePullPolicy command args workingDir env envFrom stdin stdinOnce tty",
+    "network": "ports",
+    "storage": "volumeMounts volumeDevices",
+    "lifecycle": (
+        "livenessProbe readinessProbe startupProbe lifecycle terminationMessagePath "
+        "terminationMessagePolicy restartPolicy restartPolicyRules"
+    ),
+    "resources": "resources resizePolicy",
+    "security": "securityContext",
+}
+
+
+def _by_field(categories: dict[str, str]) -> dict[str, str]:
+    return {name: category for category, names in categories.items() for name in names.split()}
+
+
+POD_FIELD_CATEGORY = _by_field(_POD_CATEGORIES)
+CONTAINER_FIELD_CATEGORY = _by_field(_CONTAINER_CATEGORIES)
+
+_JUDGED_BY_SIDECAR_RULES = frozenset({"restartPolicy"})
+"""`restartPolicy` on a container is the native-sidecar switch, not a misplaced Pod field."""
+
+
+def _pod_fields(context: CheckContext) -> frozenset[str]:
+    return field_names(context.kubernetes_version, "podspec-v1")
+
+
+def _container_fields(context: CheckContext, container: ContainerAt) -> frozenset[str]:
+    type_file = (
+        "ephemeralcontainer-v1" if container.group == "ephemeralContainers" else "container-v1"
+    )
+    return field_names(context.kubernetes_version, type_file)
+
+
+def _all_container_fields(context: CheckContext) -> frozenset[str]:
+    version = context.kubernetes_version
+    return field_names(version, "container-v1") | field_names(version, "ephemeralcontainer-v1")
+
+
+def _containers_path(pod: PodSpecAt) -> str:
+    """Where a container field should go: the one container, or each of them."""
+    regular = pod.spec.get("containers")
+    if isinstance(regular, list) and len(regular) == 1:
+        return f"to {format_path((*pod.path, 'containers', 0))}"
+    return f"into each container under {format_path((*pod.path, 'containers'))}"
+
+
+def _merge_hint(present: bool, key: str) -> str:
+    return f" (which already sets {key}: merge the two)" if present else ""
+
+
+@check(scope="resource")
+def pod_field_in_container(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    pod = pod_spec(resource)
+    if pod is None:
+        return
+    pod_fields = _pod_fields(context)
+    for container in containers(pod):
+        own_fields = _container_fields(context, container)
+        for key in container.container:
+            if key in own_fields or key not in pod_fields or key in _JUDGED_BY_SIDECAR_RULES:
+                continue
+            category = POD_FIELD_CATEGORY.get(key)
+            kind = f"Pod {category} field" if category else "Pod field"
+            yield Problem(
+                (*container.path, key),
+                f"{key} is a {kind}; move it from {format_path(container.path)} "
+                f"to {format_path(pod.path)}{_merge_hint(key in pod.spec, key)}",
+            )
+
+
+@check(scope="resource")
+def container_field_in_pod(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    pod = pod_spec(resource)
+    if pod is None:
+        return
+    pod_fields = _pod_fields(context)
+    container_fields = _all_container_fields(context)
+    for key in pod.spec:
+        if key in pod_fields or key not in container_fields:
+            continue
+        where = format_path(pod.path)
+        if key == "resources":
+            message = (
+                f"resources on the Pod (pod-level resources) exists only from Kubernetes 1.32, "
+                f"and the target is {format_version(context.kubernetes_version)}; move it "
+                f"from {where} {_containers_path(pod)}, or target a newer version"
+            )
+        else:
+            category = CONTAINER_FIELD_CATEGORY.get(key, "program")
+            message = (
+                f"{key} is a container field ({category}); move it "
+                f"from {where} {_containers_path(pod)}"
+            )
+        yield Problem((*pod.path, key), message)
+
+
+@check(scope="resource")
+def pod_security_field_in_container(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    pod = pod_spec(resource)
+    if pod is None:
+        return
+    version = context.kubernetes_version
+    pod_only = field_names(version, "podsecuritycontext-v1") - field_names(
+        version, "securitycontext-v1"
+    )
+    target = format_path((*pod.path, "securityContext"))
+    for container in containers(pod):
+        security = container.container.get("securityContext")
+        if not isinstance(security, dict):
+            continue
+        for key in security:
+            if key in pod_only:
+                source = format_path((*container.path, "securityContext"))
+                yield Problem(
+                    (*container.path, "securityContext", key),
+                    f"{key} is a Pod security field (it applies to every container and volume "
+                    f"of the Pod); move it from {source} to {target}"
+                    f"{_merge_hint(key in (pod.spec.get('securityContext') or {}), key)}",
+                )
+
+
+@check(scope="resource")
+def container_security_field_in_pod(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    pod = pod_spec(resource)
+    if pod is None:
+        return
+    security = pod.spec.get("securityContext")
+    if not isinstance(security, dict):
+        return
+    version = context.kubernetes_version
+    container_only = field_names(version, "securitycontext-v1") - field_names(
+        version, "podsecuritycontext-v1"
+    )
+    source = format_path((*pod.path, "securityContext"))
+    for key in security:
+        if key in container_only:
+            yield Problem(
+                (*pod.path, "securityContext", key),
+                f"{key} is a container security field (each container has its own); move it "
+                f"from {source} to the securityContext of each container that needs it, "
+                f"under {format_path((*pod.path, 'containers'))}",
+            )
+
+
+@check(scope="resource")
+def pod_spec_misplaced(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    """Content at the wrong depth between a controller's spec and its PodSpec."""
+    workload = workload_kind(resource)
+    if workload is None or len(workload.levels) < 2:
+        return
+    version = context.kubernetes_version
+    fields = [field_names(version, level.type_file) for level in workload.levels]
+    pod_level = len(workload.levels) - 1
+    for here, level in enumerate(workload.levels):
+        mapping = get_path(resource.data, level.path)
+        if not isinstance(mapping, dict):
+            continue
+        for key in mapping:
+            if key in fields[here]:
+                continue
+            if key in fields[pod_level]:
+                target = pod_level
+            else:
+                candidates = [i for i, names in enumerate(fields) if key in names]
+                if not candidates:
+                    continue
+                target = min(candidates, key=lambda i: (abs(i - here), i))
+            owner = workload.levels[target].owner
+            yield Problem(
+                (*level.path, key),
+                f"{key} is a {owner} field; move it from {format_path(level.path)} "
+                f"to {format_path(workload.levels[target].path)}",
+            )

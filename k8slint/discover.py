@@ -1,0 +1,80 @@
+"""Command-line paths to the files to lint.
+
+Directories are walked for manifests; a file named explicitly is linted
+whatever its extension (that is what the user asked for). Helm charts are
+recognised and skipped with a notice, since their templates are not YAML yet.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file to lint: `display` is the path as the user will see it."""
+
+    display: str
+    path: str | None = None
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    files: list[InputFile]
+    notices: list[tuple[str, str]]
+    missing: list[str]
+
+
+def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
+    files: list[InputFile] = []
+    notices: list[tuple[str, str]] = []
+    missing: list[str] = []
+    seen: set[str] = set()
+    for given in paths or ["."]:
+        if given == STDIN:
+            files.append(InputFile(stdin_name, data=sys.stdin.buffer.read()))
+        elif os.path.isdir(given):
+            for path in _walk(given, notices):
+                _add(files, seen, path)
+        elif os.path.exists(given):
+            _add(files, seen, given)
+        else:
+            missing.append(given)
+    return Discovery(files, notices, missing)
+
+
+def _add(files: list[InputFile], seen: set[str], path: str) -> None:
+    key = os.path.realpath(path)
+    if key not in seen:
+        seen.add(key)
+        files.append(InputFile(_display(path), path=path))
+
+
+def _display(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
+
+
+def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
+    for directory, subdirs, names in os.walk(top):
+        if "Chart.yaml" in names:
+            notices.append(
+                (
+                    _display(os.path.join(directory, "Chart.yaml")),
+                    "Helm chart: skipped; lint its rendered output "
+                    "(`helm template <chart> | k8slint lint -`)",
+                )
+            )
+            subdirs[:] = []
+            continue
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        for name in sorted(names):
+            if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
+                yield os.path.join(directory, name)

@@ -1,0 +1,181 @@
+"""Runs the enabled rules over the loaded objects and turns verdicts into findings.
+
+Checks only say *what* is wrong at *which path*; here that becomes a line and
+column, the rule's severity, and is dropped if a comment or annotation
+suppresses it. Keeping this in one place is what makes every rule report,
+suppress and sort the same way.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.apischema import Version, newest_version
+from k8slint.discover import InputFile
+from k8slint.index import RunIndex
+from k8slint.loader import LoadedFile, load_bytes, load_file
+from k8slint.model import Finding, Notice, Problem, Resource
+from k8slint.registry import Check, Rule, find_check, load_rules
+from k8slint.suppress import Suppressions, annotation_rules, parse_comments
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What a check may know besides the objects: the target version, its params."""
+
+    kubernetes_version: Version
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LintResult:
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    files: int = 0
+    objects: int = 0
+
+    @property
+    def internal_errors(self) -> list[Notice]:
+        return [notice for notice in self.notices if notice.is_error]
+
+
+@dataclass(slots=True)
+class _FileState:
+    suppressions: Suppressions
+    context_only: bool
+
+
+class Engine:
+    def __init__(self, rules: Iterable[Rule], kubernetes_version: Version | None = None) -> None:
+        self.version = kubernetes_version or newest_version()
+        self.rules = list(rules)
+        self._known_ids = list(load_rules())
+        self._resource_checks: list[tuple[Rule, Check]] = []
+        self._run_checks: list[tuple[Rule, Check]] = []
+        for rule in self.rules:
+            if rule.produced_by_loader:
+                continue
+            bound = find_check(rule.check)
+            target = self._resource_checks if bound.scope == "resource" else self._run_checks
+            target.append((rule, bound))
+        self._loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
+        self._files: dict[str, _FileState] = {}
+        self._ignored_by_annotation: dict[int, set[str]] = {}
+        self._findings: set[Finding] = set()
+        self.result = LintResult()
+
+    def lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile] = ()) -> LintResult:
+        resources: list[Resource] = []
+        for item in inputs:
+            resources.extend(self._load(item, context_only=False))
+        for item in context:
+            if item.display not in self._files:
+                resources.extend(self._load(item, context_only=True))
+        for resource in resources:
+            if not resource.context_only:
+                self._run_resource_checks(resource)
+        self._run_run_checks(RunIndex(resources))
+        self.result.findings = sorted(self._findings)
+        self.result.notices.sort()
+        return self.result
+
+    def _load(self, item: InputFile, context_only: bool) -> list[Resource]:
+        loaded = (
+            load_file(item.path, item.display)
+            if item.path
+            else load_bytes(item.data or b"", item.display)
+        )
+        suppressions = parse_comments(loaded.text, self._known_ids)
+        self._files[item.display] = _FileState(suppressions, context_only)
+        for resource in loaded.resources:
+            resource.context_only = context_only
+        if context_only:
+            return loaded.resources
+        self.result.files += 1
+        self.result.objects += len(loaded.resources)
+        self._report_load(loaded, suppressions)
+        for resource in loaded.resources:
+            self._read_annotations(resource)
+        return loaded.resources
+
+    def _report_load(self, loaded: LoadedFile, suppressions: Suppressions) -> None:
+        for line, message in loaded.notices:
+            self.result.notices.append(Notice(loaded.path, line, message))
+        for line, message in suppressions.unknown:
+            self.result.notices.append(Notice(loaded.path, line, message))
+        for issue in loaded.issues:
+            rule = self._loader_rules.get(issue.rule)
+            if rule is None or suppressions.covers(rule.id, issue.line):
+                continue
+            self._findings.add(
+                Finding(
+                    loaded.path, issue.line, issue.column, rule.id, rule.severity, issue.message
+                )
+            )
+
+    def _run_resource_checks(self, resource: Resource) -> None:
+        for rule, bound in self._resource_checks:
+            context = CheckContext(self.version, rule.params)
+            try:
+                for problem in bound.function(resource, context):
+                    self._emit(rule, resource, problem)
+            except Exception as error:  # one broken check must not end the run
+                self._internal_error(rule, resource, error)
+
+    def _run_run_checks(self, index: RunIndex) -> None:
+        for rule, bound in self._run_checks:
+            context = CheckContext(self.version, rule.params)
+            try:
+                for resource, problem in bound.function(index, context):
+                    if not resource.context_only:
+                        self._emit(rule, resource, problem)
+            except Exception as error:
+                self._internal_error(rule, None, error)
+
+    def _emit(self, rule: Rule, resource: Resource, problem: Problem) -> None:
+        line, column = resource.pos(problem.path)
+        state = self._files[resource.file]
+        if state.suppressions.covers(rule.id, line):
+            return
+        if rule.id in self._ignored_by_annotation.get(id(resource), ()):
+            return
+        self._findings.add(
+            Finding(
+                resource.file,
+                line,
+                column,
+                rule.id,
+                rule.severity,
+                problem.message,
+                problem.path,
+                resource.ref,
+            )
+        )
+
+    def _read_annotations(self, resource: Resource) -> None:
+        rules = annotation_rules(resource)
+        if not rules:
+            return
+        self._ignored_by_annotation[id(resource)] = rules
+        for unknown in sorted(rules - set(self._known_ids)):
+            line, _ = resource.pos(("metadata", "annotations"))
+            self.result.notices.append(
+                Notice(resource.file, line, f"unknown rule id {unknown!r} in ignore annotation")
+            )
+
+    def _internal_error(self, rule: Rule, resource: Resource | None, error: Exception) -> None:
+        where = resource.file if resource else "<run>"
+        line = resource.pos(())[0] if resource else 0
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        self.result.notices.append(
+            Notice(
+                where,
+                line,
+                f"internal error in rule {rule.id}: {detail} "
+                "(please report it; the rest of the run went on)",
+                is_error=True,
+            )
+        )

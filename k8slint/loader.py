@@ -1,0 +1,410 @@
+"""Bytes to Kubernetes objects, keeping where in the file every value came from.
+
+The lint path uses libyaml (through ruamel.yaml.clib) to compose node trees,
+with a resolver that does nothing: resolving every scalar in Python was most of
+ruamel's composing time, and we must type scalars ourselves anyway (see
+`scalars`). The nodes stay with each Resource so that a finding's path can be
+turned into a line and column only when a finding needs one.
+
+Nothing here raises on bad input: a file that cannot be read, decoded or
+parsed becomes a `LoadIssue`, and the documents before the error are kept.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from _ruamel_yaml import CParser
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from k8slint.model import JsonPath, Resource
+from k8slint.scalars import resolve_plain, resolve_tagged
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Larger files are reported and skipped rather than risking the run's memory."""
+
+MAX_EXPANDED_NODES = 1_000_000
+"""Values a document may hold once aliases are expanded: stops 'billion laughs'."""
+
+KUSTOMIZE_FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_PLAIN_TAG = "!plain"
+_MERGE_KEY = "<<"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadIssue:
+    """A finding the loader itself makes (rule is one of the document rules)."""
+
+    rule: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(slots=True)
+class LoadedFile:
+    """Everything one file yielded: objects, loader findings and notices."""
+
+    path: str
+    text: str = ""
+    resources: list[Resource] = field(default_factory=list)
+    issues: list[LoadIssue] = field(default_factory=list)
+    notices: list[tuple[int, str]] = field(default_factory=list)
+    documents: int = 0
+
+
+class _Composer(CParser):  # type: ignore[misc]
+    """libyaml composer whose resolver only marks plain scalars.
+
+    Quoted scalars are strings; plain ones are typed later by `resolve_plain`,
+    with Kubernetes' YAML 1.1 rules. Explicit tags are kept by libyaml itself.
+    """
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN_TAG if implicit[0] else _STR_TAG
+        return "tag:yaml.org,2002:map" if kind is MappingNode else "tag:yaml.org,2002:seq"
+
+
+class _DocumentError(Exception):
+    """A problem that makes one document unusable (alias bomb, recursive alias)."""
+
+    def __init__(self, node: Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+class _Builder:
+    """Turns one document's node tree into plain data, reporting duplicate keys.
+
+    Aliased collections are built once and shared; the expanded size is still
+    counted so that an alias bomb is refused instead of exhausting the run.
+    """
+
+    def __init__(self) -> None:
+        self.duplicates: list[tuple[Node, str]] = []
+        self._built: dict[int, tuple[Any, int]] = {}
+        self._building: set[int] = set()
+        self._expanded = 0
+
+    def build(self, node: Node) -> Any:
+        return self._value(node)[0]
+
+    def _value(self, node: Node) -> tuple[Any, int]:
+        if isinstance(node, ScalarNode):
+            self._count(node, 1)
+            return scalar_value(node), 1
+        key = id(node)
+        done = self._built.get(key)
+        if done is not None:
+            self._count(node, done[1])
+            return done
+        if key in self._building:
+            raise _DocumentError(node, "an alias refers to the node that contains it")
+        self._building.add(key)
+        if isinstance(node, SequenceNode):
+            items = [self._value(child) for child in node.value]
+            result: tuple[Any, int] = ([v for v, _ in items], 1 + sum(s for _, s in items))
+        else:
+            result = self._mapping(node)
+        self._building.discard(key)
+        self._built[key] = result
+        self._count(node, 1)
+        return result
+
+    def _mapping(self, node: MappingNode) -> tuple[dict[str, Any], int]:
+        mapping: dict[str, Any] = {}
+        size = 1
+        merged: list[Any] = []
+        for key_node, value_node in node.value:
+            key = key_text(key_node)
+            if key == _MERGE_KEY and key_node.tag == _PLAIN_TAG:
+                merged.append(value_node)
+                continue
+            value, value_size = self._value(value_node)
+            size += value_size
+            if key in mapping:
+                self.duplicates.append((key_node, key))
+            mapping[key] = value
+        for merge_node in merged:
+            sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
+            for source in sources:
+                value, value_size = self._value(source)
+                if isinstance(value, dict):
+                    for merged_key, merged_value in value.items():
+                        mapping.setdefault(merged_key, merged_value)
+                    size += value_size
+        return mapping, size
+
+    def _count(self, node: Node, size: int) -> None:
+        self._expanded += size
+        if self._expanded > MAX_EXPANDED_NODES:
+            raise _DocumentError(
+                node,
+                f"aliases expand this document past {MAX_EXPANDED_NODES:,} values; "
+                "refusing to expand it (a 'billion laughs' document?)",
+            )
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag == _PLAIN_TAG:
+        return resolve_plain(node.value)
+    if tag == _STR_TAG:
+        return node.value
+    return resolve_tagged(tag, node.value)
+
+
+def key_text(node: Node) -> str:
+    """A mapping key as Kubernetes' YAML-to-JSON step names it (always a string)."""
+    if isinstance(node, ScalarNode):
+        value = scalar_value(node)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if value is None:
+            return "null"
+        return str(value)
+    return f"<complex key at line {node.start_mark.line + 1}>"
+
+
+def locate(root: Node, path: JsonPath) -> tuple[int, int]:
+    """1-based line and column of `path` in `root`: the key for a mapping entry,
+    the item for a sequence entry, the nearest existing ancestor otherwise."""
+    mark = root.start_mark
+    node = root
+    for step in path:
+        child: Node | None = None
+        if isinstance(node, MappingNode) and isinstance(step, str):
+            entry = _find_entry(node, step)
+            if entry is not None:
+                mark = entry[0].start_mark
+                child = entry[1]
+        elif isinstance(node, SequenceNode) and isinstance(step, int):
+            if 0 <= step < len(node.value):
+                child = node.value[step]
+                mark = child.start_mark
+        if child is None:
+            break
+        node = child
+    return mark.line + 1, mark.column + 1
+
+
+def _find_entry(node: MappingNode, key: str, depth: int = 0) -> tuple[Node, Node] | None:
+    found = None
+    merges = []
+    for key_node, value_node in node.value:
+        text = key_text(key_node)
+        if text == key:
+            found = (key_node, value_node)
+        elif text == _MERGE_KEY:
+            merges.append(value_node)
+    if found is not None or depth > 8:
+        return found
+    for merge_node in merges:
+        sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
+        for source in sources:
+            if isinstance(source, MappingNode):
+                entry = _find_entry(source, key, depth + 1)
+                if entry is not None:
+                    return entry
+    return None
+
+
+def decode(raw: bytes) -> str:
+    """Decode as Kubernetes tooling does: UTF-8 (BOM allowed), or UTF-16/32 with a BOM."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            return raw.decode(encoding)
+    return raw.decode("utf-8-sig")
+
+
+def load_file(path: str, display: str | None = None) -> LoadedFile:
+    """Read and load one file; every failure becomes an issue on that file."""
+    shown = display or path
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            loaded = LoadedFile(shown)
+            loaded.issues.append(
+                LoadIssue(
+                    "yaml-syntax",
+                    1,
+                    1,
+                    f"file is {size / 2**20:.0f} MiB, over the "
+                    f"{MAX_FILE_BYTES // 2**20} MiB limit; not linted",
+                )
+            )
+            return loaded
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        loaded = LoadedFile(shown)
+        loaded.issues.append(
+            LoadIssue("yaml-syntax", 1, 1, f"cannot read file: {error.strerror or error}")
+        )
+        return loaded
+    return load_bytes(raw, shown)
+
+
+def load_bytes(raw: bytes, display: str) -> LoadedFile:
+    loaded = LoadedFile(display)
+    if b"\0" in raw[:8192] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        loaded.issues.append(LoadIssue("yaml-syntax", 1, 1, "binary file (NUL bytes); not YAML"))
+        return loaded
+    try:
+        text = decode(raw)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        loaded.issues.append(
+            LoadIssue(
+                "yaml-syntax",
+                line,
+                1,
+                f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
+                "Kubernetes reads manifests as UTF-8",
+            )
+        )
+        return loaded
+    return load_text(text, display)
+
+
+def load_text(text: str, display: str) -> LoadedFile:
+    loaded = LoadedFile(display, text)
+    if os.path.basename(display) in KUSTOMIZE_FILE_NAMES:
+        loaded.notices.append(
+            (1, "Kustomize file, not a manifest: skipped (lint `kustomize build` output)")
+        )
+        return loaded
+    source = _json_tabs_as_spaces(text, display)
+    composer = _Composer(source)
+    try:
+        while composer.check_node():
+            root = composer.get_node()
+            _add_document(loaded, root, loaded.documents)
+            loaded.documents += 1
+    except (YAMLError, ValueError) as error:
+        _report_parse_error(loaded, error, text)
+    finally:
+        composer.dispose()
+    return loaded
+
+
+def _json_tabs_as_spaces(text: str, display: str) -> str:
+    """libyaml refuses tab indentation, which JSON allows; a tab outside a JSON
+    string is only white space, and inside one it is invalid JSON anyway, so
+    replacing it keeps every column where it was."""
+    if "\t" not in text:
+        return text
+    if display.endswith(".json") or text.lstrip()[:1] in ("{", "["):
+        return text.replace("\t", " ")
+    return text
+
+
+def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None:
+    if "{{" in text:
+        loaded.resources.clear()
+        loaded.issues = [i for i in loaded.issues if i.rule != "yaml-duplicate-key"]
+        loaded.notices.append(
+            (
+                1,
+                "looks like a Helm or Go template ({{ }}): skipped; "
+                "lint the rendered output, e.g. `helm template . | k8slint lint -`",
+            )
+        )
+        return
+    if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        line, column = mark.line + 1, mark.column + 1
+        message = error.problem or str(error)
+        if error.context:
+            message = f"{message} ({error.context}"
+            if error.context_mark is not None:
+                message += f" at line {error.context_mark.line + 1}"
+            message += ")"
+    elif isinstance(error, ReaderError):
+        before = text[: error.position]
+        line = before.count("\n") + 1
+        column = error.position - (before.rfind("\n") + 1) + 1
+        message = f"character {error.character!r} is not allowed in YAML ({error.reason})"
+    else:
+        line, column, message = 1, 1, str(error).splitlines()[0]
+    loaded.issues.append(LoadIssue("yaml-syntax", line, column, message))
+
+
+def _add_document(loaded: LoadedFile, root: Node, index: int) -> None:
+    builder = _Builder()
+    try:
+        data = builder.build(root)
+    except _DocumentError as error:
+        mark = error.node.start_mark
+        loaded.issues.append(LoadIssue("yaml-syntax", mark.line + 1, mark.column + 1, str(error)))
+        return
+    for key_node, key in builder.duplicates:
+        mark = key_node.start_mark
+        loaded.issues.append(
+            LoadIssue(
+                "yaml-duplicate-key",
+                mark.line + 1,
+                mark.column + 1,
+                f"key {key!r} is repeated in this mapping; only the last value is kept, "
+                "so the earlier one is silently lost",
+            )
+        )
+    if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
+        return  # not a Kubernetes object: pre-commit hands us every YAML file
+    if data.get("kind") == "List" and isinstance(data.get("items"), list):
+        for item_index, item in enumerate(data["items"]):
+            if isinstance(item, dict):
+                prefix: JsonPath = ("items", item_index)
+                loaded.resources.append(_resource(loaded.path, index, item, root, prefix))
+        return
+    loaded.resources.append(_resource(loaded.path, index, data, root, ()))
+
+
+def _resource(
+    file: str, index: int, data: dict[str, Any], root: Node, prefix: JsonPath
+) -> Resource:
+    metadata = data.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    name = metadata.get("name")
+    namespace = metadata.get("namespace")
+    api_version = data.get("apiVersion")
+    kind = data.get("kind")
+    return Resource(
+        file=file,
+        doc_index=index,
+        api_version=api_version if isinstance(api_version, str) else None,
+        kind=kind if isinstance(kind, str) else None,
+        name=name if isinstance(name, str) else None,
+        namespace=namespace if isinstance(namespace, str) else None,
+        data=data,
+        locate=lambda path: locate(root, prefix + path),
+    )
+
+
+def parse_yaml(text: str) -> Any:
+    """The first document of a YAML text as plain data (for our own files: rules, config)."""
+    composer = _Composer(text)
+    try:
+        node = composer.get_single_node()
+    finally:
+        composer.dispose()
+    return None if node is None else _Builder().build(node)

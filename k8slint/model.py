@@ -1,0 +1,117 @@
+"""The few types every layer shares: what a check says, what the engine reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+JsonPath = tuple[str | int, ...]
+
+SEVERITIES = ("error", "warning", "info")
+"""Most severe first; the index is the rank used for --fail-level."""
+
+
+def severity_rank(severity: str) -> int:
+    """Lower is more severe, so `rank <= fail_rank` means 'at or above the fail level'."""
+    return SEVERITIES.index(severity)
+
+
+def format_path(path: JsonPath) -> str:
+    """Render a path the way kubectl users write it: `spec.containers[0].image`."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else step
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A check's verdict: where (as a path into the object) and what is wrong.
+
+    Checks never compute positions or severities; the engine does, so that every
+    rule reports the same way.
+    """
+
+    path: JsonPath
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """Identifies the object a finding is about, for machine-readable output."""
+
+    api_version: str | None
+    kind: str | None
+    name: str | None
+    namespace: str | None
+
+
+@dataclass(slots=True, eq=False)
+class Resource:
+    """One Kubernetes object from one document of one file.
+
+    `locate` maps a path to a 1-based (line, column); the loader supplies it, so
+    the rest of the program never touches YAML nodes.
+    """
+
+    file: str
+    doc_index: int
+    api_version: str | None
+    kind: str | None
+    name: str | None
+    namespace: str | None
+    data: dict[str, Any]
+    locate: Callable[[JsonPath], tuple[int, int]] = field(repr=False)
+    context_only: bool = False
+
+    def pos(self, path: JsonPath) -> tuple[int, int]:
+        """Line and column of `path`, or of its nearest ancestor that exists."""
+        return self.locate(path)
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.api_version, self.kind, self.name, self.namespace)
+
+    @property
+    def api_group(self) -> str:
+        """`apps` for `apps/v1`, empty for the core group (`v1`)."""
+        api_version = self.api_version or ""
+        return api_version.rpartition("/")[0]
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        metadata = self.data.get("metadata")
+        annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+        return annotations if isinstance(annotations, dict) else {}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """What the engine emits: a problem placed in a file, with its rule's severity."""
+
+    file: str
+    line: int
+    column: int
+    rule: str
+    severity: str
+    message: str
+    path: JsonPath = ()
+    object: ObjectRef | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Notice:
+    """Something the user should know that is not a rule violation.
+
+    A skipped Helm template, an unknown rule id in a suppression comment, an
+    internal error in one check: reported, never silently dropped.
+    """
+
+    file: str
+    line: int
+    message: str
+    is_error: bool = False

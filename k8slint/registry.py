@@ -1,0 +1,135 @@
+"""Rules are data (`rules/<id>.yaml`); checks are functions that register by name.
+
+A rule file binds its id to a check (`check: placement.pod_field_in_container`);
+the check's module is imported only when a rule that needs it is enabled, so
+adding a rule never means editing a central list.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import importlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from k8slint.model import SEVERITIES
+
+Scope = Literal["resource", "run"]
+
+LOADER_CHECK = "loader"
+"""The binding of rules whose findings the loader makes (syntax, duplicate keys)."""
+
+REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    scope: Scope
+    function: Callable[..., Iterable[Any]]
+
+
+_CHECKS: dict[str, Check] = {}
+
+
+def check(scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a check as `<module>.<function>` (module relative to k8slint.checks).
+
+    A `resource` check is called as `fn(resource, context)` and yields Problems;
+    a `run` check as `fn(index, context)` and yields (Resource, Problem) pairs.
+    """
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        module = function.__module__.rpartition(".")[2]
+        name = f"{module}.{function.__name__}"
+        _CHECKS[name] = Check(name, scope, function)
+        return function
+
+    return register
+
+
+def find_check(name: str) -> Check:
+    """Import the check's module on first use and return the registered check."""
+    if name not in _CHECKS:
+        module = name.rpartition(".")[0]
+        try:
+            importlib.import_module(f"k8slint.checks.{module}")
+        except ModuleNotFoundError as error:
+            raise KeyError(f"no check module {module!r} for check {name!r}") from error
+    try:
+        return _CHECKS[name]
+    except KeyError:
+        raise KeyError(f"no check named {name!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+    principle: str
+    fix: str
+    check: str
+    examples: dict[str, str]
+    category: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def produced_by_loader(self) -> bool:
+        return self.check == LOADER_CHECK
+
+
+class RuleFileError(ValueError):
+    """A rule file in the package is malformed: a bug in k8slint, not user input."""
+
+
+def rules_dir() -> str:
+    """`k8slint/_rules` in an installed wheel, the repository's `rules/` in a checkout."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, "_rules")
+    if os.path.isdir(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(here), "rules")
+
+
+def parse_rule(data: Any, source: str) -> Rule:
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{source}: a rule file must be a mapping")
+    missing = [name for name in REQUIRED_FIELDS if not data.get(name)]
+    if missing:
+        raise RuleFileError(f"{source}: missing {', '.join(missing)}")
+    if data["severity"] not in SEVERITIES:
+        raise RuleFileError(f"{source}: severity must be one of {', '.join(SEVERITIES)}")
+    examples = data["examples"]
+    if not isinstance(examples, dict) or not examples.get("bad") or not examples.get("good"):
+        raise RuleFileError(f"{source}: examples needs both 'bad' and 'good'")
+    return Rule(
+        id=data["id"],
+        severity=data["severity"],
+        summary=str(data["summary"]).strip(),
+        principle=str(data["principle"]).strip(),
+        fix=str(data["fix"]).strip(),
+        check=data["check"],
+        examples={"bad": examples["bad"], "good": examples["good"]},
+        category=data.get("category", ""),
+        params=data.get("params") or {},
+    )
+
+
+@functools.cache
+def load_rules() -> dict[str, Rule]:
+    """Every rule shipped with k8slint, by id, in id order."""
+    from k8slint.loader import parse_yaml
+
+    rules: dict[str, Rule] = {}
+    for path in sorted(glob.glob(os.path.join(rules_dir(), "*.yaml"))):
+        with open(path, encoding="utf-8") as handle:
+            rule = parse_rule(parse_yaml(handle.read()), os.path.basename(path))
+        expected = os.path.splitext(os.path.basename(path))[0]
+        if rule.id != expected:
+            raise RuleFileError(f"{path}: id {rule.id!r} does not match the file name")
+        rules[rule.id] = rule
+    return rules

@@ -1,0 +1,47 @@
+"""The JSON report: a public contract (DESIGN.md). Extend it; never rename a field."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from k8slint.engine import LintResult
+from k8slint.model import SEVERITIES, Finding, format_path
+from k8slint.report import ReportSettings
+
+
+def finding_dict(finding: Finding) -> dict[str, object]:
+    ref = finding.object
+    return {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "file": finding.file,
+        "line": finding.line,
+        "column": finding.column,
+        "path": format_path(finding.path),
+        "object": None
+        if ref is None
+        else {
+            "apiVersion": ref.api_version,
+            "kind": ref.kind,
+            "name": ref.name,
+            "namespace": ref.namespace,
+        },
+        "fixable": False,
+    }
+
+
+def render(result: LintResult, settings: ReportSettings) -> str:
+    counts = Counter(finding.severity for finding in result.findings)
+    summary: dict[str, int] = {"files": result.files, "objects": result.objects}
+    summary.update({severity: counts.get(severity, 0) for severity in SEVERITIES})
+    document = {
+        "findings": [finding_dict(finding) for finding in result.findings],
+        "summary": summary,
+        "notices": [
+            {"file": n.file, "line": n.line, "message": n.message, "error": n.is_error}
+            for n in result.notices
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"

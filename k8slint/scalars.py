@@ -1,0 +1,85 @@
+"""Type plain YAML scalars the way Kubernetes' decoder (go-yaml v2, YAML 1.1) does.
+
+Kubernetes reads manifests with YAML 1.1 rules, so `value: yes` is the boolean
+true and `mode: 0755` is the octal integer 493. Linting with YAML 1.2 rules
+would hide exactly the mistakes kubectl later rejects, so we type scalars here
+ourselves instead of trusting a generic resolver.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
+_FALSE = frozenset({"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_SPECIAL_FLOATS = {
+    ".inf": math.inf,
+    ".Inf": math.inf,
+    ".INF": math.inf,
+    "+.inf": math.inf,
+    "+.Inf": math.inf,
+    "+.INF": math.inf,
+    "-.inf": -math.inf,
+    "-.Inf": -math.inf,
+    "-.INF": -math.inf,
+    ".nan": math.nan,
+    ".NaN": math.nan,
+    ".NAN": math.nan,
+}
+_INT = re.compile(r"[-+]?(0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_]*)")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+# First characters that can start anything other than a string: a cheap filter
+# that lets the common case (names, images, paths) return at once.
+_MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
+
+
+def resolve_plain(text: str) -> object:
+    """Return the Python value of an unquoted scalar, typed as YAML 1.1 does."""
+    if not text:
+        return None
+    if text[0] not in _MAYBE_TYPED:
+        return text
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text in _NULL:
+        return None
+    if _INT.fullmatch(text):
+        return _parse_int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    special = _SPECIAL_FLOATS.get(text)
+    if special is not None:
+        return special
+    return text
+
+
+def _parse_int(text: str) -> int:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    if digits.startswith("0b"):
+        return sign * int(digits[2:], 2)
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    if digits.startswith("0o"):
+        return sign * int(digits[2:], 8)
+    if len(digits) > 1 and digits.startswith("0"):
+        return sign * int(digits[1:], 8)
+    return sign * int(digits)
+
+
+def resolve_tagged(tag: str, text: str) -> object:
+    """Honour an explicit standard tag (`!!str 3`, `!!int "3"`); others keep their text."""
+    suffix = tag.rpartition(":")[2]
+    if suffix == "str":
+        return text
+    if suffix in ("int", "float", "bool", "null"):
+        value = resolve_plain(text)
+        expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[suffix]
+        if isinstance(value, expected) and not (suffix != "bool" and isinstance(value, bool)):
+            return float(value) if suffix == "float" else value
+    return text
