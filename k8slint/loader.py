@@ -192,10 +192,11 @@ def locate(root: Node, path: JsonPath) -> tuple[int, int]:
             if entry is not None:
                 mark = entry[0].start_mark
                 child = entry[1]
-        elif isinstance(node, SequenceNode) and isinstance(step, int):
-            if 0 <= step < len(node.value):
-                child = node.value[step]
-                mark = child.start_mark
+        elif (
+            isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value)
+        ):
+            child = node.value[step]
+            mark = child.start_mark
         if child is None:
             break
         node = child
