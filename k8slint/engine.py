@@ -8,6 +8,7 @@ suppress and sort the same way.
 
 from __future__ import annotations
 
+import gc
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,6 +69,18 @@ class Engine:
         self.result = LintResult()
 
     def lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile] = ()) -> LintResult:
+        # The run keeps millions of small objects alive (every object's nodes) and
+        # creates no reference cycles, so the cyclic collector would only rescan
+        # them again and again: measured, it doubled the time on the corpus.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._lint(inputs, context)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile]) -> LintResult:
         resources: list[Resource] = []
         for item in inputs:
             resources.extend(self._load(item, context_only=False))

@@ -1,10 +1,14 @@
 """Bytes to Kubernetes objects, keeping where in the file every value came from.
 
-The lint path uses libyaml (through ruamel.yaml.clib) to compose node trees,
-with a resolver that does nothing: resolving every scalar in Python was most of
-ruamel's composing time, and we must type scalars ourselves anyway (see
-`scalars`). The nodes stay with each Resource so that a finding's path can be
-turned into a line and column only when a finding needs one.
+The lint path composes node trees with libyaml, with a resolver that does
+nothing: resolving every scalar in Python was most of the composing time, and
+we must type scalars ourselves anyway (see `scalars`). libyaml is reached
+through PyYAML's binding when it has one: on ../shared/corpus it composes in
+1.2 s where ruamel.yaml.clib's binding takes 2.9 s, because ruamel builds much
+heavier node objects. ruamel.yaml.clib is the fallback (same libyaml, same
+marks) and ruamel.yaml stays the round-trip library for `--fix`. The nodes stay
+with each Resource so that a finding's path becomes a line and column only
+when a finding needs one.
 
 Nothing here raises on bad input: a file that cannot be read, decoded or
 parsed becomes a `LoadIssue`, and the documents before the error are kept.
@@ -17,10 +21,16 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from _ruamel_yaml import CParser
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
+try:  # PyYAML with libyaml: the fastest composer (see the module docstring)
+    from yaml import MarkedYAMLError, YAMLError
+    from yaml._yaml import CParser
+    from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+    from yaml.reader import ReaderError
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from _ruamel_yaml import CParser
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+    from ruamel.yaml.reader import ReaderError
 
 from k8slint.model import JsonPath, Resource
 from k8slint.scalars import resolve_plain, resolve_tagged
@@ -371,13 +381,19 @@ def _add_document(loaded: LoadedFile, root: Node, index: int) -> None:
         )
     if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
         return  # not a Kubernetes object: pre-commit hands us every YAML file
-    if data.get("kind") == "List" and isinstance(data.get("items"), list):
+    if _is_list(data):
         for item_index, item in enumerate(data["items"]):
             if isinstance(item, dict):
                 prefix: JsonPath = ("items", item_index)
                 loaded.resources.append(_resource(loaded.path, index, item, root, prefix))
         return
     loaded.resources.append(_resource(loaded.path, index, data, root, ()))
+
+
+def _is_list(data: dict[str, Any]) -> bool:
+    """`kind: List` and typed lists (`ConfigMapList`) hold their objects in `items`."""
+    kind = data.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list)
 
 
 def _resource(

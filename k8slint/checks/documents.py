@@ -19,6 +19,8 @@ _TOOL_GROUPS = frozenset(
     {"kustomize.config.k8s.io", "kind.x-k8s.io", "kubeadm.k8s.io", "audit.k8s.io"}
 )
 _TOOL_KINDS = frozenset({"Kustomization", "Component", "Config"})
+_TOOL_INPUT_KINDS = frozenset({"IstioOperator"})
+"""Kinds read by a command-line tool (istioctl install -f), where no name is needed."""
 
 
 def _is_tool_file(resource: Resource) -> bool:
@@ -27,6 +29,8 @@ def _is_tool_file(resource: Resource) -> bool:
     if group in _TOOL_GROUPS or group.endswith("config.k8s.io"):
         return True
     if resource.kind in _TOOL_KINDS and "metadata" not in resource.data:
+        return True
+    if resource.kind in _TOOL_INPUT_KINDS:
         return True
     return bool(resource.kind and resource.kind.endswith("Configuration")) and (
         resource.api_version,
