@@ -343,6 +343,10 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
         return
     if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
+        if mark.index >= len(text.rstrip()) and error.context_mark is not None:
+            # The parser ran off the end of the file looking for a closing bracket
+            # or quote: where the unclosed construct starts is what the user must fix.
+            mark = error.context_mark
         line, column = mark.line + 1, mark.column + 1
         message = error.problem or str(error)
         if error.context:

@@ -78,7 +78,7 @@ def _missing_parts(resource: Resource) -> Iterator[Problem]:
     metadata = resource.data.get("metadata")
     if not isinstance(metadata, dict):
         yield Problem(
-            ("metadata",),
+            ("kind",),
             "object has no metadata; every object needs metadata.name (or generateName)",
         )
     elif not isinstance(metadata.get("name"), str) and not isinstance(

@@ -1,0 +1,8 @@
+"""Tests run against this checkout's package, whatever else is installed."""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))

@@ -1,0 +1,79 @@
+"""Helpers shared by the tests: lint in-process, read `# expect:` comments."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+from k8slint.apischema import Version, parse_version
+from k8slint.discover import InputFile, discover
+from k8slint.engine import Engine, LintResult
+from k8slint.registry import load_rules
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHARED = REPO.parent / "shared"
+
+_EXPECT = re.compile(r"#\s*expect:\s*([\w\-, ]+)")
+_VERSION = re.compile(r"#\s*k8slint-test:\s*kubernetes-version=([\w.]+)")
+
+
+def engine_for(rule_ids: list[str] | None = None, version: Version | None = None) -> Engine:
+    rules = load_rules()
+    chosen = [rules[rule_id] for rule_id in rule_ids] if rule_ids is not None else rules.values()
+    return Engine(chosen, version)
+
+
+def lint_paths(
+    paths: list[str], rule_ids: list[str] | None = None, version: Version | None = None
+) -> LintResult:
+    return engine_for(rule_ids, version).lint(discover(paths).files)
+
+
+def lint_text(
+    text: str,
+    rule_ids: list[str] | None = None,
+    version: Version | None = None,
+    name: str = "manifest.yaml",
+) -> LintResult:
+    item = InputFile(name, data=text.encode("utf-8"))
+    return engine_for(rule_ids, version).lint([item])
+
+
+def fixture_case_files(case: Path) -> list[Path]:
+    if case.is_dir():
+        return sorted(p for p in case.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    return [case]
+
+
+def fixture_rule(case: Path) -> str:
+    """`fixtures/<rule-id>.yaml`, `fixtures/<rule-id>--<variant>.yaml` or a folder so named."""
+    return case.name.split("--")[0].removesuffix(".yaml")
+
+
+def fixture_version(files: list[Path]) -> Version | None:
+    for path in files:
+        match = _VERSION.search(path.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return parse_version(match.group(1))
+    return None
+
+
+def expected_findings(files: list[Path]) -> Counter[tuple[str, int, str]]:
+    """Multiset of (file, line, rule) from `# expect: rule-a, rule-b` comments."""
+    expected: Counter[tuple[str, int, str]] = Counter()
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _EXPECT.search(line)
+            if match:
+                for rule in match.group(1).split(","):
+                    if rule.strip():
+                        expected[(os.fspath(path), number, rule.strip())] += 1
+    return expected
+
+
+def actual_findings(result: LintResult) -> Counter[tuple[str, int, str]]:
+    return Counter((f.file, f.line, f.rule) for f in result.findings)

@@ -1,0 +1,47 @@
+"""Every rule file is complete and its examples behave as documented."""
+
+from __future__ import annotations
+
+import pytest
+from support import lint_text
+
+from k8slint.registry import LOADER_CHECK, RuleFileError, find_check, load_rules, parse_rule
+
+RULES = sorted(load_rules())
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_rule_is_complete_and_bound(rule_id):
+    rule = load_rules()[rule_id]
+    assert rule.summary and rule.principle and rule.fix
+    assert rule.category
+    if rule.check != LOADER_CHECK:
+        assert find_check(rule.check).function
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_bad_example_fires(rule_id):
+    result = lint_text(load_rules()[rule_id].examples["bad"], [rule_id])
+    assert [f.rule for f in result.findings] and {f.rule for f in result.findings} == {rule_id}
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_good_example_is_clean(rule_id):
+    result = lint_text(load_rules()[rule_id].examples["good"], [rule_id])
+    assert result.findings == []
+    assert not result.internal_errors
+
+
+def test_incomplete_rule_file_is_refused():
+    with pytest.raises(RuleFileError, match="missing fix"):
+        parse_rule(
+            {
+                "id": "x",
+                "severity": "error",
+                "summary": "s",
+                "principle": "p",
+                "check": "c.d",
+                "examples": {"bad": "a", "good": "b"},
+            },
+            "x.yaml",
+        )
