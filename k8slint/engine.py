@@ -161,7 +161,7 @@ class Engine:
                 line,
                 column,
                 rule.id,
-                rule.severity,
+                problem.severity or rule.severity,
                 problem.message,
                 problem.path,
                 resource.ref,

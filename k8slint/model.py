@@ -38,6 +38,9 @@ class Problem:
 
     path: JsonPath
     message: str
+    severity: str | None = None
+    """Overrides the rule's severity where Kubernetes itself changed (a field that
+    was rejected before some version and only discouraged after it)."""
 
 
 @dataclass(frozen=True, slots=True)
