@@ -343,11 +343,18 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
         return
     if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
-        if mark.index >= len(text.rstrip()) and error.context_mark is not None:
-            # The parser ran off the end of the file looking for a closing bracket
-            # or quote: where the unclosed construct starts is what the user must fix.
-            mark = error.context_mark
         line, column = mark.line + 1, mark.column + 1
+        content = text.rstrip()
+        if mark.index >= len(content):
+            # The parser ran off the end of the file looking for a closing bracket
+            # or quote: point where the unclosed construct opens, or else at the
+            # last character, never at a line past the end of the file.
+            opened = error.context_mark
+            if opened is not None and opened.index < len(content):
+                line, column = opened.line + 1, opened.column + 1
+            else:
+                line = content.count("\n") + 1
+                column = len(content) - content.rfind("\n")
         message = error.problem or str(error)
         if error.context:
             message = f"{message} ({error.context}"

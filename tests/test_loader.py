@@ -1,0 +1,172 @@
+"""The loader: positions, Kubernetes' YAML 1.1 typing, and bad input that never stops a run."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from k8slint.loader import MAX_EXPANDED_NODES, load_bytes, load_text
+from k8slint.scalars import resolve_plain
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("yes", True),
+        ("On", True),
+        ("n", False),
+        ("off", False),
+        ("~", None),
+        ("null", None),
+        ("0755", 0o755),
+        ("0x1F", 31),
+        ("1_000", 1000),
+        ("08", 8.0),
+        ("1e3", 1000.0),
+        ("-2.5", -2.5),
+        ("1:20", "1:20"),
+        ("web", "web"),
+        ("1.2.3", "1.2.3"),
+    ],
+)
+def test_plain_scalars_are_typed_as_kubernetes_types_them(text, value):
+    assert resolve_plain(text) == value
+    assert type(resolve_plain(text)) is type(value)
+
+
+def test_quoted_and_tagged_scalars_stay_strings():
+    loaded = load_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+        'data: {a: "yes", b: !!str 0755, c: yes}\n',
+        "c.yaml",
+    )
+    assert loaded.resources[0].data["data"] == {"a": "yes", "b": "0755", "c": True}
+
+
+def test_positions_point_at_keys_and_items():
+    resource = load_text(DEPLOYMENT, "d.yaml").resources[0]
+    containers = ("spec", "template", "spec", "containers")
+    assert resource.pos((*containers, 0)) == (9, 11)
+    assert resource.pos((*containers, 0, "image")) == (10, 11)
+    # A missing path falls back to its nearest existing ancestor.
+    assert resource.pos((*containers, 0, "ports", 0)) == (9, 11)
+    assert resource.pos(()) == (1, 1)
+
+
+def test_multi_document_file_and_typed_lists():
+    text = (
+        DEPLOYMENT
+        + "---\napiVersion: v1\nkind: ConfigMapList\nitems:\n"
+        + (
+            "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n"
+            "  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: b}\n"
+        )
+    )
+    loaded = load_text(text, "multi.yaml")
+    assert [r.name for r in loaded.resources] == ["web", "a", "b"]
+    assert loaded.resources[2].pos(("metadata", "name")) == (20, 16)
+
+
+def test_error_in_second_document_keeps_the_first():
+    loaded = load_text(DEPLOYMENT + "---\nkind: [\n", "broken.yaml")
+    assert [r.name for r in loaded.resources] == ["web"]
+    assert [(i.rule, i.line) for i in loaded.issues] == [("yaml-syntax", 12)]
+
+
+def test_bom_crlf_and_utf16():
+    crlf = DEPLOYMENT.replace("\n", "\r\n").encode()
+    for raw in (codecs.BOM_UTF8 + crlf, DEPLOYMENT.encode("utf-16")):
+        loaded = load_bytes(raw, "x.yaml")
+        assert loaded.resources[0].name == "web"
+        assert loaded.resources[0].pos(("spec",)) == (5, 1)
+
+
+def test_json_with_tab_indentation():
+    loaded = load_text(
+        '{\n\t"apiVersion": "v1",\n\t"kind": "Pod",\n\t"metadata": {"name": "p"}\n}', "p.json"
+    )
+    assert loaded.resources[0].kind == "Pod"
+    assert loaded.resources[0].pos(("metadata",)) == (4, 2)
+
+
+def test_non_utf8_and_binary_input_become_findings():
+    latin1 = load_bytes("a: b\nc: caf\xe9\n".encode("latin-1"), "l.yaml")
+    assert [(i.rule, i.line) for i in latin1.issues] == [("yaml-syntax", 2)]
+    binary = load_bytes(b"\x00\x01\x02", "b.yaml")
+    assert binary.issues[0].rule == "yaml-syntax"
+
+
+def test_alias_bomb_is_refused_not_expanded():
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        previous = f"*a{level - 1}"
+        levels.append(f"a{level}: &a{level} [{', '.join([previous] * 10)}]")
+    text = "apiVersion: v1\nkind: ConfigMap\n" + "\n".join(levels) + "\n"
+    loaded = load_text(text, "bomb.yaml")
+    assert loaded.resources == []
+    assert loaded.issues[0].rule == "yaml-syntax"
+    assert f"{MAX_EXPANDED_NODES:,}" in loaded.issues[0].message
+
+
+def test_recursive_alias_is_reported():
+    loaded = load_text("apiVersion: v1\nkind: ConfigMap\ndata: &d {self: *d}\n", "r.yaml")
+    assert loaded.resources == [] and loaded.issues[0].rule == "yaml-syntax"
+
+
+def test_aliases_and_merge_keys_resolve():
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n"
+        "data:\n  base: &b {x: '1', z: '2'}\n  derived:\n    <<: *b\n    z: '3'\n"
+    )
+    data = load_text(text, "m.yaml").resources[0].data["data"]
+    assert data["derived"] == {"x": "1", "z": "3"}
+
+
+def test_duplicate_keys_are_reported_at_the_repeat():
+    loaded = load_text("apiVersion: v1\nkind: ConfigMap\nkind: Secret\n", "d.yaml")
+    assert [(i.rule, i.line, i.column) for i in loaded.issues] == [("yaml-duplicate-key", 3, 1)]
+    assert loaded.resources[0].kind == "Secret"
+
+
+def test_non_kubernetes_yaml_is_skipped_quietly():
+    loaded = load_text("on: push\njobs:\n  build: {runs-on: ubuntu-latest}\n", "ci.yml")
+    assert loaded.resources == [] and loaded.issues == [] and loaded.notices == []
+
+
+def test_helm_template_is_skipped_with_a_notice():
+    text = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n"
+        '  name: {{ .Release.Name }}\n  {{- include "x" . }}\n'
+    )
+    loaded = load_text(text, "templates/svc.yaml")
+    assert loaded.resources == [] and loaded.issues == []
+    assert "helm template" in loaded.notices[0][1]
+
+
+def test_kustomization_file_is_skipped_with_a_notice():
+    loaded = load_text("resources: [a.yaml]\n", "overlays/prod/kustomization.yaml")
+    assert loaded.resources == [] and "Kustomize" in loaded.notices[0][1]
+
+
+def test_unclosed_bracket_points_where_it_opens():
+    loaded = load_text("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n", "u.yaml")
+    assert [(i.line, i.column) for i in loaded.issues] == [(4, 6)]
+
+
+def test_control_character_is_located():
+    loaded = load_text("apiVersion: v1\nkind: Con\x07fig\n", "c.yaml")
+    assert [(i.rule, i.line, i.column) for i in loaded.issues] == [("yaml-syntax", 2, 10)]
