@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from ruamel.yaml.reader import ReaderError
 
 from k8slint.model import JsonPath, Resource
+from k8slint.scalars import MAYBE_TYPED as _MAYBE_TYPED
 from k8slint.scalars import resolve_plain, resolve_tagged
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -100,8 +101,10 @@ class _DocumentError(Exception):
 class _Builder:
     """Turns one document's node tree into plain data, reporting duplicate keys.
 
-    Aliased collections are built once and shared; the expanded size is still
-    counted so that an alias bomb is refused instead of exhausting the run.
+    Aliased collections are built once and shared; each reuse still adds the
+    collection's size to the document's expanded size, so an alias bomb is
+    refused instead of exhausting the run. This is the loader's hot loop:
+    scalars are handled inline rather than through a call per value.
     """
 
     def __init__(self) -> None:
@@ -111,55 +114,58 @@ class _Builder:
         self._expanded = 0
 
     def build(self, node: Node) -> Any:
-        return self._value(node)[0]
+        return self._value(node)
 
-    def _value(self, node: Node) -> tuple[Any, int]:
-        if isinstance(node, ScalarNode):
-            self._count(node, 1)
-            return scalar_value(node), 1
+    def _value(self, node: Node) -> Any:
+        if node.__class__ is ScalarNode:
+            if node.tag is _PLAIN_TAG:
+                return resolve_plain(node.value)
+            return scalar_value(node)
         key = id(node)
         done = self._built.get(key)
         if done is not None:
-            self._count(node, done[1])
-            return done
+            self._grow(node, done[1])
+            return done[0]
         if key in self._building:
             raise _DocumentError(node, "an alias refers to the node that contains it")
         self._building.add(key)
-        if isinstance(node, SequenceNode):
-            items = [self._value(child) for child in node.value]
-            result: tuple[Any, int] = ([v for v, _ in items], 1 + sum(s for _, s in items))
+        before = self._expanded
+        self._grow(node, len(node.value) + 1)
+        if node.__class__ is SequenceNode:
+            value: Any = [self._value(child) for child in node.value]
         else:
-            result = self._mapping(node)
+            value = self._mapping(node)
         self._building.discard(key)
-        self._built[key] = result
-        self._count(node, 1)
-        return result
+        self._built[key] = (value, self._expanded - before)
+        return value
 
-    def _mapping(self, node: MappingNode) -> tuple[dict[str, Any], int]:
+    def _mapping(self, node: MappingNode) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
-        size = 1
-        merged: list[Any] = []
+        merged: list[Node] = []
         for key_node, value_node in node.value:
-            key = key_text(key_node)
-            if key == _MERGE_KEY and key_node.tag == _PLAIN_TAG:
-                merged.append(value_node)
-                continue
-            value, value_size = self._value(value_node)
-            size += value_size
+            text = key_node.value
+            if key_node.tag is _STR_TAG or (
+                key_node.tag is _PLAIN_TAG and text and text[0] not in _MAYBE_TYPED
+            ):
+                key = text
+                if key == _MERGE_KEY and key_node.tag is _PLAIN_TAG:
+                    merged.append(value_node)
+                    continue
+            else:
+                key = key_text(key_node)
             if key in mapping:
                 self.duplicates.append((key_node, key))
-            mapping[key] = value
+            mapping[key] = self._value(value_node)
         for merge_node in merged:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
-                value, value_size = self._value(source)
+                value = self._value(source)
                 if isinstance(value, dict):
                     for merged_key, merged_value in value.items():
                         mapping.setdefault(merged_key, merged_value)
-                    size += value_size
-        return mapping, size
+        return mapping
 
-    def _count(self, node: Node, size: int) -> None:
+    def _grow(self, node: Node, size: int) -> None:
         self._expanded += size
         if self._expanded > MAX_EXPANDED_NODES:
             raise _DocumentError(

@@ -32,14 +32,14 @@ _INT = re.compile(r"[-+]?(0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 # First characters that can start anything other than a string: a cheap filter
 # that lets the common case (names, images, paths) return at once.
-_MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
+MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
 
 
 def resolve_plain(text: str) -> object:
     """Return the Python value of an unquoted scalar, typed as YAML 1.1 does."""
     if not text:
         return None
-    if text[0] not in _MAYBE_TYPED:
+    if text[0] not in MAYBE_TYPED:
         return text
     if text in _TRUE:
         return True

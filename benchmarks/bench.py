@@ -1,0 +1,146 @@
+"""Benchmark: lint ../shared/corpus and compare with the bare libyaml parse (the floor).
+
+Each stage runs in its own process so that its peak memory (max RSS) is its
+own. Prints files/s, objects/s, the ratio to each floor and peak memory.
+
+    python benchmarks/bench.py [--corpus DIR] [--repeat N]
+
+Floors:
+- `parse`: libyaml parses every file to events in C, no Python objects at all:
+  no linter written in Python can get near it; it shows what the C part costs.
+- `compose`: libyaml composes node trees with positions (what any linter that
+  reports lines must build): the practical floor the target (1.5x) refers to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+DEFAULT_CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus")
+
+
+def _files(corpus: str) -> list[str]:
+    sys.path.insert(0, REPO)
+    from k8slint.discover import discover
+
+    return [item.path for item in discover([corpus]).files if item.path]
+
+
+def _read_all(paths: list[str]) -> list[str]:
+    texts = []
+    for path in paths:
+        with open(path, "rb") as handle:
+            texts.append(handle.read().decode("utf-8-sig", errors="replace"))
+    return texts
+
+
+def stage_parse(paths: list[str]) -> int:
+    from k8slint.loader import _Composer
+
+    events = 0
+    for text in _read_all(paths):
+        parser = _Composer(text)
+        try:
+            events += parser.raw_parse()
+        except Exception:
+            pass
+        finally:
+            parser.dispose()
+    return events
+
+
+def stage_compose(paths: list[str]) -> int:
+    from k8slint.loader import _Composer
+
+    documents = 0
+    for text in _read_all(paths):
+        composer = _Composer(text)
+        try:
+            while composer.check_node():
+                composer.get_node()
+                documents += 1
+        except Exception:
+            pass
+        finally:
+            composer.dispose()
+    return documents
+
+
+def stage_lint(paths: list[str]) -> int:
+    from k8slint.discover import InputFile
+    from k8slint.engine import Engine
+    from k8slint.registry import load_rules
+
+    result = Engine(load_rules().values()).lint(InputFile(p, path=p) for p in paths)
+    if result.internal_errors:
+        raise SystemExit(f"internal errors: {result.internal_errors[:3]}")
+    return result.objects
+
+
+STAGES = {"parse": stage_parse, "compose": stage_compose, "lint": stage_lint}
+
+
+def run_stage(name: str, corpus: str) -> None:
+    """Child process: run one stage once, print its numbers as JSON."""
+    paths = _files(corpus)
+    start = time.perf_counter()
+    count = STAGES[name](paths)
+    elapsed = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps({"seconds": elapsed, "count": count, "files": len(paths), "peak_kib": peak_kib})
+    )
+
+
+def measure(name: str, corpus: str, repeat: int) -> dict:
+    best: dict | None = None
+    for _ in range(repeat):
+        output = subprocess.run(
+            [sys.executable, __file__, "--stage", name, "--corpus", corpus],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        numbers = json.loads(output)
+        if best is None or numbers["seconds"] < best["seconds"]:
+            best = numbers
+    assert best is not None
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        run_stage(args.stage, args.corpus)
+        return
+    results = {name: measure(name, args.corpus, args.repeat) for name in STAGES}
+    lint = results["lint"]
+    files, objects = lint["files"], lint["count"]
+    print(f"corpus: {args.corpus} ({files} files, {objects} objects); best of {args.repeat}")
+    print(
+        f"{'stage':<8} {'seconds':>8} {'files/s':>9} {'objects/s':>10} "
+        f"{'x floor':>8} {'peak MiB':>9}"
+    )
+    for name, numbers in results.items():
+        seconds = numbers["seconds"]
+        ratio = seconds / results["compose"]["seconds"]
+        print(
+            f"{name:<8} {seconds:>8.2f} {files / seconds:>9.0f} {objects / seconds:>10.0f} "
+            f"{ratio:>8.2f} {numbers['peak_kib'] / 1024:>9.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
