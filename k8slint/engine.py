@@ -43,12 +43,6 @@ class LintResult:
         return [notice for notice in self.notices if notice.is_error]
 
 
-@dataclass(slots=True)
-class _FileState:
-    suppressions: Suppressions
-    context_only: bool
-
-
 class Engine:
     def __init__(self, rules: Iterable[Rule], kubernetes_version: Version | None = None) -> None:
         self.version = kubernetes_version or newest_version()
@@ -63,7 +57,7 @@ class Engine:
             target = self._resource_checks if bound.scope == "resource" else self._run_checks
             target.append((rule, bound))
         self._loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
-        self._files: dict[str, _FileState] = {}
+        self._suppressions: dict[str, Suppressions] = {}
         self._ignored_by_annotation: dict[int, set[str]] = {}
         self._findings: set[Finding] = set()
         self.result = LintResult()
@@ -85,7 +79,7 @@ class Engine:
         for item in inputs:
             resources.extend(self._load(item, context_only=False))
         for item in context:
-            if item.display not in self._files:
+            if item.display not in self._suppressions:
                 resources.extend(self._load(item, context_only=True))
         for resource in resources:
             if not resource.context_only:
@@ -102,7 +96,7 @@ class Engine:
             else load_bytes(item.data or b"", item.display)
         )
         suppressions = parse_comments(loaded.text, self._known_ids)
-        self._files[item.display] = _FileState(suppressions, context_only)
+        self._suppressions[item.display] = suppressions
         for resource in loaded.resources:
             resource.context_only = context_only
         if context_only:
@@ -150,8 +144,7 @@ class Engine:
 
     def _emit(self, rule: Rule, resource: Resource, problem: Problem) -> None:
         line, column = resource.pos(problem.path)
-        state = self._files[resource.file]
-        if state.suppressions.covers(rule.id, line):
+        if self._suppressions[resource.file].covers(rule.id, line):
             return
         if rule.id in self._ignored_by_annotation.get(id(resource), ()):
             return

@@ -89,17 +89,22 @@ def _merge_hint(present: bool, key: str) -> str:
     return f" (which already sets {key}: merge the two)" if present else ""
 
 
+def _belongs_elsewhere(mapping: object, own: frozenset[str], other: frozenset[str]) -> list[str]:
+    """Keys of `mapping` that the other level's type has and this level's type lacks."""
+    if not isinstance(mapping, dict):
+        return []
+    return [key for key in mapping if key in other and key not in own]
+
+
 @check(scope="resource")
 def pod_field_in_container(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_spec(resource)
     if pod is None:
         return
-    pod_fields = _pod_fields(context)
+    pod_fields = _pod_fields(context) - _JUDGED_BY_SIDECAR_RULES
     for container in containers(pod):
-        own_fields = _container_fields(context, container)
-        for key in container.container:
-            if key in own_fields or key not in pod_fields or key in _JUDGED_BY_SIDECAR_RULES:
-                continue
+        own = _container_fields(context, container)
+        for key in _belongs_elsewhere(container.container, own, pod_fields):
             category = POD_FIELD_CATEGORY.get(key)
             kind = f"Pod {category} field" if category else "Pod field"
             yield Problem(
@@ -114,12 +119,8 @@ def container_field_in_pod(resource: Resource, context: CheckContext) -> Iterato
     pod = pod_spec(resource)
     if pod is None:
         return
-    pod_fields = _pod_fields(context)
-    container_fields = _all_container_fields(context)
-    for key in pod.spec:
-        if key in pod_fields or key not in container_fields:
-            continue
-        where = format_path(pod.path)
+    where = format_path(pod.path)
+    for key in _belongs_elsewhere(pod.spec, _pod_fields(context), _all_container_fields(context)):
         if key == "resources":
             message = (
                 f"resources on the Pod (pod-level resources) exists only from Kubernetes 1.32, "
@@ -135,29 +136,33 @@ def container_field_in_pod(resource: Resource, context: CheckContext) -> Iterato
         yield Problem((*pod.path, key), message)
 
 
+def _security_fields(context: CheckContext) -> tuple[frozenset[str], frozenset[str]]:
+    """(PodSecurityContext fields, container SecurityContext fields) of the target version."""
+    version = context.kubernetes_version
+    return (
+        field_names(version, "podsecuritycontext-v1"),
+        field_names(version, "securitycontext-v1"),
+    )
+
+
 @check(scope="resource")
 def pod_security_field_in_container(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_spec(resource)
     if pod is None:
         return
-    version = context.kubernetes_version
-    pod_only = field_names(version, "podsecuritycontext-v1") - field_names(
-        version, "securitycontext-v1"
-    )
+    pod_security, container_security = _security_fields(context)
     target = format_path((*pod.path, "securityContext"))
+    present = pod.spec.get("securityContext")
     for container in containers(pod):
         security = container.container.get("securityContext")
-        if not isinstance(security, dict):
-            continue
-        for key in security:
-            if key in pod_only:
-                source = format_path((*container.path, "securityContext"))
-                yield Problem(
-                    (*container.path, "securityContext", key),
-                    f"{key} is a Pod security field (it applies to every container and volume "
-                    f"of the Pod); move it from {source} to {target}"
-                    f"{_merge_hint(key in (pod.spec.get('securityContext') or {}), key)}",
-                )
+        for key in _belongs_elsewhere(security, container_security, pod_security):
+            source = format_path((*container.path, "securityContext"))
+            yield Problem(
+                (*container.path, "securityContext", key),
+                f"{key} is a Pod security field (it applies to every container and volume "
+                f"of the Pod); move it from {source} to {target}"
+                f"{_merge_hint(isinstance(present, dict) and key in present, key)}",
+            )
 
 
 @check(scope="resource")
@@ -165,22 +170,16 @@ def container_security_field_in_pod(resource: Resource, context: CheckContext) -
     pod = pod_spec(resource)
     if pod is None:
         return
-    security = pod.spec.get("securityContext")
-    if not isinstance(security, dict):
-        return
-    version = context.kubernetes_version
-    container_only = field_names(version, "securitycontext-v1") - field_names(
-        version, "podsecuritycontext-v1"
-    )
+    pod_security, container_security = _security_fields(context)
     source = format_path((*pod.path, "securityContext"))
-    for key in security:
-        if key in container_only:
-            yield Problem(
-                (*pod.path, "securityContext", key),
-                f"{key} is a container security field (each container has its own); move it "
-                f"from {source} to the securityContext of each container that needs it, "
-                f"under {format_path((*pod.path, 'containers'))}",
-            )
+    security = pod.spec.get("securityContext")
+    for key in _belongs_elsewhere(security, pod_security, container_security):
+        yield Problem(
+            (*pod.path, "securityContext", key),
+            f"{key} is a container security field (each container has its own); move it "
+            f"from {source} to the securityContext of each container that needs it, "
+            f"under {format_path((*pod.path, 'containers'))}",
+        )
 
 
 @check(scope="resource")
