@@ -209,3 +209,22 @@ def test_real_process_lints_examples_and_reports_version(tmp_path):
     assert lint.returncode == 1, lint.stderr
     rules = {finding["rule"] for finding in json.loads(lint.stdout)["findings"]}
     assert "pod-field-in-container" in rules
+
+
+def test_helm_chart_files_are_skipped_with_a_notice(tmp_path):
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 1.0.0\n")
+    (chart / "crds").mkdir()
+    (chart / "crds" / "bad.yaml").write_text("kind: Service\nmetadata: {name: s}\n")
+    template = chart / "templates" / "deployment.yaml"
+    template.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.n }}\n"
+    )
+    # pre-commit names the template itself: skipped.
+    named = run("lint", str(template))
+    assert named.exit_code == 0 and "Helm chart: skipped" in named.output
+    # A directory walk skips the templates but still lints the chart's plain CRDs.
+    walked = run("lint", str(tmp_path), "--format", "json")
+    assert "Helm chart: skipped" in walked.output
+    assert "crds/bad.yaml" in walked.output and "templates/deployment" not in walked.output
