@@ -81,9 +81,6 @@ class Engine:
         for item in context:
             if item.display not in self._suppressions:
                 resources.extend(self._load(item, context_only=True))
-        for resource in resources:
-            if not resource.context_only:
-                self._run_resource_checks(resource)
         self._run_run_checks(RunIndex(resources))
         self.result.findings = sorted(self._findings)
         self.result.notices.sort()
@@ -99,13 +96,14 @@ class Engine:
         self._suppressions[item.display] = suppressions
         for resource in loaded.resources:
             resource.context_only = context_only
-        if context_only:
-            return loaded.resources
-        self.result.files += 1
-        self.result.objects += len(loaded.resources)
-        self._report_load(loaded, suppressions)
-        for resource in loaded.resources:
-            self._read_annotations(resource)
+        if not context_only:
+            self.result.files += 1
+            self.result.objects += len(loaded.resources)
+            self._report_load(loaded, suppressions)
+            for resource in loaded.resources:
+                self._read_annotations(resource)
+                self._run_resource_checks(resource)
+        loaded.nodes.release()
         return loaded.resources
 
     def _report_load(self, loaded: LoadedFile, suppressions: Suppressions) -> None:
