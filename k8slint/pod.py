@@ -183,7 +183,8 @@ def pod_of(resource: Resource) -> Pod | None:
     spec = pod_spec(resource)
     if workload is None or spec is None:
         return None
-    init_count = len(spec.spec.get("initContainers") or ())
+    init_list = spec.spec.get("initContainers")
+    init_count = len(init_list) if isinstance(init_list, list) else 0
     built: list[Container] = []
     for at in containers(spec):
         role = _role(at)
