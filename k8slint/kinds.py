@@ -35,6 +35,8 @@ class WorkloadKind:
     kind: str
     levels: tuple[Level, ...]
     """From the object's spec down to the PodSpec, which is the last level."""
+    claim_templates_path: JsonPath | None = None
+    """PersistentVolumeClaim templates whose claims the controller adds to each Pod as volumes."""
 
     @property
     def pod_spec_path(self) -> JsonPath:
@@ -46,7 +48,9 @@ class WorkloadKind:
         return self.pod_spec_path[:-1] if len(self.levels) > 1 else None
 
 
-def _controller(kind: str, spec_type: str) -> WorkloadKind:
+def _controller(
+    kind: str, spec_type: str, claim_templates_path: JsonPath | None = None
+) -> WorkloadKind:
     return WorkloadKind(
         kind,
         (
@@ -54,6 +58,7 @@ def _controller(kind: str, spec_type: str) -> WorkloadKind:
             Level(("spec", "template"), "podtemplatespec-v1", "pod template"),
             Level(("spec", "template", "spec"), "podspec-v1", "Pod"),
         ),
+        claim_templates_path,
     )
 
 
@@ -68,7 +73,9 @@ WORKLOAD_KINDS: dict[str, WorkloadKind] = {
     ),
     "Deployment": _controller("Deployment", "deploymentspec-apps-v1"),
     "ReplicaSet": _controller("ReplicaSet", "replicasetspec-apps-v1"),
-    "StatefulSet": _controller("StatefulSet", "statefulsetspec-apps-v1"),
+    "StatefulSet": _controller(
+        "StatefulSet", "statefulsetspec-apps-v1", ("spec", "volumeClaimTemplates")
+    ),
     "DaemonSet": _controller("DaemonSet", "daemonsetspec-apps-v1"),
     "ReplicationController": _controller("ReplicationController", "replicationcontrollerspec-v1"),
     "Job": _controller("Job", "jobspec-batch-v1"),

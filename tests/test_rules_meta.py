@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import lint_text
+from support import lint_text, text_version
 
 from k8slint.registry import LOADER_CHECK, RuleFileError, find_check, load_rules, parse_rule
 
@@ -21,13 +21,15 @@ def test_rule_is_complete_and_bound(rule_id):
 
 @pytest.mark.parametrize("rule_id", RULES)
 def test_bad_example_fires(rule_id):
-    result = lint_text(load_rules()[rule_id].examples["bad"], [rule_id])
+    example = load_rules()[rule_id].examples["bad"]
+    result = lint_text(example, [rule_id], text_version(example))
     assert [f.rule for f in result.findings] and {f.rule for f in result.findings} == {rule_id}
 
 
 @pytest.mark.parametrize("rule_id", RULES)
 def test_good_example_is_clean(rule_id):
-    result = lint_text(load_rules()[rule_id].examples["good"], [rule_id])
+    example = load_rules()[rule_id].examples["good"]
+    result = lint_text(example, [rule_id], text_version(example))
     assert result.findings == []
     assert not result.internal_errors
 
