@@ -192,6 +192,8 @@ def explain(rule_id: str) -> None:
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise click.UsageError(f"unknown rule {rule_id!r}.{hint}")
     click.echo(f"{rule.id} ({rule.severity})\n")
+    if rule.examples_version:
+        click.echo(f"(examples for Kubernetes {rule.examples_version})\n")
     sections = [
         ("What it does", rule.summary),
         ("Why", rule.principle),

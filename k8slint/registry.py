@@ -74,6 +74,8 @@ class Rule:
     fix: str
     check: str
     examples: dict[str, str]
+    examples_version: str | None = None
+    """The Kubernetes version the examples are written for, where the rule depends on it."""
     category: str = ""
     params: dict[str, Any] = field(default_factory=dict)
 
@@ -106,6 +108,7 @@ def parse_rule(data: Any, source: str) -> Rule:
     examples = data["examples"]
     if not isinstance(examples, dict) or not examples.get("bad") or not examples.get("good"):
         raise RuleFileError(f"{source}: examples needs both 'bad' and 'good'")
+    version = examples.get("kubernetes-version")
     return Rule(
         id=data["id"],
         severity=data["severity"],
@@ -114,6 +117,7 @@ def parse_rule(data: Any, source: str) -> Rule:
         fix=str(data["fix"]).strip(),
         check=data["check"],
         examples={"bad": examples["bad"], "good": examples["good"]},
+        examples_version=str(version) if version is not None else None,
         category=data.get("category", ""),
         params=data.get("params") or {},
     )

@@ -53,17 +53,11 @@ def fixture_rule(case: Path) -> str:
     return case.name.split("--")[0].removesuffix(".yaml")
 
 
-def text_version(text: str) -> Version | None:
-    """The target version a `# k8slint-test: kubernetes-version=X` comment sets, if any."""
-    match = _VERSION.search(text)
-    return parse_version(match.group(1)) if match else None
-
-
 def fixture_version(files: list[Path]) -> Version | None:
     for path in files:
-        version = text_version(path.read_text(encoding="utf-8", errors="replace"))
-        if version:
-            return version
+        match = _VERSION.search(path.read_text(encoding="utf-8", errors="replace"))
+        if match:
+            return parse_version(match.group(1))
     return None
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from support import lint_text, text_version
+from support import lint_text
 
+from k8slint.apischema import parse_version
 from k8slint.registry import LOADER_CHECK, RuleFileError, find_check, load_rules, parse_rule
 
 RULES = sorted(load_rules())
+
+
+def _examples_version(rule):
+    return parse_version(rule.examples_version) if rule.examples_version else None
 
 
 @pytest.mark.parametrize("rule_id", RULES)
@@ -21,15 +26,15 @@ def test_rule_is_complete_and_bound(rule_id):
 
 @pytest.mark.parametrize("rule_id", RULES)
 def test_bad_example_fires(rule_id):
-    example = load_rules()[rule_id].examples["bad"]
-    result = lint_text(example, [rule_id], text_version(example))
+    rule = load_rules()[rule_id]
+    result = lint_text(rule.examples["bad"], [rule_id], _examples_version(rule))
     assert [f.rule for f in result.findings] and {f.rule for f in result.findings} == {rule_id}
 
 
 @pytest.mark.parametrize("rule_id", RULES)
 def test_good_example_is_clean(rule_id):
-    example = load_rules()[rule_id].examples["good"]
-    result = lint_text(example, [rule_id], text_version(example))
+    rule = load_rules()[rule_id]
+    result = lint_text(rule.examples["good"], [rule_id], _examples_version(rule))
     assert result.findings == []
     assert not result.internal_errors
 
