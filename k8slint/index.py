@@ -9,6 +9,8 @@ read the same facts.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -74,6 +76,17 @@ class PodTemplate:
             ):
                 yield container
 
+    @property
+    def complete(self) -> bool:
+        """False for a fragment (a Kustomize patch, a base awaiting an image): a
+        container without an image cannot run, so this is not what gets applied."""
+        regular = self.pod.spec.get("containers")
+        return (
+            isinstance(regular, list)
+            and bool(regular)
+            and all(isinstance(c, dict) and c.get("image") for c in regular)
+        )
+
     def port_names(self) -> set[str]:
         names: set[str] = set()
         for container in self.serving_containers():
@@ -99,16 +112,33 @@ def pod_template(resource: Resource) -> PodTemplate | None:
     return PodTemplate(resource, labels, (*metadata_path, "labels"), pod)
 
 
+Identity = tuple[str, str, str | None]
+"""(kind, namespace, name): the one object the API server would hold."""
+
+
 class RunIndex:
+    """All resources of the run, found by kind, namespace and name.
+
+    Lookups that take `near` keep only objects in *related* directories (the
+    same one, or one containing the other): a repository of samples or of
+    environment overlays holds many unrelated objects in the same (default)
+    namespace, and a Service is judged against the pods of its own tree, not
+    against another sample's.
+    """
+
     def __init__(self, resources: Iterable[Resource]) -> None:
         self.resources: list[Resource] = list(resources)
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_place: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._by_file: dict[str, set[Identity]] = defaultdict(set)
+        self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, list[PodTemplate]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
                 self._by_place[(namespace_of(resource), resource.kind)].append(resource)
+                self._by_file[resource.file].add(identity(resource))
+                self._by_directory[directory_of(resource)].add(identity(resource))
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         found: list[Resource] = []
@@ -116,25 +146,72 @@ class RunIndex:
             found.extend(self._by_kind.get(kind, ()))
         return found
 
-    def in_namespace(self, namespace: str, *kinds: str) -> list[Resource]:
+    def in_namespace(
+        self, namespace: str, *kinds: str, near: Resource | None = None
+    ) -> list[Resource]:
         """Objects of these kinds in `namespace` (by kind name; callers check the group)."""
         found: list[Resource] = []
         for kind in kinds:
             found.extend(self._by_place.get((namespace, kind), ()))
-        return found
+        return found if near is None else [r for r in found if related(near, r)]
 
-    def named(self, namespace: str, kind: str, name: str) -> list[Resource]:
-        return [r for r in self._by_place.get((namespace, kind), ()) if r.name == name]
+    def named(
+        self, namespace: str, kind: str, name: str, near: Resource | None = None
+    ) -> list[Resource]:
+        """Objects of that kind and name; with `near`, the related ones that are not
+        variants of it (see `alternatives`), closest first."""
+        found = [r for r in self.in_namespace(namespace, kind, near=near) if r.name == name]
+        if near is None:
+            return found
+        found = [r for r in found if not self.alternatives(near, r)]
+        return sorted(found, key=lambda r: proximity(near, r))
 
-    def pod_templates(self, namespace: str) -> list[PodTemplate]:
-        """Every pod-creating workload's template in `namespace`, in run order."""
+    def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
+        """The complete pod templates of pod-creating workloads in `namespace`, in run order."""
         if self._templates is None:
             self._templates = defaultdict(list)
             for resource in self.resources:
                 template = pod_template(resource)
-                if template is not None:
+                if template is not None and template.complete:
                     self._templates[namespace_of(resource)].append(template)
-        return self._templates.get(namespace, [])
+        found = self._templates.get(namespace, [])
+        return found if near is None else [t for t in found if related(near, t.resource)]
+
+    def alternatives(self, first: Resource, second: Resource) -> bool:
+        """Whether two objects are versions of each other rather than neighbours.
+
+        The same object twice (same kind, namespace and name), or objects from
+        two files, or two directories, that define a common object: such files
+        are variants (overlays, copies, "simple" and "production" examples)
+        that are never applied together, since the second would replace the
+        first's shared object.
+        """
+        if identity(first) == identity(second):
+            return True
+        if first.file != second.file and self._by_file[first.file] & self._by_file[second.file]:
+            return True
+        first_dir, second_dir = directory_of(first), directory_of(second)
+        return first_dir != second_dir and bool(
+            self._by_directory[first_dir] & self._by_directory[second_dir]
+        )
+
+    def custom_resource_names(self, namespace: str) -> set[str]:
+        """Names of the objects of non-built-in kinds in `namespace`.
+
+        Operators label the pods they create after their custom resource
+        (`app.kubernetes.io/instance: k8s` for a Prometheus named k8s), so a
+        selector naming one may select pods that no manifest shows.
+        """
+        from k8slint.apischema import builtin_kind_names
+
+        builtin = builtin_kind_names()
+        return {
+            r.name
+            for (place, kind), found in self._by_place.items()
+            if place == namespace and kind not in builtin
+            for r in found
+            if r.name
+        }
 
     def crd_kinds(self) -> set[tuple[str, str]]:
         """(group, kind) of every custom resource type the run's CRDs define."""
@@ -149,6 +226,36 @@ class RunIndex:
             if isinstance(kind, str) and isinstance(group, str):
                 found.add((group, kind))
         return found
+
+
+def identity(resource: Resource) -> Identity:
+    return (resource.kind or "", namespace_of(resource), resource.name)
+
+
+@functools.cache
+def _absolute_directory(file: str) -> str:
+    return os.path.dirname(os.path.abspath(file))
+
+
+def directory_of(resource: Resource) -> str:
+    return _absolute_directory(resource.file)
+
+
+def proximity(first: Resource, second: Resource) -> int:
+    """0 for the same file, 1 for the same directory, 2 otherwise."""
+    if first.file == second.file:
+        return 0
+    return 1 if directory_of(first) == directory_of(second) else 2
+
+
+def related(first: Resource, second: Resource) -> bool:
+    """Same directory, or one directory inside the other."""
+    a, b = directory_of(first), directory_of(second)
+    return _contains(a, b) or _contains(b, a)
+
+
+def _contains(outer: str, inner: str) -> bool:
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def namespace_of(resource: Resource) -> str:
