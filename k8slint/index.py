@@ -132,7 +132,7 @@ class RunIndex:
         self._by_place: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
-        self._templates: dict[str, list[PodTemplate]] | None = None
+        self._templates: dict[str, dict[str, list[PodTemplate]]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
@@ -167,15 +167,29 @@ class RunIndex:
         return sorted(found, key=lambda r: proximity(near, r))
 
     def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
-        """The complete pod templates of pod-creating workloads in `namespace`, in run order."""
+        """The complete pod templates of pod-creating workloads in `namespace`."""
+        by_directory = self._template_directories().get(namespace, {})
+        if near is None:
+            return [t for found in by_directory.values() for t in found]
+        here = directory_of(near)
+        return [
+            template
+            for directory, found in by_directory.items()
+            if _related_directories(here, directory)
+            for template in found
+        ]
+
+    def _template_directories(self) -> dict[str, dict[str, list[PodTemplate]]]:
+        """Templates by namespace, then directory: a related-directory lookup then
+        tests each directory once, not each template."""
         if self._templates is None:
-            self._templates = defaultdict(list)
+            self._templates = defaultdict(lambda: defaultdict(list))
             for resource in self.resources:
                 template = pod_template(resource)
                 if template is not None and template.complete:
-                    self._templates[namespace_of(resource)].append(template)
-        found = self._templates.get(namespace, [])
-        return found if near is None else [t for t in found if related(near, t.resource)]
+                    place = self._templates[namespace_of(resource)]
+                    place[directory_of(resource)].append(template)
+        return self._templates
 
     def alternatives(self, first: Resource, second: Resource) -> bool:
         """Whether two objects are versions of each other rather than neighbours.
@@ -250,8 +264,12 @@ def proximity(first: Resource, second: Resource) -> int:
 
 def related(first: Resource, second: Resource) -> bool:
     """Same directory, or one directory inside the other."""
-    a, b = directory_of(first), directory_of(second)
-    return _contains(a, b) or _contains(b, a)
+    return _related_directories(directory_of(first), directory_of(second))
+
+
+@functools.cache
+def _related_directories(first: str, second: str) -> bool:
+    return _contains(first, second) or _contains(second, first)
 
 
 def _contains(outer: str, inner: str) -> bool:

@@ -103,11 +103,10 @@ def _selects_no_template(
     nearest = max(nearby, key=lambda t: _match_score(selector, t, owner))
     if not _near_miss(selector, nearest, owner):
         return None
-    failing = selector.failing(nearest.labels, nearest.added_labels)
-    keys = [term.key for term in selector.requirements]
-    has = format_labels(nearest.labels, keys)
+    first_failing = selector.failing(nearest.labels, nearest.added_labels)[0]
+    has = format_labels(nearest.labels, [term.key for term in selector.requirements])
     return Problem(
-        failing[0].path if failing else (),
+        first_failing.path,
         f"{owner.kind} {owner.name} selects {selector.describe()}; no pod template in namespace "
         f"{namespace} has those labels ({nearest.title} has {has}); {fix}",
     )

@@ -67,9 +67,10 @@ def controller_selector(resource: Resource) -> ControllerSelector | None:
         return None
     job_spec = _job_spec_path(resource)
     if job_spec is not None:
-        if get_path(resource.data, (*job_spec, "manualSelector")) is not True:
-            return None
         path = (*job_spec, "selector")
+        manual = get_path(resource.data, (*job_spec, "manualSelector")) is True
+        if not manual or get_path(resource.data, path) is None:
+            return None  # generated (unique per Job), or rejected by the API
     else:
         path = ("spec", "selector")
     data = get_path(resource.data, path)
@@ -85,16 +86,12 @@ def controller_selector(resource: Resource) -> ControllerSelector | None:
     return ControllerSelector(parse_label_selector(data, path), path, template, True)
 
 
-def _labels_where(template: PodTemplate) -> str:
-    return format_path(template.labels_path)
-
-
 @check(scope="resource")
 def selector_template_mismatch(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     found = controller_selector(resource)
     if found is None or not found.written:
         return
-    where = _labels_where(found.template)
+    where = format_path(found.template.labels_path)
     for path, error in found.selector.errors:
         yield Problem(
             path,
@@ -107,7 +104,7 @@ def selector_template_mismatch(resource: Resource, context: CheckContext) -> Ite
             term.path,
             f"selector term {term.describe()} does not select this {resource.kind}'s own pods: "
             f"{where} has {format_labels(labels, [term.key])}; the API rejects a selector that "
-            f"does not match the template labels (the controller would never find the pods it "
+            "does not match the template labels (the controller would never find the pods it "
             f"creates); make the term and {where} agree",
         )
 
@@ -132,7 +129,7 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
             "requires one (it is no longer defaulted from the template labels); add "
             f"spec.selector.matchLabels with the pod template's labels{labels}",
         )
-    elif parse_label_selector(selector, ()).selects_everything:
+    elif (parsed := parse_label_selector(selector, ())).valid and parsed.selects_everything:
         yield Problem(
             ("spec", "selector"),
             f"spec.selector is empty: it would select every pod in the namespace, so "
