@@ -108,7 +108,10 @@ NOTHING = Selector(selects_nothing=True)
 
 
 def _label_value(value: Any) -> str:
-    """Label values are strings; an unquoted `true` or `1` is still compared as written."""
+    """Label values are strings; an unquoted `true` or `1` is still compared as
+    written, and an empty value (`app:`) is the empty string, as the API reads it."""
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return value if isinstance(value, str) else str(value)

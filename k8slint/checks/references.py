@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.apischema import type_schema
+from k8slint.apischema import format_version, type_schema
 from k8slint.engine import CheckContext
 from k8slint.index import PodTemplate, RunIndex, namespace_of, pod_template, spec_of
 from k8slint.kinds import get_path
@@ -323,8 +323,9 @@ def _no_service_name(context: CheckContext) -> Problem:
     if _service_name_required(context):
         return Problem(
             ("spec",),
-            "spec.serviceName is missing; the API requires it in this Kubernetes version; name "
-            "the headless Service (clusterIP: None) that gives the pods their DNS identity",
+            "spec.serviceName is missing; the API requires it before Kubernetes 1.33 (the "
+            f"target is {format_version(context.kubernetes_version)}); name the headless "
+            "Service (clusterIP: None) that gives the pods their DNS identity",
         )
     return Problem(
         ("spec",),
@@ -432,7 +433,7 @@ def _backend_problem(
     if any(p.get(field) == wanted for p in ports):
         return None
     offered = ", ".join(
-        f"{p.get('name')}:{p.get('port')}" if p.get("name") else str(p.get("port")) for p in ports
+        f"{p.get('port')} ({p['name']})" if p.get("name") else str(p.get("port")) for p in ports
     )
     return Problem(
         port_path,
