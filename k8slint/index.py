@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from k8slint.apischema import builtin_kind_names
 from k8slint.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
 from k8slint.labels import labels_of
 from k8slint.model import JsonPath, Resource
@@ -43,8 +44,16 @@ CONTROLLER_LABELS: dict[str, frozenset[str]] = {
 `statefulset.kubernetes.io/pod-name` does select a StatefulSet's pod."""
 
 POD_CREATING_KINDS = frozenset(
-    {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController"}
-    | {"Job", "CronJob"}
+    {
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicationController",
+        "Job",
+        "CronJob",
+    }
 )
 """Workload kinds whose template becomes running pods (a PodTemplate object does not)."""
 
@@ -137,6 +146,7 @@ class RunIndex:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
                 self._by_place[(namespace_of(resource), resource.kind)].append(resource)
+            if resource.kind and resource.name:
                 self._by_file[resource.file].add(identity(resource))
                 self._by_directory[directory_of(resource)].add(identity(resource))
 
@@ -200,7 +210,7 @@ class RunIndex:
         that are never applied together, since the second would replace the
         first's shared object.
         """
-        if identity(first) == identity(second):
+        if first.name and identity(first) == identity(second):
             return True
         if first.file != second.file and self._by_file[first.file] & self._by_file[second.file]:
             return True
@@ -216,8 +226,6 @@ class RunIndex:
         (`app.kubernetes.io/instance: k8s` for a Prometheus named k8s), so a
         selector naming one may select pods that no manifest shows.
         """
-        from k8slint.apischema import builtin_kind_names
-
         builtin = builtin_kind_names()
         return {
             r.name
