@@ -14,9 +14,14 @@ import os
 from k8slint.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
 
 
+def adds_selector_labels(file: str) -> bool:
+    """Whether a Kustomization beside `file` adds labels to selectors (never for
+    stdin: piped `kustomize build` output is already built)."""
+    return os.path.isfile(file) and _directory_adds(os.path.dirname(os.path.abspath(file)))
+
+
 @functools.cache
-def adds_selector_labels(directory: str) -> bool:
-    """Whether the Kustomization in `directory` (if any) adds labels to selectors."""
+def _directory_adds(directory: str) -> bool:
     for name in sorted(KUSTOMIZE_FILE_NAMES):
         path = os.path.join(directory, name)
         if not os.path.isfile(path):

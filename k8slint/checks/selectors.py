@@ -17,7 +17,6 @@ from k8slint.engine import CheckContext
 from k8slint.index import (
     PodTemplate,
     RunIndex,
-    directory_of,
     namespace_of,
     pod_template,
     related,
@@ -118,7 +117,7 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
     template = pod_template(resource)
     if template is None or not template.complete:
         return  # a fragment (Kustomize patch): the base it patches has the selector
-    if adds_selector_labels(directory_of(resource)):
+    if adds_selector_labels(resource.file):
         return  # Kustomize's commonLabels writes the selector at build time
     labels = f" ({format_labels(template.labels)})" if template.labels else ""
     selector = spec_of(resource).get("selector")
