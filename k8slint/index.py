@@ -1,33 +1,239 @@
 """The run's set of objects, for checks that look across objects.
 
 Linted files and `--context` files are both indexed; only the engine knows
-which is which (context objects never get findings).
+which is which (context objects never get findings). Objects are found by
+kind, namespace and name, and every workload's pod template (labels, container
+ports) is extracted once here so that the selector and reference rules all
+read the same facts.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from k8slint.model import Resource
+from k8slint.apischema import builtin_kind_names
+from k8slint.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
+from k8slint.labels import labels_of
+from k8slint.model import JsonPath, Resource
 
 DEFAULT_NAMESPACE = "default"
 """Objects without `metadata.namespace` share this one, as `kubectl apply` would."""
 
+_JOB_LABELS = (
+    "controller-uid job-name batch.kubernetes.io/controller-uid batch.kubernetes.io/job-name "
+    "batch.kubernetes.io/job-completion-index"
+)
+CONTROLLER_LABELS: dict[str, frozenset[str]] = {
+    kind: frozenset(names.split())
+    for kind, names in {
+        "Deployment": "pod-template-hash",
+        "StatefulSet": "controller-revision-hash statefulset.kubernetes.io/pod-name "
+        "apps.kubernetes.io/pod-index",
+        "DaemonSet": "controller-revision-hash pod-template-generation",
+        "Job": _JOB_LABELS,
+        "CronJob": _JOB_LABELS,
+    }.items()
+}
+"""Labels a controller adds to the pods it creates, beside the template's own
+(their values are not in the manifest). A Service selecting
+`statefulset.kubernetes.io/pod-name` does select a StatefulSet's pod."""
+
+POD_CREATING_KINDS = frozenset(
+    {
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicationController",
+        "Job",
+        "CronJob",
+    }
+)
+"""Workload kinds whose template becomes running pods (a PodTemplate object does not)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PodTemplate:
+    """The pods a workload creates, as far as selectors and ports are concerned."""
+
+    resource: Resource
+    labels: dict[str, str]
+    labels_path: JsonPath
+    pod: PodSpecAt
+
+    @property
+    def added_labels(self) -> frozenset[str]:
+        return CONTROLLER_LABELS.get(self.resource.kind or "", frozenset())
+
+    @property
+    def title(self) -> str:
+        """`Deployment web`, as messages name it."""
+        return f"{self.resource.kind} {self.resource.name or '<unnamed>'}"
+
+    def serving_containers(self) -> Iterator[ContainerAt]:
+        """Containers that run beside each other: regular ones and native sidecars."""
+        for container in containers(self.pod):
+            if container.group == "containers" or (
+                container.group == "initContainers"
+                and container.container.get("restartPolicy") == "Always"
+            ):
+                yield container
+
+    @property
+    def complete(self) -> bool:
+        """False for a fragment (a Kustomize patch, a base awaiting an image): a
+        container without an image cannot run, so this is not what gets applied."""
+        regular = self.pod.spec.get("containers")
+        return (
+            isinstance(regular, list)
+            and bool(regular)
+            and all(isinstance(c, dict) and c.get("image") for c in regular)
+        )
+
+    def port_names(self) -> set[str]:
+        names: set[str] = set()
+        for container in self.serving_containers():
+            ports = container.container.get("ports")
+            for port in ports if isinstance(ports, list) else ():
+                if isinstance(port, dict) and isinstance(port.get("name"), str):
+                    names.add(port["name"])
+        return names
+
+
+def pod_template(resource: Resource) -> PodTemplate | None:
+    """The pod template of a pod-creating workload, or None."""
+    workload = workload_kind(resource)
+    if workload is None or workload.kind not in POD_CREATING_KINDS:
+        return None
+    pod = pod_spec(resource)
+    if pod is None:
+        return None
+    metadata_path: JsonPath = (
+        ("metadata",) if workload.template_path is None else (*workload.template_path, "metadata")
+    )
+    labels = labels_of(get_path(resource.data, metadata_path))
+    return PodTemplate(resource, labels, (*metadata_path, "labels"), pod)
+
+
+Identity = tuple[str, str, str | None]
+"""(kind, namespace, name): the one object the API server would hold."""
+
 
 class RunIndex:
+    """All resources of the run, found by kind, namespace and name.
+
+    Lookups that take `near` keep only objects in *related* directories (the
+    same one, or one containing the other): a repository of samples or of
+    environment overlays holds many unrelated objects in the same (default)
+    namespace, and a Service is judged against the pods of its own tree, not
+    against another sample's.
+    """
+
     def __init__(self, resources: Iterable[Resource]) -> None:
         self.resources: list[Resource] = list(resources)
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
+        self._by_place: dict[tuple[str, str], list[Resource]] = defaultdict(list)
+        self._by_file: dict[str, set[Identity]] = defaultdict(set)
+        self._by_directory: dict[str, set[Identity]] = defaultdict(set)
+        self._templates: dict[str, dict[str, list[PodTemplate]]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
+                self._by_place[(namespace_of(resource), resource.kind)].append(resource)
+            if resource.kind and resource.name:
+                self._by_file[resource.file].add(identity(resource))
+                self._by_directory[directory_of(resource)].add(identity(resource))
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         found: list[Resource] = []
         for kind in kinds:
             found.extend(self._by_kind.get(kind, ()))
         return found
+
+    def in_namespace(
+        self, namespace: str, *kinds: str, near: Resource | None = None
+    ) -> list[Resource]:
+        """Objects of these kinds in `namespace` (by kind name; callers check the group)."""
+        found: list[Resource] = []
+        for kind in kinds:
+            found.extend(self._by_place.get((namespace, kind), ()))
+        return found if near is None else [r for r in found if related(near, r)]
+
+    def named(
+        self, namespace: str, kind: str, name: str, near: Resource | None = None
+    ) -> list[Resource]:
+        """Objects of that kind and name; with `near`, the related ones that are not
+        variants of it (see `alternatives`), closest first."""
+        found = [r for r in self.in_namespace(namespace, kind, near=near) if r.name == name]
+        if near is None:
+            return found
+        found = [r for r in found if not self.alternatives(near, r)]
+        return sorted(found, key=lambda r: proximity(near, r))
+
+    def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
+        """The complete pod templates of pod-creating workloads in `namespace`."""
+        by_directory = self._template_directories().get(namespace, {})
+        if near is None:
+            return [t for found in by_directory.values() for t in found]
+        here = directory_of(near)
+        return [
+            template
+            for directory, found in by_directory.items()
+            if _related_directories(here, directory)
+            for template in found
+        ]
+
+    def _template_directories(self) -> dict[str, dict[str, list[PodTemplate]]]:
+        """Templates by namespace, then directory: a related-directory lookup then
+        tests each directory once, not each template."""
+        if self._templates is None:
+            self._templates = defaultdict(lambda: defaultdict(list))
+            for resource in self.resources:
+                template = pod_template(resource)
+                if template is not None and template.complete:
+                    place = self._templates[namespace_of(resource)]
+                    place[directory_of(resource)].append(template)
+        return self._templates
+
+    def alternatives(self, first: Resource, second: Resource) -> bool:
+        """Whether two objects are versions of each other rather than neighbours.
+
+        The same object twice (same kind, namespace and name), or objects from
+        two files, or two directories, that define a common object: such files
+        are variants (overlays, copies, "simple" and "production" examples)
+        that are never applied together, since the second would replace the
+        first's shared object.
+        """
+        if first.name and identity(first) == identity(second):
+            return True
+        if first.file != second.file and self._by_file[first.file] & self._by_file[second.file]:
+            return True
+        first_dir, second_dir = directory_of(first), directory_of(second)
+        return first_dir != second_dir and bool(
+            self._by_directory[first_dir] & self._by_directory[second_dir]
+        )
+
+    def custom_resource_names(self, namespace: str) -> set[str]:
+        """Names of the objects of non-built-in kinds in `namespace`.
+
+        Operators label the pods they create after their custom resource
+        (`app.kubernetes.io/instance: k8s` for a Prometheus named k8s), so a
+        selector naming one may select pods that no manifest shows.
+        """
+        builtin = builtin_kind_names()
+        return {
+            r.name
+            for (place, kind), found in self._by_place.items()
+            if place == namespace and kind not in builtin
+            for r in found
+            if r.name
+        }
 
     def crd_kinds(self) -> set[tuple[str, str]]:
         """(group, kind) of every custom resource type the run's CRDs define."""
@@ -44,5 +250,44 @@ class RunIndex:
         return found
 
 
+def identity(resource: Resource) -> Identity:
+    return (resource.kind or "", namespace_of(resource), resource.name)
+
+
+@functools.cache
+def _absolute_directory(file: str) -> str:
+    return os.path.dirname(os.path.abspath(file))
+
+
+def directory_of(resource: Resource) -> str:
+    return _absolute_directory(resource.file)
+
+
+def proximity(first: Resource, second: Resource) -> int:
+    """0 for the same file, 1 for the same directory, 2 otherwise."""
+    if first.file == second.file:
+        return 0
+    return 1 if directory_of(first) == directory_of(second) else 2
+
+
+def related(first: Resource, second: Resource) -> bool:
+    """Same directory, or one directory inside the other."""
+    return _related_directories(directory_of(first), directory_of(second))
+
+
+@functools.cache
+def _related_directories(first: str, second: str) -> bool:
+    return _contains(first, second) or _contains(second, first)
+
+
+def _contains(outer: str, inner: str) -> bool:
+    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+
 def namespace_of(resource: Resource) -> str:
     return resource.namespace or DEFAULT_NAMESPACE
+
+
+def spec_of(resource: Resource) -> dict[str, Any]:
+    spec = resource.data.get("spec")
+    return spec if isinstance(spec, dict) else {}

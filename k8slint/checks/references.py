@@ -1,0 +1,442 @@
+"""Objects that point at other objects: by labels (Service, PodDisruptionBudget,
+NetworkPolicy) or by name (HPA, StatefulSet, Ingress).
+
+A reference that resolves to nothing is silent in the cluster: the Service has
+no endpoints, the PDB protects nothing, the HPA reports an error event. These
+checks see the whole run (linted files plus `--context`). A "missing target" is
+reported only where the run holds candidates of that kind and namespace in a
+related directory (`RunIndex`), and only when one of them looks like the
+intended target (`nearness`): linting one file alone, or a file whose target
+lives in another repository, says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.apischema import format_version, type_schema
+from k8slint.engine import CheckContext
+from k8slint.index import PodTemplate, RunIndex, namespace_of, pod_template, spec_of
+from k8slint.kinds import get_path
+from k8slint.labels import (
+    Requirement,
+    Selector,
+    format_labels,
+    parse_label_selector,
+    parse_map_selector,
+)
+from k8slint.model import JsonPath, Problem, Resource, format_path
+from k8slint.nearness import closest, similar
+from k8slint.registry import check
+
+SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
+_INGRESS_GROUPS = frozenset({"networking.k8s.io", "extensions"})
+_PORT_NAME = re.compile(r"^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
+"""IANA_SVC_NAME, what a named targetPort must be (anything else is a template
+placeholder or invalid, and not this rule's business)."""
+
+Found = Iterator[tuple[Resource, Problem]]
+
+
+def _core_services(
+    index: RunIndex, namespace: str, near: Resource | None = None, name: str | None = None
+) -> list[Resource]:
+    """Core v1 Services (a Knative `Service` is another kind with the same name)."""
+    if name is not None:
+        found = index.named(namespace, "Service", name, near=near)
+    else:
+        found = index.in_namespace(namespace, "Service", near=near)
+    return [svc for svc in found if svc.api_group == ""]
+
+
+def _names(resources: list[Resource]) -> list[str]:
+    return sorted({r.name for r in resources if r.name})
+
+
+def _near_term(term: Requirement, labels: dict[str, str], others_hold: bool) -> bool:
+    """Whether a failing term looks like a slip against these labels: a similar
+    value under the same key, the same value under a similar key, or a label the
+    template lacks while the selector's other terms hold."""
+    if term.key in labels:
+        return term.operator == "In" and any(similar(v, labels[term.key]) for v in term.values)
+    if others_hold:
+        return True
+    return any(similar(term.key, key) and value in term.values for key, value in labels.items())
+
+
+def _near_miss(selector: Selector, template: PodTemplate, owner: Resource) -> bool:
+    if template.resource.name == owner.name:
+        return True
+    failing = selector.failing(template.labels, template.added_labels)
+    others_hold = len(failing) < len(selector.requirements)
+    return all(_near_term(term, template.labels, others_hold) for term in failing)
+
+
+def _match_score(selector: Selector, template: PodTemplate, owner: Resource) -> tuple[int, ...]:
+    satisfied = len(selector.requirements) - len(
+        selector.failing(template.labels, template.added_labels)
+    )
+    return _near_miss(selector, template, owner), satisfied, template.resource.name == owner.name
+
+
+def _selects_no_template(
+    index: RunIndex, owner: Resource, selector: Selector, fix: str
+) -> Problem | None:
+    """A Problem when `selector` selects none of the pod templates in the owner's namespace.
+
+    Silent when the selector could not be evaluated (invalid terms), when a
+    term names a custom resource of the namespace (an operator's pods, which no
+    manifest shows), or when no related template is a near miss. The finding
+    points at the first term that fails on the nearest template: the likely typo.
+    """
+    namespace = namespace_of(owner)
+    nearby = index.pod_templates(namespace, near=owner)
+    if not nearby or not selector.valid:
+        return None
+    if any(selector.matches(t.labels, t.added_labels) for t in index.pod_templates(namespace)):
+        return None
+    operators = index.custom_resource_names(namespace)
+    if any(term.values & operators for term in selector.requirements):
+        return None
+    nearest = max(nearby, key=lambda t: _match_score(selector, t, owner))
+    if not _near_miss(selector, nearest, owner):
+        return None
+    first_failing = selector.failing(nearest.labels, nearest.added_labels)[0]
+    has = format_labels(nearest.labels, [term.key for term in selector.requirements])
+    return Problem(
+        first_failing.path,
+        f"{owner.kind} {owner.name} selects {selector.describe()}; no pod template in namespace "
+        f"{namespace} has those labels ({nearest.title} has {has}); {fix}",
+    )
+
+
+@check(scope="run")
+def service_selector_no_match(index: RunIndex, context: CheckContext) -> Found:
+    for service in index.of_kind("Service"):
+        selector = _service_selector(service)
+        if selector is None:
+            continue
+        problem = _selects_no_template(
+            index,
+            service,
+            selector,
+            "the Service gets no endpoints and its traffic goes nowhere; "
+            "make spec.selector match the pod template labels",
+        )
+        if problem:
+            yield service, problem
+
+
+def _service_selector(service: Resource) -> Selector | None:
+    """The selector of a core Service that routes to pods; None for ExternalName or none."""
+    spec = spec_of(service)
+    if service.api_group != "" or spec.get("type") == "ExternalName":
+        return None
+    selector = parse_map_selector(spec.get("selector"), ("spec", "selector"))
+    return None if selector.selects_nothing else selector
+
+
+@check(scope="run")
+def pdb_selector_no_match(index: RunIndex, context: CheckContext) -> Found:
+    for pdb in index.of_kind("PodDisruptionBudget"):
+        problem = _pdb_problem(index, pdb) if pdb.api_group == "policy" else None
+        if problem:
+            yield pdb, problem
+
+
+def _pdb_problem(index: RunIndex, pdb: Resource) -> Problem | None:
+    data = spec_of(pdb).get("selector")
+    selector = parse_label_selector(data, ("spec", "selector"))
+    if selector.selects_everything and pdb.api_version == "policy/v1beta1":
+        selector = Selector(selects_nothing=True)  # v1beta1: an empty selector selects no pods
+    if not selector.selects_nothing:
+        return _selects_no_template(
+            index,
+            pdb,
+            selector,
+            "it protects no pods from voluntary disruption; make spec.selector match the "
+            "labels of the workload it should protect",
+        )
+    if not index.pod_templates(namespace_of(pdb), near=pdb):
+        return None
+    return Problem(
+        ("spec", "selector") if data is not None else ("spec",),
+        f"PodDisruptionBudget {pdb.name} has no usable spec.selector, so it selects no pods "
+        "and protects nothing; select the pod template labels of the workload to protect",
+    )
+
+
+@check(scope="run")
+def network_policy_selector_no_match(index: RunIndex, context: CheckContext) -> Found:
+    for policy in index.of_kind("NetworkPolicy"):
+        if policy.api_group != "networking.k8s.io":
+            continue
+        data = spec_of(policy).get("podSelector")
+        if not isinstance(data, dict):
+            continue
+        selector = parse_label_selector(data, ("spec", "podSelector"))
+        if selector.selects_everything:
+            continue  # `{}` is the documented "every pod in the namespace"
+        problem = _selects_no_template(
+            index,
+            policy,
+            selector,
+            "the policy applies to no pod (and isolates nothing); make spec.podSelector match "
+            "the pod template labels",
+        )
+        if problem:
+            yield policy, problem
+
+
+@check(scope="run")
+def service_target_port_unknown(index: RunIndex, context: CheckContext) -> Found:
+    for service in index.of_kind("Service"):
+        selector = _service_selector(service)
+        if selector is None or not selector.valid:
+            continue
+        selected = [
+            template
+            for template in index.pod_templates(namespace_of(service), near=service)
+            if selector.matches(template.labels, template.added_labels)
+            and not index.alternatives(service, template.resource)
+        ]
+        if not selected:
+            continue
+        ports = spec_of(service).get("ports")
+        for position, port in enumerate(ports if isinstance(ports, list) else ()):
+            target = port.get("targetPort") if isinstance(port, dict) else None
+            if not isinstance(target, str) or not _PORT_NAME.match(target):
+                continue
+            lacking = [t for t in selected if target not in t.port_names()]
+            if lacking:
+                yield service, _port_missing(target, position, lacking)
+
+
+def _port_missing(target: str, position: int, lacking: list[PodTemplate]) -> Problem:
+    described = "; ".join(
+        f"{t.title} names {', '.join(sorted(t.port_names())) or 'no ports'}" for t in lacking
+    )
+    return Problem(
+        ("spec", "ports", position, "targetPort"),
+        f"targetPort {target} is not the name of a container port in the pods this Service "
+        f"selects ({described}); those pods get no traffic on this port; name the container "
+        "port so, or use the existing port's name or number",
+    )
+
+
+def _scale_target(hpa: Resource) -> tuple[str, str] | None:
+    ref = spec_of(hpa).get("scaleTargetRef")
+    if not isinstance(ref, dict):
+        return None
+    kind, name = ref.get("kind"), ref.get("name")
+    if isinstance(kind, str) and isinstance(name, str):
+        return kind, name
+    return None
+
+
+def _hpas(index: RunIndex) -> Iterator[tuple[Resource, str, str]]:
+    for hpa in index.of_kind("HorizontalPodAutoscaler"):
+        target = _scale_target(hpa) if hpa.api_group == "autoscaling" else None
+        if target:
+            yield hpa, *target
+
+
+@check(scope="run")
+def hpa_target_missing(index: RunIndex, context: CheckContext) -> Found:
+    for hpa, kind, name in _hpas(index):
+        namespace = namespace_of(hpa)
+        if index.named(namespace, kind, name):
+            continue
+        candidates = index.in_namespace(
+            namespace, *dict.fromkeys((*SCALABLE_KINDS, kind)), near=hpa
+        )
+        same_name = [r for r in candidates if r.name == name]
+        near_name = closest(name, _names([r for r in candidates if r.kind == kind]))
+        if same_name:
+            path: JsonPath = ("spec", "scaleTargetRef", "kind")
+            nearest = f"{same_name[0].kind} {name} exists: fix the kind"
+        elif near_name:
+            path = ("spec", "scaleTargetRef", "name")
+            nearest = f"nearest: {kind} {near_name}"
+        else:
+            continue
+        yield (
+            hpa,
+            Problem(
+                path,
+                f"scaleTargetRef names {kind} {name}, but namespace {namespace} holds no "
+                f"such object ({nearest}); the HPA scales nothing; name the workload to scale",
+            ),
+        )
+
+
+@check(scope="run")
+def hpa_replicas_conflict(index: RunIndex, context: CheckContext) -> Found:
+    scaled_by: dict[int, tuple[Resource, list[str]]] = {}
+    for hpa, kind, name in _hpas(index):
+        for target in index.named(namespace_of(hpa), kind, name, near=hpa):
+            if "replicas" in spec_of(target):
+                scaled_by.setdefault(id(target), (target, []))[1].append(hpa.name or "")
+    for target, hpas in scaled_by.values():
+        scaler = (
+            f"HorizontalPodAutoscaler {hpas[0]} scales"
+            if len(hpas) == 1
+            else f"HorizontalPodAutoscalers {', '.join(sorted(hpas))} scale"
+        )
+        yield (
+            target,
+            Problem(
+                ("spec", "replicas"),
+                f"spec.replicas is set while {scaler} this {target.kind}: every apply resets the "
+                "replica count the HPA chose; remove spec.replicas and let the HPA's "
+                "minReplicas/maxReplicas decide",
+            ),
+        )
+
+
+def _service_name_required(context: CheckContext) -> bool:
+    """From the schema: serviceName is required before Kubernetes 1.33."""
+    schema = type_schema(context.kubernetes_version, "statefulsetspec-apps-v1")
+    return "serviceName" in schema.get("required", ())
+
+
+@check(scope="run")
+def statefulset_service_missing(index: RunIndex, context: CheckContext) -> Found:
+    for statefulset in index.of_kind("StatefulSet"):
+        template = pod_template(statefulset)
+        if statefulset.api_group != "apps" or template is None or not template.complete:
+            continue  # a fragment (Kustomize patch) says nothing about serviceName
+        name = spec_of(statefulset).get("serviceName")
+        if not name:
+            yield statefulset, _no_service_name(context)
+            continue
+        if not isinstance(name, str):
+            continue
+        problem = _governing_service_problem(index, template, name)
+        if problem:
+            yield statefulset, problem
+
+
+def _no_service_name(context: CheckContext) -> Problem:
+    if _service_name_required(context):
+        return Problem(
+            ("spec",),
+            "spec.serviceName is missing; the API requires it before Kubernetes 1.33 (the "
+            f"target is {format_version(context.kubernetes_version)}); name the headless "
+            "Service (clusterIP: None) that gives the pods their DNS identity",
+        )
+    return Problem(
+        ("spec",),
+        "spec.serviceName is missing: the pods get no stable DNS identity "
+        "(pod-0.<service>.<namespace>.svc); name a headless Service (clusterIP: None)",
+        severity="warning",
+    )
+
+
+def _governing_service_problem(index: RunIndex, template: PodTemplate, name: str) -> Problem | None:
+    statefulset = template.resource
+    namespace = namespace_of(statefulset)
+    path = ("spec", "serviceName")
+    named = _core_services(index, namespace, near=statefulset, name=name)
+    if named:
+        if spec_of(named[0]).get("clusterIP") == "None":
+            return None
+        return Problem(
+            path,
+            f"Service {name} is not headless (it has no clusterIP: None), so it publishes no "
+            "per-pod DNS records and the StatefulSet's pods get no stable identity; set "
+            f"clusterIP: None on Service {name} (or add a headless Service for the StatefulSet)",
+        )
+    if _core_services(index, namespace, name=name):
+        return None  # it exists, in a directory we cannot tie to this one
+    services = _core_services(index, namespace, near=statefulset)
+    selecting = [svc for svc in services if _selects(svc, template)]
+    nearest = closest(name, _names(services)) or next(iter(_names(selecting)), None)
+    if nearest is None:
+        return None
+    return Problem(
+        path,
+        f"serviceName {name} names no Service in namespace {namespace} (nearest: Service "
+        f"{nearest}); the pods get no stable DNS identity; name the headless Service that "
+        "selects them",
+    )
+
+
+def _selects(service: Resource, template: PodTemplate) -> bool:
+    selector = _service_selector(service)
+    return selector is not None and selector.matches(template.labels, template.added_labels)
+
+
+@check(scope="run")
+def ingress_backend_missing(index: RunIndex, context: CheckContext) -> Found:
+    for ingress in index.of_kind("Ingress"):
+        if ingress.api_group not in _INGRESS_GROUPS:
+            continue
+        if not _core_services(index, namespace_of(ingress), near=ingress):
+            continue
+        for path, backend in _backends(spec_of(ingress)):
+            problem = _backend_problem(index, ingress, path, backend)
+            if problem:
+                yield ingress, problem
+
+
+def _backends(spec: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any]]]:
+    for key in ("defaultBackend", "backend"):
+        if isinstance(spec.get(key), dict):
+            yield ("spec", key), spec[key]
+    rules = spec.get("rules")
+    for r, rule in enumerate(rules if isinstance(rules, list) else ()):
+        paths = get_path(rule, ("http", "paths"))
+        for p, item in enumerate(paths if isinstance(paths, list) else ()):
+            backend = item.get("backend") if isinstance(item, dict) else None
+            if isinstance(backend, dict):
+                yield ("spec", "rules", r, "http", "paths", p, "backend"), backend
+
+
+def _backend_problem(
+    index: RunIndex, ingress: Resource, path: JsonPath, backend: dict[str, Any]
+) -> Problem | None:
+    """networking.k8s.io/v1 `service: {name, port: {number|name}}` or v1beta1
+    `serviceName` / `servicePort`; a `resource` backend is not a Service."""
+    service = backend.get("service")
+    if isinstance(service, dict):
+        name, name_path = service.get("name"), (*path, "service", "name")
+        port = service.get("port") if isinstance(service.get("port"), dict) else {}
+        port_key = "number" if "number" in port else "name"
+        wanted, port_path = port.get(port_key), (*path, "service", "port", port_key)
+    else:
+        name, name_path = backend.get("serviceName"), (*path, "serviceName")
+        wanted, port_path = backend.get("servicePort"), (*path, "servicePort")
+    if not isinstance(name, str):
+        return None
+    namespace = namespace_of(ingress)
+    named = _core_services(index, namespace, near=ingress, name=name)
+    if not named:
+        if _core_services(index, namespace, name=name):
+            return None  # it exists, in a directory we cannot tie to this one
+        nearest = closest(name, _names(_core_services(index, namespace, near=ingress)))
+        if nearest is None:
+            return None
+        return Problem(
+            name_path,
+            f"backend Service {name} is not in namespace {namespace} (nearest: Service "
+            f"{nearest}); requests routed here fail (503); fix the name or add the Service",
+        )
+    target = named[0]
+    if wanted is None or spec_of(target).get("type") == "ExternalName":
+        return None
+    ports = spec_of(target).get("ports")
+    ports = [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []
+    field = "port" if isinstance(wanted, int) else "name"
+    if any(p.get(field) == wanted for p in ports):
+        return None
+    offered = ", ".join(
+        f"{p.get('port')} ({p['name']})" if p.get("name") else str(p.get("port")) for p in ports
+    )
+    return Problem(
+        port_path,
+        f"Service {name} has no port {wanted} (its ports: {offered or 'none'}); "
+        f"the Ingress cannot route {format_path(path)} to it; use one of the Service's ports",
+    )

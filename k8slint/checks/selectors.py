@@ -1,0 +1,208 @@
+"""A controller knows its pods only by labels.
+
+The Deployment controller lists the pods that carry its selector's labels,
+counts them (actual state), compares with `replicas` (desired state) and
+creates or deletes pods. A selector that does not select the controller's own
+template, that is missing, or that also selects another controller's pods
+breaks that loop; these checks find each case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from k8slint.engine import CheckContext
+from k8slint.index import (
+    PodTemplate,
+    RunIndex,
+    namespace_of,
+    pod_template,
+    related,
+    spec_of,
+)
+from k8slint.kinds import get_path
+from k8slint.kustomize import adds_selector_labels
+from k8slint.labels import (
+    Selector,
+    format_labels,
+    intersects,
+    parse_label_selector,
+    parse_map_selector,
+)
+from k8slint.model import JsonPath, Problem, Resource, format_path
+from k8slint.registry import check
+
+_REQUIRED_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"})
+_SELECTOR_REQUIRED_VERSIONS = frozenset({"apps/v1", "apps/v1beta2"})
+"""Older groups (extensions/v1beta1, apps/v1beta1) defaulted the selector from the
+template labels; apps/v1beta2 and apps/v1 require it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ControllerSelector:
+    """The selector a controller uses for its pods, where it was written."""
+
+    selector: Selector
+    path: JsonPath
+    template: PodTemplate
+    written: bool
+    """False where the API defaults the selector from the template labels."""
+
+
+def _job_spec_path(resource: Resource) -> JsonPath | None:
+    if resource.kind == "Job":
+        return ("spec",)
+    if resource.kind == "CronJob":
+        return ("spec", "jobTemplate", "spec")
+    return None
+
+
+def controller_selector(resource: Resource) -> ControllerSelector | None:
+    """The selector of a pod-creating controller; None for Pods and generated Job selectors."""
+    template = pod_template(resource)
+    if template is None or not template.complete or resource.kind == "Pod":
+        return None
+    job_spec = _job_spec_path(resource)
+    if job_spec is not None:
+        path = (*job_spec, "selector")
+        manual = get_path(resource.data, (*job_spec, "manualSelector")) is True
+        if not manual or get_path(resource.data, path) is None:
+            return None  # generated (unique per Job), or rejected by the API
+    else:
+        path = ("spec", "selector")
+    data = get_path(resource.data, path)
+    if data is None:
+        if resource.kind == "ReplicationController" or resource.api_version not in (
+            _SELECTOR_REQUIRED_VERSIONS
+        ):
+            defaulted = parse_map_selector(template.labels, template.labels_path)
+            return ControllerSelector(defaulted, path, template, written=False)
+        return None
+    if resource.kind == "ReplicationController":
+        return ControllerSelector(parse_map_selector(data, path), path, template, True)
+    return ControllerSelector(parse_label_selector(data, path), path, template, True)
+
+
+@check(scope="resource")
+def selector_template_mismatch(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    found = controller_selector(resource)
+    if found is None or not found.written:
+        return
+    where = format_path(found.template.labels_path)
+    for path, error in found.selector.errors:
+        yield Problem(
+            path,
+            f"invalid selector term: {error}; the API rejects the {resource.kind} "
+            "(it cannot tell which pods are its own)",
+        )
+    labels = found.template.labels
+    for term in found.selector.failing(labels):
+        yield Problem(
+            term.path,
+            f"selector term {term.describe()} does not select this {resource.kind}'s own pods: "
+            f"{where} has {format_labels(labels, [term.key])}; the API rejects a selector that "
+            "does not match the template labels (the controller would never find the pods it "
+            f"creates); make the term and {where} agree",
+        )
+
+
+@check(scope="resource")
+def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    if resource.kind not in _REQUIRED_SELECTOR_KINDS or (
+        resource.api_version not in _SELECTOR_REQUIRED_VERSIONS
+    ):
+        return
+    template = pod_template(resource)
+    if template is None or not template.complete:
+        return  # a fragment (Kustomize patch): the base it patches has the selector
+    if adds_selector_labels(resource.file):
+        return  # Kustomize's commonLabels writes the selector at build time
+    labels = f" ({format_labels(template.labels)})" if template.labels else ""
+    selector = spec_of(resource).get("selector")
+    if selector is None:
+        yield Problem(
+            ("spec",),
+            f"{resource.kind} {resource.name} has no spec.selector; {resource.api_version} "
+            "requires one (it is no longer defaulted from the template labels); add "
+            f"spec.selector.matchLabels with the pod template's labels{labels}",
+        )
+    elif (parsed := parse_label_selector(selector, ())).valid and parsed.selects_everything:
+        yield Problem(
+            ("spec", "selector"),
+            f"spec.selector is empty: it would select every pod in the namespace, so "
+            f"{resource.api_version} rejects it; select the pod template's labels{labels}",
+        )
+
+
+@check(scope="resource")
+def job_selector_manual(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    job_spec = _job_spec_path(resource)
+    if job_spec is None or resource.api_group != "batch":
+        return
+    selector_path = (*job_spec, "selector")
+    if get_path(resource.data, selector_path) is None:
+        return
+    if get_path(resource.data, (*job_spec, "manualSelector")) is True:
+        return
+    yield Problem(
+        selector_path,
+        f"{format_path(selector_path)} is set without manualSelector: true; the API generates "
+        "a Job's selector (a unique controller-uid) and rejects a hand-written one "
+        "('`selector` not auto-generated'); remove the selector, or set "
+        f"{format_path((*job_spec, 'manualSelector'))}: true if these labels are unique "
+        "to this Job",
+    )
+
+
+@check(scope="run")
+def selector_overlap(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
+    by_namespace: dict[str, list[ControllerSelector]] = defaultdict(list)
+    for resource in index.resources:
+        found = controller_selector(resource)
+        if found is not None and found.selector.valid and found.selector.requirements:
+            by_namespace[namespace_of(resource)].append(found)
+    for controllers in by_namespace.values():
+        for position, first in enumerate(controllers):
+            for second in controllers[position + 1 :]:
+                one, other = first.template.resource, second.template.resource
+                if _variants(index, one, other):
+                    continue
+                if not intersects(first.selector, second.selector):
+                    continue
+                first_takes = first.selector.matches(second.template.labels)
+                second_takes = second.selector.matches(first.template.labels)
+                if not (first_takes or second_takes):
+                    continue
+                yield first.template.resource, _overlap(first, second, first_takes)
+                yield second.template.resource, _overlap(second, first, second_takes)
+
+
+def _variants(index: RunIndex, one: Resource, other: Resource) -> bool:
+    """Two forms of one workload, never applied together: unrelated directories,
+    alternative files (`RunIndex.alternatives`), or the same name (the Deployment
+    that replaced a ReplicationController, a StatefulSet form of a Deployment)."""
+    return not related(one, other) or one.name == other.name or index.alternatives(one, other)
+
+
+def _overlap(own: ControllerSelector, other: ControllerSelector, own_takes: bool) -> Problem:
+    mine = own.template.resource
+    theirs = other.template.title
+    if own_takes:
+        what = (
+            f"selector {own.selector.describe()} also selects the pods of {theirs} "
+            f"({format_labels(other.template.labels)})"
+        )
+    else:
+        what = (
+            f"this {mine.kind}'s pods ({format_labels(own.template.labels)}) are also selected "
+            f"by {theirs}'s selector {other.selector.describe()}"
+        )
+    return Problem(
+        own.path if own.written else own.template.labels_path,
+        f"{what} in namespace {namespace_of(mine)}: controllers with overlapping selectors may "
+        "conflict (Kubernetes does not stop it, and documents it as unsupported), and an HPA "
+        "or PDB using this selector counts both workloads' pods; give each template a "
+        "distinguishing label and select it",
+    )
