@@ -9,6 +9,7 @@ suppress and sort the same way.
 from __future__ import annotations
 
 import gc
+import os
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,11 @@ class LintResult:
     @property
     def internal_errors(self) -> list[Notice]:
         return [notice for notice in self.notices if notice.is_error]
+
+
+def _identity(item: InputFile) -> str:
+    """One file however it was named (`a.yaml`, `./a.yaml`, `/abs/a.yaml`)."""
+    return os.path.realpath(item.path) if item.path else item.display
 
 
 class Engine:
@@ -76,10 +82,13 @@ class Engine:
 
     def _lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile]) -> LintResult:
         resources: list[Resource] = []
+        linted: set[str] = set()
         for item in inputs:
             resources.extend(self._load(item, context_only=False))
+            linted.add(_identity(item))
         for item in context:
-            if item.display not in self._suppressions:
+            if _identity(item) not in linted:
+                linted.add(_identity(item))
                 resources.extend(self._load(item, context_only=True))
         self._run_run_checks(RunIndex(resources))
         self.result.findings = sorted(self._findings)

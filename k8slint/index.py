@@ -128,11 +128,13 @@ Identity = tuple[str, str, str | None]
 class RunIndex:
     """All resources of the run, found by kind, namespace and name.
 
-    Lookups that take `near` keep only objects in *related* directories (the
-    same one, or one containing the other): a repository of samples or of
-    environment overlays holds many unrelated objects in the same (default)
-    namespace, and a Service is judged against the pods of its own tree, not
-    against another sample's.
+    Lookups that take `near` keep only *related* objects: those that declare
+    the same namespace (other than `default`), or else that sit in related
+    directories (the same one, or one containing the other). A repository of
+    samples or of environment overlays holds many unrelated objects in the
+    (default) namespace, and a Service is judged against the pods of its own
+    tree, not against another sample's; but objects that name one namespace
+    belong together wherever their files are (`deployments/`, `services/`).
     """
 
     def __init__(self, resources: Iterable[Resource]) -> None:
@@ -185,7 +187,7 @@ class RunIndex:
         return [
             template
             for directory, found in by_directory.items()
-            if _related_directories(here, directory)
+            if declared_namespace(near) or _related_directories(here, directory)
             for template in found
         ]
 
@@ -270,8 +272,18 @@ def proximity(first: Resource, second: Resource) -> int:
     return 1 if directory_of(first) == directory_of(second) else 2
 
 
+def declared_namespace(resource: Resource) -> str | None:
+    """The namespace an object names for itself, unless it is `default` (which
+    samples write as often as they leave it out)."""
+    namespace = resource.namespace
+    return namespace if namespace and namespace != DEFAULT_NAMESPACE else None
+
+
 def related(first: Resource, second: Resource) -> bool:
-    """Same directory, or one directory inside the other."""
+    """The same declared namespace; else the same directory, or one inside the other."""
+    namespace = declared_namespace(first)
+    if namespace is not None and namespace == declared_namespace(second):
+        return True
     return _related_directories(directory_of(first), directory_of(second))
 
 

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from support import lint_paths
 
+from k8slint import engine
 from k8slint.cli import cli
 from k8slint.registry import load_rules
 
@@ -280,3 +281,37 @@ spec:
         for version in [(1, 32), (1, 33)]
     }
     assert severities == {(1, 32): ["error"], (1, 33): ["warning"]}
+
+
+@pytest.mark.parametrize(("namespace", "expected"), [("shop", 1), (None, 0)])
+def test_objects_of_one_declared_namespace_relate_across_sibling_directories(
+    tmp_path, namespace, expected
+):
+    """`deployments/` and `services/` of one app: a declared namespace ties them
+    together; without one, sibling directories are unrelated (a repository of
+    samples puts many unrelated apps in the default namespace)."""
+    for name, text in (("deployments", APP["deployment.yaml"]), ("services", APP["service.yaml"])):
+        (tmp_path / name).mkdir()
+        text = text.replace("app: web\n  ports", "app: wbe\n  ports")
+        if namespace is None:
+            text = text.replace("  namespace: shop\n", "")
+        (tmp_path / name / "web.yaml").write_text(text, encoding="utf-8")
+    found = findings_by_place([str(tmp_path)])
+    assert [rule for _, _, rule in found].count("service-selector-no-match") == expected
+
+
+def test_a_file_both_linted_and_in_context_is_loaded_once(tmp_path, monkeypatch):
+    manifests = write_app(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    loaded: list[str] = []
+    real_load = engine.load_file
+
+    def counting_load(path, display=None):
+        loaded.append(os.path.realpath(path))
+        return real_load(path, display)
+
+    monkeypatch.setattr(engine, "load_file", counting_load)
+    relative = os.path.join("manifests", "deployment.yaml")
+    result = run_cli([relative, "--context", str(manifests)])
+    assert result["summary"]["objects"] == 1
+    assert len(loaded) == len(set(loaded)) == len(APP)
