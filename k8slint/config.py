@@ -361,6 +361,8 @@ def _schema_errors(document: _Document) -> list[tuple[JsonPath, str]]:
         if "propertyNames" in error.schema_path:
             path = (*path, error.instance)
         message = f"{format_path(path) or 'config'}: {error.message}"
+        if error.validator == "oneOf" and path[:1] == ("extends",):
+            message = "extends: must be a path or a list of paths"
         if path == ("kubernetes-version",) and not isinstance(error.instance, str):
             message += ' (quote it, e.g. "1.30": YAML reads 1.30 as the number 1.3)'
         errors.append((path, message))
@@ -375,39 +377,51 @@ def _suggest(name: str, choices: Iterable[str]) -> str:
     return f" (expected one of: {listed})" if listed and len(listed) < 200 else ""
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _rule_errors(document: _Document, rules: Mapping[str, Rule]) -> list[tuple[JsonPath, str]]:
-    """Rule ids, option names and option types that do not exist: typos must not pass."""
+    """Rule ids, option names and option types that do not exist: typos must not pass.
+
+    Runs beside the schema check, so it skips (rather than trusts) wrong shapes.
+    """
     errors: list[tuple[JsonPath, str]] = []
 
     def unknown(rule_id: str) -> str:
-        return f"unknown rule id {rule_id!r}{_suggest(rule_id, rules)} (see `k8slint rules`)"
+        what = "no rule matches" if set(rule_id) & set("*?[") else "unknown rule id"
+        return f"{what} {rule_id!r}{_suggest(rule_id, rules)} (see `k8slint rules`)"
 
     def check_switches(at: JsonPath, switches: Mapping[str, Any]) -> None:
         for key in ("disable", "enable"):
-            for position, pattern in enumerate(switches.get(key, ())):
-                if not match_rule_patterns(pattern, rules):
+            for position, pattern in enumerate(_items(switches.get(key))):
+                if isinstance(pattern, str) and not match_rule_patterns(pattern, rules):
                     errors.append(((*at, key, position), unknown(pattern)))
-        for rule_id in switches.get("severity", {}):
+        for rule_id in _mapping(switches.get("severity")):
             if rule_id not in rules:
                 errors.append(((*at, "severity", rule_id), unknown(rule_id)))
 
-    section = document.data.get("rules", {})
+    section = _mapping(document.data.get("rules"))
     check_switches(("rules",), section)
-    for rule_id, params in section.get("params", {}).items():
+    for rule_id, params in _mapping(section.get("params")).items():
         at: JsonPath = ("rules", "params", rule_id)
         if rule_id not in rules:
             errors.append((at, unknown(rule_id)))
             continue
         defaults = rules[rule_id].params
-        for name, value in params.items():
+        for name, value in _mapping(params).items():
             if name not in defaults:
                 options = f"{_suggest(name, defaults)}" if defaults else " (it has no options)"
                 errors.append(((*at, name), f"rule {rule_id} has no option {name!r}{options}"))
             elif not _same_type(value, defaults[name]):
                 expected = type(defaults[name]).__name__
                 errors.append(((*at, name), f"option {name!r} of {rule_id} must be a {expected}"))
-    for position, override in enumerate(document.data.get("overrides", ())):
-        check_switches(("overrides", position, "rules"), override["rules"])
+    for position, override in enumerate(_items(document.data.get("overrides"))):
+        check_switches(("overrides", position, "rules"), _mapping(_mapping(override).get("rules")))
     return errors
 
 
@@ -425,13 +439,13 @@ def _load_into(
     config: Config, path: str, rules: Mapping[str, Rule], chain: tuple[str, ...]
 ) -> None:
     document = _read(path)
-    problems = _schema_errors(document)
-    if not problems:  # rule checks assume the shapes the schema guarantees
-        problems = _rule_errors(document, rules)
+    problems = _schema_errors(document) + _rule_errors(document, rules)
     extends = document.data.get("extends", [])
-    parents = [extends] if isinstance(extends, str) else list(extends)
+    parents = [extends] if isinstance(extends, str) else _items(extends)
     base = os.path.dirname(document.path)
     for position, parent in enumerate(parents):
+        if not isinstance(parent, str):
+            continue  # the schema check reported it
         at: JsonPath = ("extends",) if isinstance(extends, str) else ("extends", position)
         target = os.path.abspath(os.path.join(base, parent))
         if target in (*chain, document.path):
