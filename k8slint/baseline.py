@@ -103,16 +103,20 @@ def load_baseline(path: str) -> Baseline:
             document = json.load(handle)
     except (OSError, ValueError) as error:
         raise BaselineError(f"{path}: cannot read baseline: {error}") from None
-    if not isinstance(document, dict) or document.get("k8slint-baseline") != FORMAT_VERSION:
+    if (
+        not isinstance(document, dict)
+        or document.get("k8slint-baseline") != FORMAT_VERSION
+        or not isinstance(document.get("findings"), list)
+    ):
         raise BaselineError(
             f"{path}: not a k8slint baseline (version {FORMAT_VERSION}); "
             "write one with --write-baseline"
         )
     entries: Counter[FindingKey] = Counter()
-    for entry in document.get("findings", []):
+    for entry in document["findings"]:
         try:
-            rule, file, label, path, message = (str(entry[name]) for name in KEY_FIELDS)
-            entries[(rule, file, label, path, message)] += int(entry.get("count", 1))
+            rule, file, label, at, message = (str(entry[name]) for name in KEY_FIELDS)
+            entries[(rule, file, label, at, message)] += int(entry.get("count", 1))
         except (KeyError, TypeError, ValueError):
             raise BaselineError(f"{path}: malformed entry {entry!r}") from None
     return Baseline(path, entries)
