@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 
+import yaml
 from click.testing import CliRunner
 from support import REPO
 
 from k8slint import docs
 from k8slint.cli import cli
+from k8slint.config import load_config
 from k8slint.registry import load_rules
 
 
@@ -81,3 +84,25 @@ def test_explain_shows_the_same_sections_as_the_pages():
     for section in docs.rule_sections(rule):
         assert f"{section.title}:" in output
         assert f"## {section.title}" in page
+
+
+def _readme_yaml_blocks() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_readme_yaml_examples_parse():
+    blocks = _readme_yaml_blocks()
+    assert len(blocks) >= 4
+    for block in blocks:
+        yaml.safe_load(block)
+
+
+def test_readme_config_example_is_a_valid_config(tmp_path):
+    (example,) = [block for block in _readme_yaml_blocks() if "workload-kinds:" in block]
+    (tmp_path / "platform").mkdir()
+    (tmp_path / "platform" / "k8slint.yaml").write_text("{}\n")
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / ".k8slint.yaml").write_text(example)
+    config = load_config(str(tmp_path / "repo" / ".k8slint.yaml"), load_rules())
+    assert ("argoproj.io", "Rollout") in config.workload_kinds
