@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from k8slint.model import Finding, format_path
@@ -75,9 +75,14 @@ class Baseline:
         return finding_key(finding, relative_file(finding.file, self.root))
 
     def filter(
-        self, findings: Iterable[Finding], linted_files: Iterable[str], enabled_rules: set[str]
+        self, findings: Iterable[Finding], rules_by_file: Mapping[str, set[str]]
     ) -> tuple[list[Finding], BaselineSummary]:
-        """The findings the baseline does not know, and how the run compared with it."""
+        """The findings the baseline does not know, and how the run compared with it.
+
+        `rules_by_file` holds the files this run linted with the rules enabled for
+        each: only entries the run could have matched can be stale, so a
+        pre-commit run over a few files does not call the rest stale.
+        """
         remaining = Counter(self.entries)
         new: list[Finding] = []
         matched = 0
@@ -88,11 +93,11 @@ class Baseline:
                 matched += 1
             else:
                 new.append(finding)
-        linted = {relative_file(file, self.root) for file in linted_files}
+        linted = {relative_file(file, self.root): rules for file, rules in rules_by_file.items()}
         stale = sum(
             count
             for (rule, file, *_), count in remaining.items()
-            if count > 0 and file in linted and rule in enabled_rules
+            if count > 0 and rule in linted.get(file, ())
         )
         return new, BaselineSummary(self.path, matched, stale)
 

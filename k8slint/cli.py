@@ -162,9 +162,6 @@ def lint(paths: tuple[str, ...], **options: Any) -> None:
 def _lint(paths: list[str], options: LintOptions) -> int:
     from k8slint.baseline import BaselineError, load_baseline, write_baseline
     from k8slint.config import ConfigError
-    from k8slint.discover import discover
-    from k8slint.engine import Engine
-    from k8slint.kinds import custom_workload_kinds
 
     try:
         config, policy, rules = _settings(paths, options)
@@ -173,41 +170,56 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     except (ConfigError, BaselineError) as error:
         _fail(str(error).splitlines())
 
+    result, paths_missing = _run(paths, options, config, policy, rules, version)
+    _echo_notices(result, options.quiet)
+    broken = paths_missing or bool(result.internal_errors)
+    if options.write_baseline:
+        count = write_baseline(options.write_baseline, result.findings)
+        click.echo(f"k8slint: recorded {count} findings in {options.write_baseline}", err=True)
+        return EXIT_ERROR if broken else EXIT_CLEAN
+    baseline_summary = None
+    if baseline is not None:
+        rules_by_file = {file: policy.for_file(file)[0] for file in result.inventory}
+        result.findings, baseline_summary = baseline.filter(result.findings, rules_by_file)
+
+    _report(result, options, rules, baseline_summary)
+    if broken:
+        return EXIT_ERROR
+    fail_rank = severity_rank(options.fail_level)
+    failing = any(severity_rank(f.severity) <= fail_rank for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _run(
+    paths: list[str],
+    options: LintOptions,
+    config: Config,
+    policy: RulePolicy,
+    rules: dict[str, Rule],
+    version: Version | None,
+) -> tuple[LintResult, bool]:
+    """Discover, lint, apply the per-file rule policy; also says whether a path was missing."""
+    from k8slint.discover import discover
+    from k8slint.engine import Engine
+    from k8slint.kinds import custom_workload_kinds
+    from k8slint.model import Notice
+
     found = discover(paths, options.stdin_filename)
     files = [item for item in found.files if not config.is_excluded(item.display)]
     context_paths = [*options.context_paths, *config.context]
     context = discover(context_paths) if context_paths else None
-    for missing in [*found.missing, *(context.missing if context else [])]:
-        click.echo(f"k8slint: error: {missing}: no such file or directory", err=True)
+    missing = [*found.missing, *(context.missing if context else [])]
+    for path in missing:
+        click.echo(f"k8slint: error: {path}: no such file or directory", err=True)
 
     running = policy.rules_to_run()
     engine = Engine([rule for rule_id, rule in rules.items() if rule_id in running], version)
     with custom_workload_kinds(config.workload_kinds), _progress(files, options.quiet) as shown:
         result = engine.lint(shown, context.files if context else ())
     result.findings = policy.apply(result.findings)
-    _echo_notices(found.notices, result, options.quiet)
-    if result.internal_errors or found.missing or (context and context.missing):
-        exit_code = EXIT_ERROR
-    else:
-        exit_code = EXIT_CLEAN
-
-    if options.write_baseline:
-        count = write_baseline(options.write_baseline, result.findings)
-        click.echo(f"k8slint: recorded {count} findings in {options.write_baseline}", err=True)
-        return exit_code
-    baseline_summary = None
-    if baseline is not None:
-        enabled = {rule for file in result.inventory for rule in policy.for_file(file)[0]}
-        result.findings, baseline_summary = baseline.filter(
-            result.findings, result.inventory, enabled
-        )
-
-    _report(result, options, rules, baseline_summary)
-    if exit_code == EXIT_CLEAN:
-        fail_rank = severity_rank(options.fail_level)
-        if any(severity_rank(f.severity) <= fail_rank for f in result.findings):
-            exit_code = EXIT_FINDINGS
-    return exit_code
+    # Discovery's notes (a skipped Helm chart) are about whole files: line 1.
+    result.notices[:0] = [Notice(file, 1, message) for file, message in found.notices]
+    return result, bool(missing)
 
 
 def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolicy, dict[str, Rule]]:
@@ -267,13 +279,8 @@ def _progress(files: list[InputFile], quiet: bool) -> Iterator[Iterable[InputFil
         yield bar
 
 
-def _echo_notices(
-    discovery_notices: list[tuple[str, str]], result: LintResult, quiet: bool
-) -> None:
+def _echo_notices(result: LintResult, quiet: bool) -> None:
     """Notes go to stderr (not in the report); --quiet keeps only the errors among them."""
-    if not quiet:
-        for file, message in discovery_notices:
-            click.echo(f"{file}: note: {message}", err=True)
     for notice in result.notices:
         if notice.is_error or not quiet:
             label = "error" if notice.is_error else "note"

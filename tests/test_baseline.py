@@ -119,6 +119,15 @@ def test_a_partial_run_does_not_call_unlinted_entries_stale(repo):
         cwd=repo,
     )  # fmt: skip
     assert json.loads(ignored.stdout)["summary"]["baseline"]["stale"] == 0
+    (repo / ".k8slint.yaml").write_text(
+        "overrides:\n  - files: [app2.yaml]\n    rules: {disable: [pod-field-in-container]}\n"
+    )
+    switched_off = run(
+        "lint", "deploy", "--baseline", "baseline.json", "--format", "json", cwd=repo
+    )
+    assert json.loads(switched_off.stdout)["summary"]["baseline"] == {
+        "file": "baseline.json", "matched": 36, "stale": 0
+    }  # fmt: skip
 
 
 def test_baseline_works_from_another_directory(repo):
