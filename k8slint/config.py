@@ -59,8 +59,9 @@ class Glob:
     """A file pattern relative to the directory of the config that wrote it.
 
     `*` also matches `/`; a pattern without `/` matches any path component
-    (`generated`, `*.secret.yaml`); a pattern that matches a directory covers
-    everything under it; `**/` at the start matches at any depth.
+    (`generated`, `*.secret.yaml`) unless it starts with `/` (`/deploy`: only at
+    the top); a pattern that matches a directory covers everything under it;
+    `**/` at the start matches at any depth. Like .gitignore, as users expect.
     """
 
     base: str
@@ -71,8 +72,9 @@ class Glob:
         if relative.startswith("../"):
             return False
         parts = relative.split("/")
-        pattern = self.pattern.removeprefix("./").rstrip("/")
-        if "/" not in pattern:
+        anchored = self.pattern.startswith(("/", "./"))
+        pattern = self.pattern.removeprefix("./").strip("/")
+        if "/" not in pattern and not anchored:
             return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
         if pattern.startswith("**/"):
             pattern = pattern[3:]

@@ -239,6 +239,10 @@ def test_kubernetes_version_from_config_and_flag_overrides_it(repo):
     [
         ("deploy", False),
         ("deploy/", False),
+        ("/deploy", False),
+        ("./deploy/web.yaml", False),
+        ("/web.yaml", True),
+        (".web.yaml", True),
         ("web.yaml", False),
         ("*.yaml", False),
         ("deploy/*.yaml", False),
