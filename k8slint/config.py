@@ -138,11 +138,16 @@ class Config:
     def is_excluded(self, file: str) -> bool:
         return any(glob.matches(file) for glob in self.exclude)
 
-    def configure_rules(self, rules: Mapping[str, Rule]) -> dict[str, Rule]:
-        """The rules with their configured params merged in and global severities set."""
+    def severities(self) -> dict[str, str]:
+        """Severity per rule id for every file (overrides aside)."""
         severity: dict[str, str] = {}
         for layer in self.switches:
             severity.update(layer.severity)
+        return severity
+
+    def configure_rules(self, rules: Mapping[str, Rule]) -> dict[str, Rule]:
+        """The rules with their configured params merged in and global severities set."""
+        severity = self.severities()
         return {
             rule_id: replace(
                 rule,
@@ -188,23 +193,22 @@ class RulePolicy:
         default_factory=dict, init=False, repr=False
     )
 
-    def _global(self) -> tuple[set[str], dict[str, str]]:
-        enabled, severity = set(self.known), {}
+    def _enabled_everywhere(self) -> set[str]:
+        enabled = set(self.known)
         for layer in self.config.switches:
             enabled = layer.apply(enabled, self.known)
-            severity.update(layer.severity)
-        return enabled, severity
+        return enabled
 
     def rules_to_run(self) -> set[str]:
         """Every rule enabled for some file: the engine runs these, `apply` sorts out the rest."""
-        enabled, _ = self._global()
+        enabled = self._enabled_everywhere()
         for override in self.config.overrides:
             enabled |= override.switches.apply(enabled, self.known)
         return self.restrict(enabled)
 
     def for_file(self, file: str) -> tuple[set[str], dict[str, str]]:
         if file not in self._cache:
-            enabled, severity = self._global()
+            enabled, severity = self._enabled_everywhere(), self.config.severities()
             for override in self.config.overrides:
                 if override.covers(file):
                     enabled = override.switches.apply(enabled, self.known)

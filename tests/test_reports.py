@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft7Validator
-from support import FIXTURES, SHARED, lint_paths, lint_text
+from support import FIXTURES, REPO, SHARED, lint_paths, lint_text
 
 from k8slint.cli import cli, show_progress
 from k8slint.report import ReportSettings, renderer
@@ -44,10 +44,19 @@ metadata:
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def in_repository():
+    """Paths as a user in the repository gives them: relative, under %SRCROOT%."""
+    old = os.getcwd()
+    os.chdir(REPO)
+    yield
+    os.chdir(old)
+
+
 @pytest.fixture(scope="module")
-def fixtures_result():
+def fixtures_result(in_repository):
     """Every fixture linted with every rule: many files, rules and severities."""
-    return lint_paths([os.path.relpath(FIXTURES)])
+    return lint_paths([FIXTURES.name])
 
 
 def _render(name: str, result, **settings) -> str:
