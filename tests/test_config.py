@@ -358,3 +358,28 @@ def test_config_schema_command_prints_a_valid_schema():
     assert {"extends", "rules", "exclude", "workload-kinds", "overrides"} <= set(
         schema["properties"]
     )
+
+
+def test_without_a_toml_parser_pyproject_is_skipped_unless_named(repo, monkeypatch):
+    """Python 3.10 without tomli: no pyproject support, and no crash."""
+    write(repo / "pyproject.toml", "[tool.k8slint]\nexclude = ['deploy']\n")
+    monkeypatch.setattr("k8slint.config._toml_module", lambda: None)
+    assert find_config([str(repo)]) != str(repo / "pyproject.toml")
+    assert run("lint", str(repo)).exit_code == 1
+    named = run("lint", str(repo), "--config", str(repo / "pyproject.toml"))
+    assert named.exit_code == 2
+    assert "needs Python 3.11+ or tomli" in named.stderr
+
+
+def test_custom_workload_kinds_last_only_for_their_run(repo):
+    from k8slint.kinds import workload_kind
+    from k8slint.loader import load_text
+
+    write(repo / "deploy" / "rollout.yaml", ROLLOUT)
+    write(
+        repo / ".k8slint.yaml",
+        "workload-kinds:\n  - {group: argoproj.io, kind: Rollout, template: spec.template}\n",
+    )
+    assert run("lint", str(repo)).exit_code == 1
+    (rollout,) = load_text(ROLLOUT, "rollout.yaml").resources
+    assert workload_kind(rollout) is None
