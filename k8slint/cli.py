@@ -8,13 +8,27 @@ internal error. Heavy modules are imported inside the commands so that
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 import textwrap
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from k8slint import __version__
 from k8slint.model import SEVERITIES, severity_rank
+from k8slint.report import FORMATS
+
+if TYPE_CHECKING:
+    from k8slint.apischema import Version
+    from k8slint.baseline import BaselineSummary
+    from k8slint.config import Config, RulePolicy
+    from k8slint.discover import InputFile
+    from k8slint.engine import LintResult
+    from k8slint.registry import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -27,9 +41,11 @@ def _id_list(value: str | None) -> list[str]:
 
 def _match_rules(patterns: list[str], known: list[str], option: str) -> set[str]:
     """Rule ids from exact ids or glob patterns (`pod-*`); `all` means every rule."""
+    from k8slint.config import match_rule_patterns
+
     chosen: set[str] = set()
     for pattern in patterns:
-        matched = known if pattern == "all" else fnmatch.filter(known, pattern)
+        matched = match_rule_patterns(pattern, known)
         if not matched:
             raise click.UsageError(f"{option}: no rule matches {pattern!r} (see `k8slint rules`)")
         chosen.update(matched)
@@ -67,16 +83,36 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
 
 
+@dataclass(frozen=True, slots=True)
+class LintOptions:
+    """The `lint` command's options, as click parsed them (one field per option)."""
+
+    output_format: str
+    output: str | None
+    fail_level: str
+    select: str | None
+    ignore: str | None
+    kubernetes_version: str | None
+    context_paths: tuple[str, ...]
+    config: str | None
+    baseline: str | None
+    write_baseline: str | None
+    stdin_filename: str
+    show_source: bool | None
+    color: bool | None
+    quiet: bool
+    statistics: bool
+
+
+def _fail(messages: list[str]) -> NoReturn:
+    for message in messages:
+        click.echo(f"k8slint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option(
-    "--fail-level",
-    type=click.Choice(SEVERITIES),
-    default="warning",
-    show_default=True,
-    help="Lowest severity that makes the exit code 1.",
-)
+# What to lint and how:
 @click.option("--select", help="Only these rules (comma-separated ids or globs, e.g. 'pod-*').")
 @click.option("--ignore", help="Skip these rules (comma-separated ids or globs).")
 @click.option("--kubernetes-version", help="Target Kubernetes version (default: newest bundled).")
@@ -87,64 +123,202 @@ def main() -> None:
     type=click.Path(),
     help="Files or directories loaded for cross-object rules but not reported on.",
 )
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: .k8slint.yaml or pyproject.toml found upward from PATHS).",
+)
 @click.option("--stdin-filename", default="<stdin>", help="Name to report for `-`.")
+# What to report:
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the --format report to this file; the terminal gets the text report.",
+)
+@click.option(
+    "--fail-level",
+    type=click.Choice(SEVERITIES),
+    default="warning",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in it.")
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record the current findings in this file and exit 0.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Findings only: no summary, no notes.")
+@click.option("--statistics", is_flag=True, help="Add the number of findings per rule.")
 @click.option("--show-source/--no-show-source", default=None, help="Default: on a terminal.")
 @click.option("--color/--no-color", default=None, help="Default: on a terminal.")
-def lint(
-    paths: tuple[str, ...],
-    output_format: str,
-    fail_level: str,
-    select: str | None,
-    ignore: str | None,
-    kubernetes_version: str | None,
-    context_paths: tuple[str, ...],
-    stdin_filename: str,
-    show_source: bool | None,
-    color: bool | None,
-) -> None:
+def lint(paths: tuple[str, ...], **options: Any) -> None:
     """Lint manifests in PATHS (files, directories, or - for stdin; default: .)."""
-    from k8slint.apischema import UnsupportedVersionError, parse_version
+    sys.exit(_lint(list(paths), LintOptions(**options)))
+
+
+def _lint(paths: list[str], options: LintOptions) -> int:
+    from k8slint.baseline import BaselineError, load_baseline, write_baseline
+    from k8slint.config import ConfigError
+
+    try:
+        config, policy, rules = _settings(paths, options)
+        version = _target_version(options, config)
+        baseline = load_baseline(options.baseline) if options.baseline else None
+    except (ConfigError, BaselineError) as error:
+        _fail(str(error).splitlines())
+
+    result, paths_missing = _run(paths, options, config, policy, rules, version)
+    _echo_notices(result, options.quiet)
+    broken = paths_missing or bool(result.internal_errors)
+    if options.write_baseline:
+        count = write_baseline(options.write_baseline, result.findings)
+        click.echo(f"k8slint: recorded {count} findings in {options.write_baseline}", err=True)
+        return EXIT_ERROR if broken else EXIT_CLEAN
+    baseline_summary = None
+    if baseline is not None:
+        rules_by_file = {file: policy.for_file(file)[0] for file in result.inventory}
+        result.findings, baseline_summary = baseline.filter(result.findings, rules_by_file)
+
+    _report(result, options, rules, baseline_summary)
+    if broken:
+        return EXIT_ERROR
+    fail_rank = severity_rank(options.fail_level)
+    failing = any(severity_rank(f.severity) <= fail_rank for f in result.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _run(
+    paths: list[str],
+    options: LintOptions,
+    config: Config,
+    policy: RulePolicy,
+    rules: dict[str, Rule],
+    version: Version | None,
+) -> tuple[LintResult, bool]:
+    """Discover, lint, apply the per-file rule policy; also says whether a path was missing."""
     from k8slint.discover import discover
     from k8slint.engine import Engine
+    from k8slint.kinds import custom_workload_kinds
+    from k8slint.model import Notice
+
+    found = discover(paths, options.stdin_filename)
+    files = [item for item in found.files if not config.is_excluded(item.display)]
+    context_paths = [*options.context_paths, *config.context]
+    context = discover(context_paths) if context_paths else None
+    missing = [*found.missing, *(context.missing if context else [])]
+    for path in missing:
+        click.echo(f"k8slint: error: {path}: no such file or directory", err=True)
+
+    running = policy.rules_to_run()
+    engine = Engine([rule for rule_id, rule in rules.items() if rule_id in running], version)
+    with custom_workload_kinds(config.workload_kinds), _progress(files, options.quiet) as shown:
+        result = engine.lint(shown, context.files if context else ())
+    result.findings = policy.apply(result.findings)
+    # Discovery's notes (a skipped Helm chart) are about whole files: line 1.
+    result.notices[:0] = [Notice(file, 1, message) for file, message in found.notices]
+    return result, bool(missing)
+
+
+def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolicy, dict[str, Rule]]:
+    """The config (found or named), the rules as configured, and who applies where."""
+    from k8slint.config import Config, RulePolicy, find_config, load_config
     from k8slint.registry import load_rules
+
+    shipped = load_rules()
+    known = list(shipped)
+    selected = _match_rules(_id_list(options.select), known, "--select")
+    ignored = _match_rules(_id_list(options.ignore), known, "--ignore")
+    config_file = options.config or find_config(paths)
+    config = load_config(config_file, shipped) if config_file else Config()
+    policy = RulePolicy(
+        config, known, lambda enabled: (selected if options.select else enabled) - ignored
+    )
+    return config, policy, config.configure_rules(shipped)
+
+
+def _target_version(options: LintOptions, config: Config) -> Version | None:
+    from k8slint.apischema import UnsupportedVersionError, parse_version
+    from k8slint.config import ConfigError
+
+    if options.kubernetes_version:
+        try:
+            return parse_version(options.kubernetes_version)
+        except UnsupportedVersionError as error:
+            raise click.UsageError(str(error)) from None
+    if config.kubernetes_version:
+        try:
+            return parse_version(config.kubernetes_version)
+        except UnsupportedVersionError as error:
+            raise ConfigError([f"{config.sources[-1]}: kubernetes-version: {error}"]) from None
+    return None
+
+
+PROGRESS_MIN_FILES = 50
+"""Fewer files lint in about a second: a bar would only flicker."""
+
+
+def show_progress(file_count: int, quiet: bool) -> bool:
+    """A progress bar is for a person watching a long run: never in CI or in a pipe."""
+    return (
+        not quiet
+        and file_count >= PROGRESS_MIN_FILES
+        and not os.environ.get("CI")
+        and sys.stderr.isatty()
+    )
+
+
+@contextmanager
+def _progress(files: list[InputFile], quiet: bool) -> Iterator[Iterable[InputFile]]:
+    if not show_progress(len(files), quiet):
+        yield files
+        return
+    with click.progressbar(files, label="Linting", file=sys.stderr) as bar:
+        yield bar
+
+
+def _echo_notices(result: LintResult, quiet: bool) -> None:
+    """Notes go to stderr (not in the report); --quiet keeps only the errors among them."""
+    for notice in result.notices:
+        if notice.is_error or not quiet:
+            label = "error" if notice.is_error else "note"
+            click.echo(f"{notice.file}:{notice.line}: {label}: {notice.message}", err=True)
+
+
+def _report(
+    result: LintResult,
+    options: LintOptions,
+    rules: dict[str, Rule],
+    baseline: BaselineSummary | None,
+) -> None:
+    """The --format report to stdout, or to --output with the text report on stdout."""
     from k8slint.report import ReportSettings, renderer
 
-    rules = load_rules()
-    known = list(rules)
-    enabled = _match_rules(_id_list(select), known, "--select") if select else set(known)
-    enabled -= _match_rules(_id_list(ignore), known, "--ignore")
-    try:
-        version = parse_version(kubernetes_version) if kubernetes_version else None
-    except UnsupportedVersionError as error:
-        raise click.UsageError(str(error)) from None
-
-    found = discover(list(paths), stdin_filename)
-    context = discover(list(context_paths)) if context_paths else None
-    for missing in [*found.missing, *(context.missing if context else [])]:
-        click.echo(f"k8slint: error: {missing}: no such file or directory", err=True)
-
-    engine = Engine([rules[rule_id] for rule_id in known if rule_id in enabled], version)
-    result = engine.lint(found.files, context.files if context else ())
-    for file, message in found.notices:
-        click.echo(f"{file}: note: {message}", err=True)
-    for notice in result.notices:
-        label = "error" if notice.is_error else "note"
-        click.echo(f"{notice.file}:{notice.line}: {label}: {notice.message}", err=True)
-
     on_terminal = sys.stdout.isatty()
-    use_source = on_terminal if show_source is None else show_source
-    settings = ReportSettings(
-        color=on_terminal if color is None else color,
-        show_source=use_source and output_format == "text",
+    use_source = on_terminal if options.show_source is None else options.show_source
+    terminal = ReportSettings(
+        color=on_terminal if options.color is None else options.color,
+        show_source=use_source,
         sources=_read_sources(result.findings) if use_source else None,
+        rules=rules,
+        quiet=options.quiet,
+        statistics=options.statistics,
+        baseline=baseline,
     )
-    click.echo(renderer(output_format)(result, settings), nl=False)
-
-    if found.missing or (context and context.missing) or result.internal_errors:
-        sys.exit(EXIT_ERROR)
-    fail_rank = severity_rank(fail_level)
-    failing = any(severity_rank(f.severity) <= fail_rank for f in result.findings)
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    if options.output is None:
+        plain = options.output_format != "text"
+        settings = replace(terminal, show_source=False) if plain else terminal
+        click.echo(renderer(options.output_format)(result, settings), nl=False)
+        return
+    to_file = replace(terminal, color=False, show_source=False, sources=None)
+    try:
+        with open(options.output, "w", encoding="utf-8") as handle:
+            handle.write(renderer(options.output_format)(result, to_file))
+    except OSError as error:
+        _fail([f"cannot write {options.output}: {error.strerror}"])
+    click.echo(renderer("text")(result, terminal), nl=False)
 
 
 def _read_sources(findings: list) -> dict[str, str]:
@@ -159,7 +333,13 @@ def _read_sources(findings: list) -> dict[str, str]:
 
 
 @cli.command(name="rules")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    help="markdown: the full rule reference (what docs/rules/ is generated from).",
+)
 def list_rules(output_format: str) -> None:
     """List every rule with its default severity."""
     import json
@@ -167,6 +347,11 @@ def list_rules(output_format: str) -> None:
     from k8slint.registry import load_rules
 
     rules = load_rules().values()
+    if output_format == "markdown":
+        from k8slint.docs import reference
+
+        click.echo(reference(rules), nl=False)
+        return
     if output_format == "json":
         rows = [
             {"id": r.id, "severity": r.severity, "category": r.category, "summary": r.summary}
@@ -183,6 +368,7 @@ def list_rules(output_format: str) -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Explain a rule: what it does, why, a bad example and the fixed one."""
+    from k8slint.docs import rule_sections
     from k8slint.registry import load_rules
 
     rules = load_rules()
@@ -192,16 +378,16 @@ def explain(rule_id: str) -> None:
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise click.UsageError(f"unknown rule {rule_id!r}.{hint}")
     click.echo(f"{rule.id} ({rule.severity})\n")
-    if rule.examples_version:
-        click.echo(f"(examples for Kubernetes {rule.examples_version})\n")
-    sections = [
-        ("What it does", rule.summary),
-        ("Why", rule.principle),
-        ("How to fix", rule.fix),
-        ("Bad", rule.examples["bad"]),
-        ("Good", rule.examples["good"]),
-    ]
-    for title, body in sections:
-        click.echo(f"{title}:")
-        click.echo(textwrap.indent(body.rstrip("\n"), "    "))
+    for section in rule_sections(rule):
+        click.echo(f"{section.title}:")
+        click.echo(textwrap.indent(section.body.rstrip("\n"), "    "))
         click.echo()
+
+
+@cli.command(name="config-schema")
+def config_schema() -> None:
+    """Print the JSON Schema of .k8slint.yaml (for editors: yaml-language-server, IDEs)."""
+    from k8slint.config import SCHEMA_PATH
+
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        click.echo(handle.read(), nl=False)

@@ -19,7 +19,7 @@ from k8slint.apischema import Version, newest_version
 from k8slint.discover import InputFile
 from k8slint.index import RunIndex
 from k8slint.loader import LoadedFile, load_bytes, load_file
-from k8slint.model import Finding, Notice, Problem, Resource
+from k8slint.model import Finding, Notice, ObjectRef, Problem, Resource
 from k8slint.registry import Check, Rule, find_check, load_rules
 from k8slint.suppress import Suppressions, annotation_rules, parse_comments
 
@@ -38,6 +38,10 @@ class LintResult:
     notices: list[Notice] = field(default_factory=list)
     files: int = 0
     objects: int = 0
+    inventory: dict[str, list[ObjectRef]] = field(default_factory=dict)
+    """The objects of every linted file (context files excluded), by displayed path:
+    reports that list what passed (JUnit) and baselines that judge which entries
+    this run could have matched need more than the findings."""
 
     @property
     def internal_errors(self) -> list[Notice]:
@@ -108,6 +112,7 @@ class Engine:
         if not context_only:
             self.result.files += 1
             self.result.objects += len(loaded.resources)
+            self.result.inventory[loaded.path] = [resource.ref for resource in loaded.resources]
             self._report_load(loaded, suppressions)
             for resource in loaded.resources:
                 self._read_annotations(resource)

@@ -6,7 +6,8 @@ this table is the one place that knows the paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,15 +94,45 @@ WORKLOAD_KINDS: dict[str, WorkloadKind] = {
     ),
 }
 
+_custom_kinds: Mapping[tuple[str, str], WorkloadKind] = {}
+"""Workload kinds the configuration declares, by (API group, kind): CRDs such as an
+Argo Rollout that embed a pod template. Set only for the duration of a run."""
+
+
+def custom_workload(kind: str, template_path: JsonPath) -> WorkloadKind:
+    """A custom kind with a PodTemplateSpec at `template_path` (its own spec's fields
+    are unknown to us, so the levels start at the template)."""
+    return WorkloadKind(
+        kind,
+        (
+            Level(template_path, "podtemplatespec-v1", "pod template"),
+            Level((*template_path, "spec"), "podspec-v1", "Pod"),
+        ),
+    )
+
+
+@contextmanager
+def custom_workload_kinds(kinds: Mapping[tuple[str, str], WorkloadKind]) -> Iterator[None]:
+    """Make `workload_kind` know these (group, kind) pairs while the block runs."""
+    global _custom_kinds
+    previous, _custom_kinds = _custom_kinds, kinds
+    try:
+        yield
+    finally:
+        _custom_kinds = previous
+
+
 CONTAINER_GROUPS = ("initContainers", "containers", "ephemeralContainers")
 """In Pod order: init containers start first."""
 
 
 def workload_kind(resource: Resource) -> WorkloadKind | None:
     """The workload description of a resource, or None if it has no pod template."""
-    if resource.kind is None or resource.api_group not in _WORKLOAD_GROUPS:
+    if resource.kind is None:
         return None
-    return WORKLOAD_KINDS.get(resource.kind)
+    if resource.api_group in _WORKLOAD_GROUPS:
+        return WORKLOAD_KINDS.get(resource.kind)
+    return _custom_kinds.get((resource.api_group, resource.kind))
 
 
 def get_path(data: Any, path: JsonPath) -> Any:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -477,9 +478,18 @@ def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: Json
 
 def parse_yaml(text: str) -> Any:
     """The first document of a YAML text as plain data (for our own files: rules, config)."""
+    return parse_yaml_located(text)[0]
+
+
+def parse_yaml_located(text: str) -> tuple[Any, Callable[[JsonPath], tuple[int, int]]]:
+    """Like `parse_yaml`, plus a function from a path in the data to its line and
+    column, so errors in our own files (the config) can point at the offending key.
+    Raises `YAMLError` (with a `problem_mark`) on a syntax error."""
     composer = _Composer(text)
     try:
         node = composer.get_single_node()
     finally:
         composer.dispose()
-    return None if node is None else _Builder().build(node)
+    if node is None:
+        return None, lambda path: (1, 1)
+    return _Builder().build(node), lambda path: locate(node, path)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from k8slint.engine import LintResult
+if TYPE_CHECKING:  # the CLI reads FORMATS before it has loaded the engine
+    from k8slint.baseline import BaselineSummary
+    from k8slint.engine import LintResult
+    from k8slint.registry import Rule
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +21,17 @@ class ReportSettings:
     show_source: bool = False
     sources: dict[str, str] | None = None
     """File texts by displayed path, for showing the offending line."""
+    rules: dict[str, Rule] | None = None
+    """The rules of this run as configured (severity overrides applied), for formats
+    that describe them (SARIF); None means every shipped rule as shipped."""
+    source_root: str = "."
+    """Directory that relative paths in the report are relative to (SARIF %SRCROOT%)."""
+    quiet: bool = False
+    """Findings only: no summary line."""
+    statistics: bool = False
+    """Add the number of findings per rule."""
+    baseline: BaselineSummary | None = None
+    """How the run compared with `--baseline`, when one was given."""
 
 
 def renderer(name: str) -> Callable[[LintResult, ReportSettings], str]:

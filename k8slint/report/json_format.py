@@ -6,12 +6,22 @@ import json
 from collections import Counter
 
 from k8slint.engine import LintResult
-from k8slint.model import SEVERITIES, Finding, format_path
+from k8slint.model import SEVERITIES, Finding, ObjectRef, format_path
 from k8slint.report import ReportSettings
 
 
+def object_dict(ref: ObjectRef | None) -> dict[str, str | None] | None:
+    if ref is None:
+        return None
+    return {
+        "apiVersion": ref.api_version,
+        "kind": ref.kind,
+        "name": ref.name,
+        "namespace": ref.namespace,
+    }
+
+
 def finding_dict(finding: Finding) -> dict[str, object]:
-    ref = finding.object
     return {
         "rule": finding.rule,
         "severity": finding.severity,
@@ -20,23 +30,22 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "line": finding.line,
         "column": finding.column,
         "path": format_path(finding.path),
-        "object": None
-        if ref is None
-        else {
-            "apiVersion": ref.api_version,
-            "kind": ref.kind,
-            "name": ref.name,
-            "namespace": ref.namespace,
-        },
+        "object": object_dict(finding.object),
         "fixable": False,
     }
 
 
 def render(result: LintResult, settings: ReportSettings) -> str:
     counts = Counter(finding.severity for finding in result.findings)
-    summary: dict[str, int] = {"files": result.files, "objects": result.objects}
+    summary: dict[str, object] = {"files": result.files, "objects": result.objects}
     summary.update({severity: counts.get(severity, 0) for severity in SEVERITIES})
-    document = {
+    if settings.baseline is not None:
+        summary["baseline"] = {
+            "file": settings.baseline.file,
+            "matched": settings.baseline.matched,
+            "stale": settings.baseline.stale,
+        }
+    document: dict[str, object] = {
         "findings": [finding_dict(finding) for finding in result.findings],
         "summary": summary,
         "notices": [
@@ -44,4 +53,6 @@ def render(result: LintResult, settings: ReportSettings) -> str:
             for n in result.notices
         ],
     }
+    if settings.statistics:
+        document["statistics"] = dict(Counter(f.rule for f in result.findings).most_common())
     return json.dumps(document, indent=2) + "\n"

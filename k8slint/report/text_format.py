@@ -23,8 +23,11 @@ def render(result: LintResult, settings: ReportSettings) -> str:
         lines.append(_headline(finding, settings.color))
         if settings.show_source and settings.sources:
             lines.extend(_source_excerpt(finding, settings.sources.get(finding.file)))
-    lines.append(summary_line(result))
-    return "\n".join(lines) + "\n"
+    if settings.statistics:
+        lines.extend(statistics_lines(result))
+    if not settings.quiet:
+        lines.append(summary_line(result) + baseline_note(settings))
+    return "".join(line + "\n" for line in lines)
 
 
 def _headline(finding: Finding, color: bool) -> str:
@@ -50,8 +53,28 @@ def _source_excerpt(finding: Finding, text: str | None) -> list[str]:
     ]
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def statistics_lines(result: LintResult) -> list[str]:
+    """Findings per rule, most frequent first (what to fix, or configure, first)."""
+    counts = Counter(finding.rule for finding in result.findings)
+    width = len(str(max(counts.values(), default=0)))
+    return [f"{count:>{width}}  {rule}" for rule, count in counts.most_common()]
+
+
+def baseline_note(settings: ReportSettings) -> str:
+    summary = settings.baseline
+    if summary is None:
+        return ""
+    note = f" {_plural(summary.matched, 'known problem')} in the baseline not shown"
+    if summary.stale:
+        note += (
+            f"; {_plural(summary.stale, 'baseline entry', 'baseline entries')} no longer "
+            "found (fixed: rerun with --write-baseline to drop them)"
+        )
+    return note + "."
 
 
 def summary_line(result: LintResult) -> str:

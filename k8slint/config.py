@@ -1,0 +1,473 @@
+"""Project configuration: `.k8slint.yaml` (or `[tool.k8slint]` in pyproject.toml).
+
+Found upward from the linted paths, or named with `--config`. It is validated
+against the JSON Schema shipped beside this module (`k8slint config-schema`
+prints it for editors), and then against the rules that exist. A broken
+config stops the run with every mistake named by file, line and key: a
+setting silently ignored is worse than no setting.
+
+Paths inside a config (extends, exclude, context, overrides' files) are
+relative to the file that names them, so a config means the same thing from
+any working directory and through `extends`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import functools
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from k8slint.kinds import WorkloadKind, custom_workload
+from k8slint.model import Finding, JsonPath, format_path
+from k8slint.registry import Rule
+
+CONFIG_FILE_NAMES = (".k8slint.yaml", ".k8slint.yml")
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = "tool.k8slint"
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config-schema.json")
+ALL_RULES = "all"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; `messages` are `file:line:col: what` lines."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def match_rule_patterns(pattern: str, known: Iterable[str]) -> list[str]:
+    """Rule ids matching an id or glob (`pod-*`); `all` is every rule."""
+    ids = list(known)
+    return ids if pattern == ALL_RULES else fnmatch.filter(ids, pattern)
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A file pattern relative to the directory of the config that wrote it.
+
+    `*` also matches `/`; a pattern without `/` matches any path component
+    (`generated`, `*.secret.yaml`) unless it starts with `/` (`/deploy`: only at
+    the top); a pattern that matches a directory covers everything under it;
+    `**/` at the start matches at any depth. Like .gitignore, as users expect.
+    """
+
+    base: str
+    pattern: str
+
+    def matches(self, file: str) -> bool:
+        relative = os.path.relpath(os.path.abspath(file), self.base).replace(os.sep, "/")
+        if relative.startswith("../"):
+            return False
+        parts = relative.split("/")
+        anchored = self.pattern.startswith(("/", "./"))
+        pattern = self.pattern.removeprefix("./").strip("/")
+        if "/" not in pattern and not anchored:
+            return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
+        if pattern.startswith("**/"):
+            pattern = pattern[3:]
+            starts = range(len(parts))
+        else:
+            starts = range(1)
+        return any(
+            fnmatch.fnmatchcase("/".join(parts[start:end]), pattern)
+            for start in starts
+            for end in range(start + 1, len(parts) + 1)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Switches:
+    """One layer of rule settings: `disable` applies before `enable`, so
+    `disable: [all]` with `enable: [pod-*]` runs the pod rules only."""
+
+    disable: tuple[str, ...] = ()
+    enable: tuple[str, ...] = ()
+    severity: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Switches:
+        return cls(
+            tuple(data.get("disable", ())),
+            tuple(data.get("enable", ())),
+            dict(data.get("severity", {})),
+        )
+
+    def apply(self, enabled: set[str], known: list[str]) -> set[str]:
+        for pattern in self.disable:
+            enabled = enabled - set(match_rule_patterns(pattern, known))
+        for pattern in self.enable:
+            enabled = enabled | set(match_rule_patterns(pattern, known))
+        return enabled
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    files: tuple[Glob, ...]
+    switches: Switches
+
+    def covers(self, file: str) -> bool:
+        return any(glob.matches(file) for glob in self.files)
+
+
+@dataclass(slots=True)
+class Config:
+    """Every layer of a config and its `extends`, merged (later layers win)."""
+
+    sources: list[str] = field(default_factory=list)
+    kubernetes_version: str | None = None
+    exclude: list[Glob] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+    switches: list[Switches] = field(default_factory=list)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workload_kinds: dict[tuple[str, str], WorkloadKind] = field(default_factory=dict)
+    overrides: list[Override] = field(default_factory=list)
+
+    def is_excluded(self, file: str) -> bool:
+        return any(glob.matches(file) for glob in self.exclude)
+
+    def severities(self) -> dict[str, str]:
+        """Severity per rule id for every file (overrides aside)."""
+        severity: dict[str, str] = {}
+        for layer in self.switches:
+            severity.update(layer.severity)
+        return severity
+
+    def configure_rules(self, rules: Mapping[str, Rule]) -> dict[str, Rule]:
+        """The rules with their configured params merged in and global severities set."""
+        severity = self.severities()
+        return {
+            rule_id: replace(
+                rule,
+                severity=severity.get(rule_id, rule.severity),
+                params={**rule.params, **self.params.get(rule_id, {})},
+            )
+            for rule_id, rule in rules.items()
+        }
+
+    def add_layer(self, document: _Document) -> None:
+        """Merge one validated file; called base first, so later layers win."""
+        data, base = document.data, os.path.dirname(document.path)
+        self.sources.append(document.path)
+        self.kubernetes_version = data.get("kubernetes-version", self.kubernetes_version)
+        self.exclude += [Glob(base, pattern) for pattern in data.get("exclude", ())]
+        self.context += [_shown(os.path.join(base, path)) for path in data.get("context", ())]
+        rules = data.get("rules", {})
+        self.switches.append(Switches.from_data(rules))
+        for rule_id, params in rules.get("params", {}).items():
+            self.params.setdefault(rule_id, {}).update(params)
+        for kind in data.get("workload-kinds", ()):
+            template = tuple(kind["template"].split("."))
+            self.workload_kinds[(kind["group"], kind["kind"])] = custom_workload(
+                kind["kind"], template
+            )
+        for override in data.get("overrides", ()):
+            globs = tuple(Glob(base, pattern) for pattern in override["files"])
+            self.overrides.append(Override(globs, Switches.from_data(override["rules"])))
+
+
+@dataclass(slots=True)
+class RulePolicy:
+    """Which rules apply to which file, at which severity.
+
+    The config's layers, then its per-path overrides, then the command line's
+    `--select`/`--ignore` (`restrict`), which have the last word.
+    """
+
+    config: Config
+    known: list[str]
+    restrict: Callable[[set[str]], set[str]] = lambda enabled: enabled
+    _cache: dict[str, tuple[set[str], dict[str, str]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def _enabled_everywhere(self) -> set[str]:
+        enabled = set(self.known)
+        for layer in self.config.switches:
+            enabled = layer.apply(enabled, self.known)
+        return enabled
+
+    def rules_to_run(self) -> set[str]:
+        """Every rule enabled for some file: the engine runs these, `apply` sorts out the rest."""
+        enabled = self._enabled_everywhere()
+        for override in self.config.overrides:
+            enabled |= override.switches.apply(enabled, self.known)
+        return self.restrict(enabled)
+
+    def for_file(self, file: str) -> tuple[set[str], dict[str, str]]:
+        if file not in self._cache:
+            enabled, severity = self._enabled_everywhere(), self.config.severities()
+            for override in self.config.overrides:
+                if override.covers(file):
+                    enabled = override.switches.apply(enabled, self.known)
+                    severity.update(override.switches.severity)
+            self._cache[file] = (self.restrict(enabled), severity)
+        return self._cache[file]
+
+    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Drop findings of rules switched off for their file; set configured severities.
+
+        A configured severity wins over one a check chose itself: the user asked.
+        """
+        kept = []
+        for finding in findings:
+            enabled, severity = self.for_file(finding.file)
+            if finding.rule not in enabled:
+                continue
+            wanted = severity.get(finding.rule)
+            kept.append(replace(finding, severity=wanted) if wanted else finding)
+        return kept
+
+
+# --- reading and checking config files -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    path: str
+    data: dict[str, Any]
+    locate: Callable[[JsonPath], tuple[int, int]]
+
+    def error(self, path: JsonPath, message: str) -> str:
+        line, column = self.locate(path)
+        return f"{_shown(self.path)}:{line}:{column}: {message}"
+
+
+def _shown(path: str) -> str:
+    """A path relative to the working directory when it is under it, absolute otherwise."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _toml_module() -> Any:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    return tomllib
+
+
+def _pyproject_table(path: str) -> dict[str, Any] | None:
+    """The `[tool.k8slint]` table, or None when there is none (or no TOML parser)."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    toml = _toml_module()
+    if f"[{PYPROJECT_TABLE}" not in text or toml is None:
+        return None
+    try:
+        table = toml.loads(text).get("tool", {}).get("k8slint")
+    except toml.TOMLDecodeError as error:
+        raise ConfigError([f"{_shown(path)}: invalid TOML: {error}"]) from None
+    return table if isinstance(table, dict) else None
+
+
+def find_config(paths: Iterable[str]) -> str | None:
+    """The nearest config above the common directory of the linted paths (or the cwd)."""
+    directories = []
+    for given in paths:
+        if given == "-" or not os.path.exists(given):
+            directories.append(os.getcwd())
+        else:
+            absolute = os.path.abspath(given)
+            directories.append(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+    directory = os.path.commonpath(directories) if directories else os.getcwd()
+    while True:
+        for name in CONFIG_FILE_NAMES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(directory, PYPROJECT)
+        if os.path.isfile(pyproject) and _pyproject_table(pyproject) is not None:
+            return pyproject
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _read(path: str) -> _Document:
+    from k8slint.loader import YAMLError, parse_yaml_located
+
+    path = os.path.abspath(path)
+    if os.path.basename(path) == PYPROJECT:
+        if _toml_module() is None:
+            needs = "reading pyproject.toml needs Python 3.11+ or tomli"
+            raise ConfigError([f"{_shown(path)}: {needs}"])
+        table = _pyproject_table(path)
+        if table is None:
+            raise ConfigError([f"{_shown(path)}: no [{PYPROJECT_TABLE}] table"])
+        with open(path, encoding="utf-8") as handle:
+            return _Document(path, table, _toml_locator(handle.read()))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        data, locate = parse_yaml_located(text)
+    except OSError as error:
+        raise ConfigError([f"{_shown(path)}: cannot read config: {error.strerror}"]) from None
+    except (YAMLError, ValueError) as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError([f"{_shown(path)}{where}: invalid YAML: {problem}"]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([f"{_shown(path)}:1:1: a k8slint config must be a mapping"])
+    return _Document(path, data, locate)
+
+
+def _toml_locator(text: str) -> Callable[[JsonPath], tuple[int, int]]:
+    """Best-effort positions in pyproject.toml (tomllib keeps none): the line of each
+    key of the path in turn, searched from the `[tool.k8slint` header on."""
+    lines = text.splitlines()
+
+    def locate(path: JsonPath) -> tuple[int, int]:
+        found = next((i for i, line in enumerate(lines) if f"[{PYPROJECT_TABLE}" in line), 0)
+        for step in path:
+            if not isinstance(step, str):
+                continue
+            key = re.compile(rf"""^\s*(\[+[^\]]*\.)?["']?{re.escape(step)}["']?\s*(=|\.|\]|$)""")
+            match = next((i for i in range(found, len(lines)) if key.match(lines[i])), None)
+            if match is None:
+                break
+            found = match
+        line = lines[found] if found < len(lines) else ""
+        return found + 1, len(line) - len(line.lstrip()) + 1
+
+    return locate
+
+
+def _schema_errors(document: _Document) -> list[tuple[JsonPath, str]]:
+    from jsonschema import Draft7Validator
+
+    errors: list[tuple[JsonPath, str]] = []
+    for error in Draft7Validator(schema()).iter_errors(document.data):
+        path: JsonPath = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in error.instance:
+                if key not in allowed:
+                    errors.append(((*path, key), f"unknown key {key!r}{_suggest(key, allowed)}"))
+            continue
+        if "propertyNames" in error.schema_path:
+            path = (*path, error.instance)
+        message = f"{format_path(path) or 'config'}: {error.message}"
+        if error.validator == "oneOf" and path[:1] == ("extends",):
+            message = "extends: must be a path or a list of paths"
+        if path == ("kubernetes-version",) and not isinstance(error.instance, str):
+            message += ' (quote it, e.g. "1.30": YAML reads 1.30 as the number 1.3)'
+        errors.append((path, message))
+    return errors
+
+
+def _suggest(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    listed = ", ".join(choices)
+    return f" (expected one of: {listed})" if listed and len(listed) < 200 else ""
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _rule_errors(document: _Document, rules: Mapping[str, Rule]) -> list[tuple[JsonPath, str]]:
+    """Rule ids, option names and option types that do not exist: typos must not pass.
+
+    Runs beside the schema check, so it skips (rather than trusts) wrong shapes.
+    """
+    errors: list[tuple[JsonPath, str]] = []
+
+    def unknown(rule_id: str) -> str:
+        what = "no rule matches" if set(rule_id) & set("*?[") else "unknown rule id"
+        return f"{what} {rule_id!r}{_suggest(rule_id, rules)} (see `k8slint rules`)"
+
+    def check_switches(at: JsonPath, switches: Mapping[str, Any]) -> None:
+        for key in ("disable", "enable"):
+            for position, pattern in enumerate(_items(switches.get(key))):
+                if isinstance(pattern, str) and not match_rule_patterns(pattern, rules):
+                    errors.append(((*at, key, position), unknown(pattern)))
+        for rule_id in _mapping(switches.get("severity")):
+            if rule_id not in rules:
+                errors.append(((*at, "severity", rule_id), unknown(rule_id)))
+
+    section = _mapping(document.data.get("rules"))
+    check_switches(("rules",), section)
+    for rule_id, params in _mapping(section.get("params")).items():
+        at: JsonPath = ("rules", "params", rule_id)
+        if rule_id not in rules:
+            errors.append((at, unknown(rule_id)))
+            continue
+        defaults = rules[rule_id].params
+        for name, value in _mapping(params).items():
+            if name not in defaults:
+                options = f"{_suggest(name, defaults)}" if defaults else " (it has no options)"
+                errors.append(((*at, name), f"rule {rule_id} has no option {name!r}{options}"))
+            elif not _same_type(value, defaults[name]):
+                expected = type(defaults[name]).__name__
+                errors.append(((*at, name), f"option {name!r} of {rule_id} must be a {expected}"))
+    for position, override in enumerate(_items(document.data.get("overrides"))):
+        check_switches(("overrides", position, "rules"), _mapping(_mapping(override).get("rules")))
+    return errors
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def _load_into(
+    config: Config, path: str, rules: Mapping[str, Rule], chain: tuple[str, ...]
+) -> None:
+    document = _read(path)
+    problems = _schema_errors(document) + _rule_errors(document, rules)
+    extends = document.data.get("extends", [])
+    parents = [extends] if isinstance(extends, str) else _items(extends)
+    base = os.path.dirname(document.path)
+    for position, parent in enumerate(parents):
+        if not isinstance(parent, str):
+            continue  # the schema check reported it
+        at: JsonPath = ("extends",) if isinstance(extends, str) else ("extends", position)
+        target = os.path.abspath(os.path.join(base, parent))
+        if target in (*chain, document.path):
+            problems.append((at, f"extends {parent!r}, which extends this file (a cycle)"))
+        elif not os.path.isfile(target):
+            problems.append((at, f"extends {parent!r}: no such file"))
+    if problems:
+        ordered = sorted(problems, key=lambda problem: document.locate(problem[0]))
+        raise ConfigError([document.error(path, message) for path, message in ordered])
+    for parent in parents:
+        _load_into(config, os.path.join(base, parent), rules, (*chain, document.path))
+    config.add_layer(document)
+
+
+def load_config(path: str, rules: Mapping[str, Rule]) -> Config:
+    """Read, validate and merge a config with everything it extends (bases first)."""
+    config = Config()
+    _load_into(config, path, rules, ())
+    return config

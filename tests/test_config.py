@@ -1,0 +1,385 @@
+"""`.k8slint.yaml` / `[tool.k8slint]`: discovery, every setting, and precise errors."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft7Validator
+
+from k8slint.cli import cli
+from k8slint.config import Config, ConfigError, Glob, RulePolicy, find_config, load_config
+from k8slint.registry import load_rules
+
+WEB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          nodeSelector: {disktype: ssd}
+"""
+
+ROLLOUT = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          nodeSelector: {disktype: ssd}
+"""
+
+POD_RESOURCES = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  resources: {limits: {cpu: '1'}}
+  containers: [{name: a, image: a:1}]
+"""
+
+
+def run(*args: str, cwd=None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(cli, list(args))
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(cli, list(args))
+    finally:
+        os.chdir(old)
+
+
+def findings(result) -> list[tuple[str, str, int]]:
+    document = json.loads(result.stdout)
+    return [(f["rule"], f["severity"], f["line"]) for f in document["findings"]]
+
+
+@pytest.fixture
+def repo(tmp_path):
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "web.yaml").write_text(WEB)
+    return tmp_path
+
+
+def write(path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_config_is_found_upward_from_the_linted_paths(repo):
+    assert run("lint", str(repo / "deploy")).exit_code == 1
+    write(repo / ".k8slint.yaml", "rules:\n  disable: [pod-field-in-container]\n")
+    assert run("lint", str(repo / "deploy")).exit_code == 0
+    assert run("lint", str(repo / "deploy" / "web.yaml")).exit_code == 0
+    assert run("lint", cwd=repo / "deploy").exit_code == 0
+    assert find_config([str(repo / "deploy")]) == str(repo / ".k8slint.yaml")
+
+
+def test_explicit_config_file(repo, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("cfg") / "strict.yaml"
+    write(elsewhere, "rules:\n  severity: {pod-field-in-container: info}\n")
+    result = run("lint", str(repo), "--config", str(elsewhere), "--format", "json")
+    assert result.exit_code == 0  # info is below the default fail level
+    assert findings(result) == [("pod-field-in-container", "info", 15)]
+
+
+def test_pyproject_table(repo):
+    pyproject = '[project]\nname = "x"\n\n[tool.k8slint]\nexclude = ["deploy"]\n'
+    write(repo / "pyproject.toml", pyproject)
+    assert find_config([str(repo)]) == str(repo / "pyproject.toml")
+    result = run("lint", str(repo))
+    assert result.exit_code == 0
+    assert "No problems found (0 files" in result.stdout
+
+
+def test_pyproject_without_table_is_passed_over(repo):
+    write(repo / "pyproject.toml", '[project]\nname = "x"\n')
+    assert find_config([str(repo)]) != str(repo / "pyproject.toml")
+
+
+def test_pyproject_error_names_the_line(repo):
+    write(
+        repo / "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.k8slint]\nexclude = ["a"]\n\n'
+        "[tool.k8slint.rules]\ndisable = ['pod-field-in-contaner']\n",
+    )
+    result = run("lint", str(repo))
+    assert result.exit_code == 2
+    assert "pyproject.toml:8:1: unknown rule id 'pod-field-in-contaner'" in result.stderr
+
+
+def test_typo_in_rule_id_exits_2_naming_file_line_and_key(repo):
+    config = write(
+        repo / ".k8slint.yaml",
+        "kubernetes-version: '1.31'\nrules:\n  disable:\n    - pod-field-in-contaner\n",
+    )
+    result = run("lint", str(repo))
+    assert result.exit_code == 2
+    assert (
+        f"{config}:4:7: unknown rule id 'pod-field-in-contaner'; "
+        "did you mean 'pod-field-in-container'?" in result.stderr
+    )
+
+
+def test_unknown_key_exits_2_naming_file_line_and_key(repo):
+    config = write(repo / ".k8slint.yaml", "rules:\n  disable: []\n  severty:\n    a: error\n")
+    result = run("lint", str(repo))
+    assert result.exit_code == 2
+    assert f"{config}:3:3: unknown key 'severty'; did you mean 'severity'?" in result.stderr
+
+
+def test_every_mistake_is_reported_at_once_in_line_order(repo):
+    write(
+        repo / ".k8slint.yaml",
+        "kubernetes-version: 1.30\n"
+        "rules:\n  severity: {pod-field-in-container: fatal, no-such-rule: error}\n"
+        "overrides:\n  - files: [legacy]\n    rules: {enable: ['nothing-*']}\n"
+        "workload-kinds:\n  - {group: argoproj.io, kind: Rollout}\n",
+    )
+    lines = run("lint", str(repo)).stderr.splitlines()
+    assert [line.split(":")[3] for line in lines] == ["1", "3", "3", "6", "8"]
+    assert 'quote it, e.g. "1.30"' in lines[0]
+    assert "'fatal' is not one of" in lines[1]
+    assert "unknown rule id 'no-such-rule'" in lines[2]
+    assert "no rule matches 'nothing-*'" in lines[3]
+    assert "'template' is a required property" in lines[4]
+
+
+def test_yaml_syntax_error_in_config(repo):
+    write(repo / ".k8slint.yaml", "rules:\n  disable: [a\n")
+    result = run("lint", str(repo))
+    assert result.exit_code == 2
+    assert ".k8slint.yaml:3:1: invalid YAML" in result.stderr
+
+
+def test_severity_override_beats_the_rules_own(repo):
+    write(repo / ".k8slint.yaml", "rules:\n  severity: {pod-field-in-container: warning}\n")
+    result = run("lint", str(repo), "--format", "json")
+    assert findings(result) == [("pod-field-in-container", "warning", 15)]
+    assert run("lint", str(repo), "--fail-level", "error").exit_code == 0
+
+
+def test_disable_all_then_enable_some(repo):
+    write(repo / ".k8slint.yaml", "rules:\n  disable: [all]\n  enable: ['pod-*']\n")
+    config = load_config(str(repo / ".k8slint.yaml"), load_rules())
+    policy = RulePolicy(config, list(load_rules()))
+    assert policy.rules_to_run() == {r for r in load_rules() if r.startswith("pod-")}
+    assert run("lint", str(repo)).exit_code == 1
+
+
+def test_command_line_select_and_ignore_have_the_last_word(repo):
+    write(repo / ".k8slint.yaml", "rules:\n  disable: [pod-field-in-container]\n")
+    assert run("lint", str(repo), "--select", "pod-field-in-container").exit_code == 1
+    write(repo / ".k8slint.yaml", "rules:\n  enable: [pod-field-in-container]\n")
+    assert run("lint", str(repo), "--ignore", "pod-*").exit_code == 0
+
+
+def test_extends_merges_base_first_with_paths_relative_to_each_file(repo):
+    write(
+        repo / "base" / "k8slint.yaml",
+        "kubernetes-version: '1.31'\nexclude: [vendor]\ncontext: [../platform]\n"
+        "rules:\n  disable: [pod-field-in-container, yaml-syntax]\n",
+    )
+    write(
+        repo / ".k8slint.yaml",
+        "extends: base/k8slint.yaml\nrules:\n  enable: [pod-field-in-container]\n",
+    )
+    config = load_config(str(repo / ".k8slint.yaml"), load_rules())
+    assert config.kubernetes_version == "1.31"
+    assert config.exclude == [Glob(str(repo / "base"), "vendor")]
+    assert [os.path.abspath(path) for path in config.context] == [str(repo / "platform")]
+    enabled, _ = RulePolicy(config, list(load_rules())).for_file(str(repo / "deploy/web.yaml"))
+    assert "pod-field-in-container" in enabled and "yaml-syntax" not in enabled
+
+
+def test_extends_cycle_and_missing_file_are_errors(repo):
+    write(repo / "a.yaml", "extends: b.yaml\n")
+    write(repo / "b.yaml", "extends: [a.yaml]\n")
+    with pytest.raises(ConfigError, match=r"b\.yaml:1:11: extends 'a\.yaml', which extends"):
+        load_config(str(repo / "a.yaml"), load_rules())
+    write(repo / "c.yaml", "rules: {}\nextends: [nowhere.yaml]\n")
+    with pytest.raises(ConfigError, match=r"c\.yaml:2:11: extends 'nowhere\.yaml': no such file"):
+        load_config(str(repo / "c.yaml"), load_rules())
+
+
+def test_kubernetes_version_from_config_and_flag_overrides_it(repo):
+    write(repo / "deploy" / "pod.yaml", POD_RESOURCES)
+    (repo / "deploy" / "web.yaml").unlink()
+    assert run("lint", str(repo)).exit_code == 0  # pod-level resources exist in the newest
+    write(repo / ".k8slint.yaml", "kubernetes-version: '1.31'\n")
+    assert run("lint", str(repo)).exit_code == 1
+    assert run("lint", str(repo), "--kubernetes-version", "1.33").exit_code == 0
+    write(repo / ".k8slint.yaml", "kubernetes-version: '1.2'\n")
+    result = run("lint", str(repo))
+    assert result.exit_code == 2 and "kubernetes-version" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("pattern", "linted"),
+    [
+        ("deploy", False),
+        ("deploy/", False),
+        ("/deploy", False),
+        ("./deploy/web.yaml", False),
+        ("/web.yaml", True),
+        (".web.yaml", True),
+        ("web.yaml", False),
+        ("*.yaml", False),
+        ("deploy/*.yaml", False),
+        ("**/web.yaml", False),
+        ("dep", True),
+        ("other/web.yaml", True),
+        ("eploy/*", True),
+    ],
+)
+def test_exclude_globs(repo, pattern, linted):
+    write(repo / ".k8slint.yaml", f"exclude: ['{pattern}']\n")
+    result = run("lint", str(repo / "deploy" / "web.yaml"))
+    assert result.exit_code == (1 if linted else 0), result.output
+
+
+def test_custom_workload_kind_gets_the_pod_rules(repo):
+    write(repo / "deploy" / "rollout.yaml", ROLLOUT)
+    (repo / "deploy" / "web.yaml").unlink()
+    assert run("lint", str(repo)).exit_code == 0
+    write(
+        repo / ".k8slint.yaml",
+        "workload-kinds:\n  - {group: argoproj.io, kind: Rollout, template: spec.template}\n",
+    )
+    result = run("lint", str(repo), "--format", "json")
+    assert findings(result) == [("pod-field-in-container", "error", 11)]
+    assert "move it from spec.template.spec.containers[0] to spec.template.spec" in result.stdout
+    assert run("lint", str(repo / "deploy"), "--config", os.devnull).exit_code == 0
+
+
+def test_per_path_overrides(repo):
+    write(repo / "legacy" / "old.yaml", WEB)
+    write(repo / "staging" / "web.yaml", WEB)
+    write(
+        repo / ".k8slint.yaml",
+        "overrides:\n"
+        "  - files: [legacy]\n    rules: {disable: [pod-field-in-container]}\n"
+        "  - files: ['staging/*.yaml']\n    rules: {severity: {pod-field-in-container: info}}\n",
+    )
+    result = run("lint", str(repo), "--format", "json")
+    by_file = {(f["file"], f["severity"]) for f in json.loads(result.stdout)["findings"]}
+    assert by_file == {
+        (str(repo / "deploy" / "web.yaml"), "error"),
+        (str(repo / "staging" / "web.yaml"), "info"),
+    }
+
+
+def test_override_can_enable_a_rule_disabled_globally(repo):
+    write(repo / "strict" / "web.yaml", WEB)
+    write(
+        repo / ".k8slint.yaml",
+        "rules: {disable: [pod-field-in-container]}\n"
+        "overrides:\n  - files: [strict]\n    rules: {enable: [pod-field-in-container]}\n",
+    )
+    result = run("lint", str(repo), "--format", "json")
+    assert [f["file"] for f in json.loads(result.stdout)["findings"]] == [
+        str(repo / "strict" / "web.yaml")
+    ]
+
+
+def test_context_from_config_is_loaded_but_not_reported(repo):
+    write(repo / "platform" / "web.yaml", WEB)
+    write(repo / "app" / ".k8slint.yaml", "context: [../platform]\n")
+    write(repo / "app" / "ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n")
+    result = run("lint", str(repo / "app"))
+    assert result.exit_code == 0
+    assert result.stdout == "No problems found (1 file, 1 object).\n"
+
+
+@pytest.fixture
+def rules_with_params():
+    """Today's rules have no options; give one some, as future rules will."""
+    rules = dict(load_rules())
+    base = rules["pod-field-in-container"]
+    rules[base.id] = replace(base, params={"max-replicas": 3, "names": ["a"]})
+    return rules
+
+
+def test_params_merge_into_rule_params(tmp_path, rules_with_params):
+    text = "rules:\n  params:\n    pod-field-in-container: {max-replicas: 5}\n"
+    config_file = write(tmp_path / ".k8slint.yaml", text)
+    config = load_config(str(config_file), rules_with_params)
+    configured = config.configure_rules(rules_with_params)
+    assert configured["pod-field-in-container"].params == {"max-replicas": 5, "names": ["a"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ("{max-replica: 5}", "has no option 'max-replica'; did you mean 'max-replicas'?"),
+        ("{max-replicas: many}", "option 'max-replicas' of pod-field-in-container must be a int"),
+        ("{names: a}", "option 'names' of pod-field-in-container must be a list"),
+    ],
+)
+def test_bad_params_are_errors(tmp_path, rules_with_params, params, message):
+    config_file = write(
+        tmp_path / ".k8slint.yaml", f"rules:\n  params:\n    pod-field-in-container: {params}\n"
+    )
+    with pytest.raises(ConfigError, match=r":3:30: .*" + message.replace("?", r"\?")):
+        load_config(str(config_file), rules_with_params)
+
+
+def test_empty_config_changes_nothing(repo):
+    write(repo / ".k8slint.yaml", "# nothing yet\n")
+    assert run("lint", str(repo)).exit_code == 1
+    assert Config().configure_rules(load_rules()) == load_rules()
+
+
+def test_config_schema_command_prints_a_valid_schema():
+    result = run("config-schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    Draft7Validator.check_schema(schema)
+    assert {"extends", "rules", "exclude", "workload-kinds", "overrides"} <= set(
+        schema["properties"]
+    )
+
+
+def test_without_a_toml_parser_pyproject_is_skipped_unless_named(repo, monkeypatch):
+    """Python 3.10 without tomli: no pyproject support, and no crash."""
+    write(repo / "pyproject.toml", "[tool.k8slint]\nexclude = ['deploy']\n")
+    monkeypatch.setattr("k8slint.config._toml_module", lambda: None)
+    assert find_config([str(repo)]) != str(repo / "pyproject.toml")
+    assert run("lint", str(repo)).exit_code == 1
+    named = run("lint", str(repo), "--config", str(repo / "pyproject.toml"))
+    assert named.exit_code == 2
+    assert "needs Python 3.11+ or tomli" in named.stderr
+
+
+def test_custom_workload_kinds_last_only_for_their_run(repo):
+    from k8slint.kinds import workload_kind
+    from k8slint.loader import load_text
+
+    write(repo / "deploy" / "rollout.yaml", ROLLOUT)
+    write(
+        repo / ".k8slint.yaml",
+        "workload-kinds:\n  - {group: argoproj.io, kind: Rollout, template: spec.template}\n",
+    )
+    assert run("lint", str(repo)).exit_code == 1
+    (rollout,) = load_text(ROLLOUT, "rollout.yaml").resources
+    assert workload_kind(rollout) is None
