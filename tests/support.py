@@ -77,3 +77,18 @@ def expected_findings(files: list[Path]) -> Counter[tuple[str, int, str]]:
 
 def actual_findings(result: LintResult) -> Counter[tuple[str, int, str]]:
     return Counter((f.file, f.line, f.rule) for f in result.findings)
+
+
+def web_deployment(container_lines: str = "", namespace: str | None = None) -> str:
+    """The Deployment many tests start from, with `container_lines` (YAML at the
+    container's indentation) added to its one container, `web`, from line 15 on
+    (line 16 with a namespace)."""
+    extra = "".join(f"          {line}\n" for line in container_lines.splitlines())
+    namespace_line = f"  namespace: {namespace}\n" if namespace else ""
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+        f"{namespace_line}spec:\n  selector:\n    matchLabels: {{app: web}}\n"
+        "  template:\n    metadata:\n      labels: {app: web}\n    spec:\n"
+        "      containers:\n        - name: web\n          image: nginx:1.27\n"
+        f"{extra}"
+    )

@@ -8,28 +8,11 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from support import REPO
+from support import REPO, web_deployment
 
 from k8slint.cli import cli
 
-NODE_SELECTOR_IN_CONTAINER = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-          nodeSelector:
-            disktype: ssd
-"""
+NODE_SELECTOR_IN_CONTAINER = web_deployment("nodeSelector:\n  disktype: ssd")
 
 
 def run(*args: str, stdin: str | None = None):

@@ -9,28 +9,13 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft7Validator
+from support import web_deployment
 
 from k8slint.cli import cli
 from k8slint.config import Config, ConfigError, Glob, RulePolicy, find_config, load_config
 from k8slint.registry import load_rules
 
-WEB = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-          nodeSelector: {disktype: ssd}
-"""
+WEB = web_deployment("nodeSelector: {disktype: ssd}")
 
 ROLLOUT = """\
 apiVersion: argoproj.io/v1alpha1

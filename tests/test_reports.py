@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft7Validator
-from support import FIXTURES, REPO, SHARED, lint_paths, lint_text
+from support import FIXTURES, REPO, SHARED, lint_paths, lint_text, web_deployment
 
 from k8slint.cli import cli, show_progress
 from k8slint.report import ReportSettings, renderer
@@ -18,30 +18,10 @@ from k8slint.report.github_format import escape_data, escape_property
 
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
-TWO_MISTAKES = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-          nodeSelector: {disktype: ssd}
-          hostNetwork: true
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: clean
-"""
+TWO_MISTAKES = (
+    web_deployment("nodeSelector: {disktype: ssd}\nhostNetwork: true", "shop")
+    + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: clean\n"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
