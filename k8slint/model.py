@@ -70,6 +70,8 @@ class Resource:
     data: dict[str, Any]
     locate: Callable[[JsonPath], tuple[int, int]] = field(repr=False)
     context_only: bool = False
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Views of `data` that several checks share (the Pod model), computed once."""
 
     def pos(self, path: JsonPath) -> tuple[int, int]:
         """Line and column of `path`, or of its nearest ancestor that exists."""

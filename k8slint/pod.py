@@ -178,7 +178,16 @@ def _volumes(data: Any, path: JsonPath, claim_templates: bool) -> Iterator[Volum
 
 
 def pod_of(resource: Resource) -> Pod | None:
-    """The Pod model of a workload, or None for objects without a pod template."""
+    """The Pod model of a workload, or None for objects without a pod template.
+
+    Built once per object: a dozen rules ask for it.
+    """
+    if "pod" not in resource.derived:
+        resource.derived["pod"] = _build_pod(resource)
+    return resource.derived["pod"]
+
+
+def _build_pod(resource: Resource) -> Pod | None:
     workload = workload_kind(resource)
     spec = pod_spec(resource)
     if workload is None or spec is None:
