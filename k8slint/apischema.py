@@ -90,11 +90,62 @@ def field_names(version: Version, type_file: str) -> frozenset[str]:
 
 
 @functools.cache
-def definitions(version: Version) -> dict[str, Any]:
-    """All definitions of a version (about 1 MB of JSON: loaded only when needed)."""
-    path = os.path.join(_version_dir(version), "_definitions.json")
+def definitions_document(version: Version, strict: bool = True) -> dict[str, Any]:
+    """The whole `_definitions.json` of a version (about 1.8 MB: loaded only when needed).
+
+    Its `$id` is what the per-kind schemas' `$ref`s resolve against.
+    """
+    path = os.path.join(_version_dir(version, strict), "_definitions.json")
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle).get("$defs", {})
+        return json.load(handle)
+
+
+def definitions(version: Version) -> dict[str, Any]:
+    """All definitions of a version, by name (the strict variant)."""
+    return definitions_document(version).get("$defs", {})
+
+
+@functools.cache
+def _schema_files(version: Version) -> frozenset[str]:
+    return frozenset(os.listdir(_version_dir(version)))
+
+
+@functools.cache
+def kind_files(version: Version, kind: str) -> dict[str, str]:
+    """apiVersion -> schema file name for every apiVersion that serves `kind` in `version`.
+
+    kubernetes-validate names a kind's file `<kind>-<first label of group>-<version>`,
+    which two groups can share (apps/v1 and a CRD group apps.example.com/v1), so
+    the group-version-kind inside each candidate file decides; only the few
+    small files whose names fit are read, never the whole version.
+    """
+    prefix = f"{kind.lower()}-"
+    found: dict[str, str] = {}
+    for name in sorted(_schema_files(version)):
+        if not name.startswith(prefix) or not name.endswith(".json"):
+            continue
+        schema = _read_kind_file(version, name, True)
+        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
+            if gvk.get("kind") == kind:
+                group, api = gvk.get("group", ""), gvk.get("version", "")
+                found[f"{group}/{api}" if group else api] = name
+    return found
+
+
+@functools.cache
+def _read_kind_file(version: Version, name: str, strict: bool) -> dict[str, Any]:
+    with open(os.path.join(_version_dir(version, strict), name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def kind_schema(version: Version, api_version: str, kind: str, strict: bool = True) -> dict | None:
+    """The top-level schema of an object type, or None if `version` does not serve it."""
+    name = kind_files(version, kind).get(api_version)
+    return None if name is None else _read_kind_file(version, name, strict)
+
+
+def serves(version: Version, api_version: str, kind: str) -> bool:
+    return api_version in kind_files(version, kind)
 
 
 @functools.cache

@@ -81,11 +81,23 @@ def main() -> None:
 @click.option("--ignore", help="Skip these rules (comma-separated ids or globs).")
 @click.option("--kubernetes-version", help="Target Kubernetes version (default: newest bundled).")
 @click.option(
+    "--strict/--no-strict",
+    default=True,
+    help="Unknown fields are schema errors, as with kubectl's default (--no-strict: allowed).",
+)
+@click.option(
     "--context",
     "context_paths",
     multiple=True,
     type=click.Path(),
     help="Files or directories loaded for cross-object rules but not reported on.",
+)
+@click.option(
+    "--crd-dir",
+    "crd_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Files or directories with CustomResourceDefinitions (loaded like --context).",
 )
 @click.option("--stdin-filename", default="<stdin>", help="Name to report for `-`.")
 @click.option("--show-source/--no-show-source", default=None, help="Default: on a terminal.")
@@ -97,7 +109,9 @@ def lint(
     select: str | None,
     ignore: str | None,
     kubernetes_version: str | None,
+    strict: bool,
     context_paths: tuple[str, ...],
+    crd_paths: tuple[str, ...],
     stdin_filename: str,
     show_source: bool | None,
     color: bool | None,
@@ -119,11 +133,12 @@ def lint(
         raise click.UsageError(str(error)) from None
 
     found = discover(list(paths), stdin_filename)
+    context_paths += crd_paths
     context = discover(list(context_paths)) if context_paths else None
     for missing in [*found.missing, *(context.missing if context else [])]:
         click.echo(f"k8slint: error: {missing}: no such file or directory", err=True)
 
-    engine = Engine([rules[rule_id] for rule_id in known if rule_id in enabled], version)
+    engine = Engine([rules[rule_id] for rule_id in known if rule_id in enabled], version, strict)
     result = engine.lint(found.files, context.files if context else ())
     for file, message in found.notices:
         click.echo(f"{file}: note: {message}", err=True)

@@ -76,6 +76,9 @@ class Rule:
     examples: dict[str, str]
     category: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    explains: tuple[str, ...] = ()
+    """Rules whose finding at the same node this rule's finding makes redundant:
+    a misplaced field is also an unknown field to `schema`, said better here."""
 
     @property
     def produced_by_loader(self) -> bool:
@@ -116,6 +119,7 @@ def parse_rule(data: Any, source: str) -> Rule:
         examples={"bad": examples["bad"], "good": examples["good"]},
         category=data.get("category", ""),
         params=data.get("params") or {},
+        explains=tuple(data.get("explains") or ()),
     )
 
 
