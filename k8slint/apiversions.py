@@ -94,3 +94,10 @@ def replacement(version: Version, api_version: str, kind: str) -> str | None:
     group = api_version.rpartition("/")[0]
     candidates = [api for api in kind_files(version, kind) if api != api_version]
     return min(candidates, key=lambda api: _preference(api, group)) if candidates else None
+
+
+def is_builtin(api_version: str, kind: str) -> bool:
+    """Does, or did, some Kubernetes version serve this apiVersion/kind itself?"""
+    return (
+        bool(serving_versions(api_version, kind)) or (api_version, kind) in _REMOVED_BEFORE_BUNDLED
+    )

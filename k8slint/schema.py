@@ -67,7 +67,8 @@ _JSON_TYPES = {
     "number": "number",
     "boolean": "boolean",
 }
-_PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\{[A-Z][A-Z0-9_]*\}")
+_PLACEHOLDER_HINT = "; an unexpanded placeholder: lint the manifest after substitution"
 _QUOTE_BOOL = (
     "YAML 1.1, which Kubernetes reads, takes unquoted yes/no, on/off, true/false, y/n "
     "as booleans: quote the value"
@@ -109,7 +110,7 @@ def _types_of(schema: Any) -> list[str]:
 def _type_hint(expected: list[str], value: Any) -> str:
     """The YAML reason behind a type error, when there is one."""
     if isinstance(value, str) and _PLACEHOLDER.search(value):
-        return "; an unexpanded placeholder: lint the manifest after substitution (envsubst)"
+        return _PLACEHOLDER_HINT
     if "string" in expected:
         if isinstance(value, bool):
             return f"; {_QUOTE_BOOL}"
@@ -235,7 +236,9 @@ class ErrorTranslator:
             return
         deepest = best_match(error.context) if error.context else None
         if deepest is None:
-            yield Problem(path, f"{_where(path)}: {_plain_message(error)}")
+            yield Problem(
+                path, f"{_where(path)}: matches more than one of the forms that exclude each other"
+            )
         else:
             yield from self._translate(deepest)
 
@@ -257,7 +260,8 @@ def _plain_message(error: ValidationError) -> str:
     """jsonschema's message for the rarer keywords, with Python reprs made YAML-like."""
     keyword, limit, value = error.validator, error.validator_value, error.instance
     if keyword == "pattern":
-        return f"{describe(value)} does not match the pattern {limit}"
+        hint = _PLACEHOLDER_HINT if _PLACEHOLDER.search(str(value)) else ""
+        return f"{describe(value)} does not match the pattern {limit}{hint}"
     if keyword in ("minimum", "exclusiveMinimum"):
         return f"{value} is below the minimum {limit}"
     if keyword in ("maximum", "exclusiveMaximum"):

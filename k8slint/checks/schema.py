@@ -4,12 +4,28 @@ version's API schema (`schema`), custom resources against the CRDs of the run
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
+from k8slint.apiversions import is_builtin
+from k8slint.checks.documents import is_tool_file
+from k8slint.crdschema import (
+    CrdVersion,
+    crd_versions,
+    custom_resource_validator,
+    with_defaults,
+)
 from k8slint.engine import CheckContext
+from k8slint.index import RunIndex
 from k8slint.model import Problem, Resource
 from k8slint.registry import check
-from k8slint.schema import ErrorTranslator, builtin_type_names, builtin_validator, is_patch
+from k8slint.schema import (
+    ErrorTranslator,
+    Validator,
+    builtin_type_names,
+    builtin_validator,
+    is_patch,
+)
 
 
 @check(scope="resource")
@@ -25,3 +41,77 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
         return  # a patch is partial by design (looked for only when something fails)
     translator = ErrorTranslator(resource.kind.lower(), builtin_type_names(version, strict))
     yield from translator.problems(errors)
+
+
+@check(scope="run")
+def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
+    catalog: dict[tuple[str, str], list[CrdVersion]] = defaultdict(list)
+    for crd in index.of_kind("CustomResourceDefinition"):
+        for version in crd_versions(crd):
+            catalog[(version.group, version.kind)].append(version)
+    validators: dict[int, Validator] = {}
+    for resource in index.resources:
+        if resource.context_only or not _is_custom_resource(resource):
+            continue
+        known = catalog.get((resource.api_group, resource.kind or ""))
+        if not known:
+            context.not_validated(resource)
+            continue
+        version = (resource.api_version or "").rpartition("/")[2]
+        served = [v for v in known if v.version == version and v.served]
+        if not served:
+            yield resource, _not_served(resource, known)
+            continue
+        for problem in _fewest_errors(resource, served, validators, context):
+            yield resource, problem
+
+
+def _is_custom_resource(resource: Resource) -> bool:
+    """A typed object of an API group with a dot that Kubernetes itself never served
+    (custom API groups must contain a dot), and not a tool's file (Kustomization)."""
+    api_version, kind = resource.api_version, resource.kind
+    if api_version is None or kind is None or "." not in resource.api_group:
+        return False
+    return not is_builtin(api_version, kind) and not is_tool_file(resource)
+
+
+def _not_served(resource: Resource, known: list[CrdVersion]) -> Problem:
+    served = sorted({v.api_version for v in known if v.served})
+    names = ", ".join(sorted({v.crd_name for v in known}))
+    return Problem(
+        ("apiVersion",),
+        f"{resource.api_version} is not a served version of {resource.kind} "
+        f"(CustomResourceDefinition {names} serves {', '.join(served) or 'none'}), "
+        "so the API server has no such type; use one of those",
+    )
+
+
+def _fewest_errors(
+    resource: Resource,
+    candidates: list[CrdVersion],
+    validators: dict[int, Validator],
+    context: CheckContext,
+) -> list[Problem]:
+    """The problems against the CRD that fits best: a run may hold two CRDs of one
+    kind (Gateway API's standard and experimental channels), and the cluster has
+    one of them, so an object valid under either is valid."""
+    best: list[Problem] | None = None
+    for candidate in candidates:
+        key = id(candidate.schema) ^ (id(candidate.crd) << 1)
+        if key not in validators:
+            validators[key] = custom_resource_validator(
+                candidate, context.kubernetes_version, context.strict
+            )
+        data = with_defaults(candidate.schema, resource.data)
+        errors = list(validators[key].iter_errors(data))
+        if not errors:
+            return []
+        translator = ErrorTranslator(
+            (resource.kind or "").lower(),
+            builtin_type_names(context.kubernetes_version, context.strict),
+        )
+        origin = f" (CustomResourceDefinition {candidate.crd_name})"
+        found = [Problem(p.path, p.message + origin) for p in translator.problems(errors)]
+        if best is None or len(found) < len(best):
+            best = found
+    return best or []

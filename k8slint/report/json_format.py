@@ -6,12 +6,22 @@ import json
 from collections import Counter
 
 from k8slint.engine import LintResult
-from k8slint.model import SEVERITIES, Finding, format_path
+from k8slint.model import SEVERITIES, Finding, ObjectRef, format_path
 from k8slint.report import ReportSettings
 
 
+def _object_dict(ref: ObjectRef | None) -> dict[str, str | None] | None:
+    if ref is None:
+        return None
+    return {
+        "apiVersion": ref.api_version,
+        "kind": ref.kind,
+        "name": ref.name,
+        "namespace": ref.namespace,
+    }
+
+
 def finding_dict(finding: Finding) -> dict[str, object]:
-    ref = finding.object
     return {
         "rule": finding.rule,
         "severity": finding.severity,
@@ -20,14 +30,7 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "line": finding.line,
         "column": finding.column,
         "path": format_path(finding.path),
-        "object": None
-        if ref is None
-        else {
-            "apiVersion": ref.api_version,
-            "kind": ref.kind,
-            "name": ref.name,
-            "namespace": ref.namespace,
-        },
+        "object": _object_dict(finding.object),
         "fixable": False,
     }
 
@@ -36,12 +39,17 @@ def render(result: LintResult, settings: ReportSettings) -> str:
     counts = Counter(finding.severity for finding in result.findings)
     summary: dict[str, int] = {"files": result.files, "objects": result.objects}
     summary.update({severity: counts.get(severity, 0) for severity in SEVERITIES})
+    summary["not_validated"] = len(result.not_validated)
     document = {
         "findings": [finding_dict(finding) for finding in result.findings],
         "summary": summary,
         "notices": [
             {"file": n.file, "line": n.line, "message": n.message, "error": n.is_error}
             for n in result.notices
+        ],
+        "not_validated": [
+            {"file": item.file, "line": item.line, "object": _object_dict(item.object)}
+            for item in result.not_validated
         ],
     }
     return json.dumps(document, indent=2) + "\n"

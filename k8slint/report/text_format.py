@@ -24,6 +24,8 @@ def render(result: LintResult, settings: ReportSettings) -> str:
         if settings.show_source and settings.sources:
             lines.extend(_source_excerpt(finding, settings.sources.get(finding.file)))
     lines.append(summary_line(result))
+    if result.not_validated:
+        lines.append(not_validated_line(result))
     return "\n".join(lines) + "\n"
 
 
@@ -52,6 +54,21 @@ def _source_excerpt(finding: Finding, text: str | None) -> list[str]:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def not_validated_line(result: LintResult) -> str:
+    """`3 custom resources not validated (...): monitoring.coreos.com/v1 ServiceMonitor (2), ...`"""
+    kinds = Counter(
+        f"{item.object.api_version} {item.object.kind}" for item in result.not_validated
+    )
+    listed = ", ".join(
+        name if count == 1 else f"{name} ({count})" for name, count in sorted(kinds.items())
+    )
+    count = len(result.not_validated)
+    return (
+        f"{_plural(count, 'custom resource')} not validated "
+        f"(no CustomResourceDefinition in the run; add it with --crd-dir): {listed}"
+    )
 
 
 def summary_line(result: LintResult) -> str:
