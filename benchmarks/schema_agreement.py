@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from k8slint.apischema import format_version, newest_version, parse_version  # noqa: E402
-from k8slint.checks.schema import builtin_schema  # noqa: E402
-from k8slint.discover import discover  # noqa: E402
-from k8slint.engine import CheckContext  # noqa: E402
-from k8slint.loader import load_file  # noqa: E402
-from k8slint.model import Resource, format_path  # noqa: E402
-from k8slint.schema import builtin_validator  # noqa: E402
+from k8slint.apischema import format_version, newest_version, parse_version
+from k8slint.checks.schema import builtin_schema
+from k8slint.discover import discover
+from k8slint.engine import CheckContext
+from k8slint.loader import load_file
+from k8slint.model import Resource, format_path
+from k8slint.schema import builtin_validator
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
@@ -81,7 +81,9 @@ def main() -> int:
         problems = list(builtin_schema(resource, context))
         ours_time += time.perf_counter() - start
         start = time.perf_counter()
-        their_verdict, their_error = theirs(validate, resource.data, args.kubernetes_version, strict)
+        their_verdict, their_error = theirs(
+            validate, resource.data, args.kubernetes_version, strict
+        )
         theirs_time += time.perf_counter() - start
         timed += 1
         ours_known = builtin_validator(version, strict, api_version, kind) is not None
