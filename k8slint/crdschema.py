@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.apischema import Version, definitions_document
+from k8slint.apischema import Version
 from k8slint.model import Resource
-from k8slint.schema import Validator, registry
+from k8slint.schema import Validator, resolved_type
 
-_OBJECT_META = "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _DROPPED = frozenset(
     {
@@ -175,13 +175,12 @@ def custom_resource_validator(
     """A validator for the custom resources of one CRD version; metadata is an
     ObjectMeta of the target Kubernetes version, as the API server checks it."""
     root = to_json_schema(version.schema or {"type": "object"}, strict)
-    document_id = definitions_document(kubernetes_version, strict)["$id"]
     root["properties"] = {
         **root.get("properties", {}),
         "apiVersion": {"type": "string"},
         "kind": {"type": "string"},
-        "metadata": {"$ref": document_id + _OBJECT_META},
+        "metadata": resolved_type(kubernetes_version, strict, _OBJECT_META),
     }
     if version.schema is None:
         root.pop("additionalProperties", None)
-    return Validator(root, registry=registry(kubernetes_version, strict))
+    return Validator(root)
