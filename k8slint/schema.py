@@ -194,11 +194,19 @@ class ErrorTranslator:
 
     `explain_as` is the `kubectl explain` resource (`deployment`) for the hint on
     unknown fields; `type_names` names built-in types (`Container`) by schema id.
+    A `partial` object (a Kustomize patch) may lack required fields and carries
+    `$patch`-style directives; its other errors are still errors.
     """
 
-    def __init__(self, explain_as: str | None, type_names: dict[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        explain_as: str | None,
+        type_names: dict[int, str] | None = None,
+        partial: bool = False,
+    ) -> None:
         self.explain_as = explain_as
         self.type_names = type_names or {}
+        self.partial = partial
         self._seen: set[tuple[JsonPath, str]] = set()
 
     def problems(self, errors: Iterable[ValidationError]) -> Iterator[Problem]:
@@ -216,6 +224,8 @@ class ErrorTranslator:
         if keyword == "additionalProperties" and error.validator_value is False:
             yield from self._unknown_fields(path, error.schema, value)
         elif keyword == "required":
+            if self.partial:
+                return
             for name in error.validator_value:
                 if isinstance(value, dict) and name not in value:
                     yield Problem(
@@ -243,7 +253,7 @@ class ErrorTranslator:
         owner = self.type_names.get(id(schema))
         where = f"a {owner} ({_where(path)})" if owner else _where(path)
         for key in value:
-            if _allowed_keys(schema, key):
+            if _allowed_keys(schema, key) or (self.partial and key.startswith("$")):
                 continue
             near = _nearest(key, properties)
             if near:
@@ -279,16 +289,16 @@ class ErrorTranslator:
             yield from self._translate(deepest)
 
 
-def is_patch(data: Any) -> bool:
+def has_patch_directives(data: Any) -> bool:
     """Does the document hold strategic-merge-patch directives (`$patch: delete`,
-    `$setElementOrder/...`)? Then it is a Kustomize patch, not an object."""
+    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
     if isinstance(data, dict):
         return any(
-            (isinstance(key, str) and key.startswith("$")) or is_patch(value)
+            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
             for key, value in data.items()
         )
     if isinstance(data, list):
-        return any(is_patch(item) for item in data)
+        return any(has_patch_directives(item) for item in data)
     return False
 
 

@@ -17,6 +17,7 @@ from k8slint.crdschema import (
 )
 from k8slint.engine import CheckContext
 from k8slint.index import RunIndex
+from k8slint.kustomize import is_patch_file
 from k8slint.model import Problem, Resource
 from k8slint.registry import check
 from k8slint.schema import (
@@ -24,7 +25,7 @@ from k8slint.schema import (
     Validator,
     builtin_type_names,
     builtin_validator,
-    is_patch,
+    has_patch_directives,
 )
 
 
@@ -37,10 +38,16 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
     if validator is None:
         return  # not a kind this version serves: api-deprecated's or crd-schema's business
     errors = list(validator.iter_errors(resource.data))
-    if not errors or is_patch(resource.data):
-        return  # a patch is partial by design (looked for only when something fails)
-    translator = ErrorTranslator(resource.kind.lower(), builtin_type_names(version, strict))
-    yield from translator.problems(errors)
+    if errors:
+        translator = ErrorTranslator(
+            resource.kind.lower(), builtin_type_names(version, strict), is_partial(resource)
+        )
+        yield from translator.problems(errors)
+
+
+def is_partial(resource: Resource) -> bool:
+    """A Kustomize patch: it names only what it changes (looked for only on errors)."""
+    return has_patch_directives(resource.data) or is_patch_file(resource.file)
 
 
 @check(scope="run")
@@ -109,6 +116,7 @@ def _fewest_errors(
         translator = ErrorTranslator(
             (resource.kind or "").lower(),
             builtin_type_names(context.kubernetes_version, context.strict),
+            is_partial(resource),
         )
         origin = f" (CustomResourceDefinition {candidate.crd_name})"
         found = [Problem(p.path, p.message + origin) for p in translator.problems(errors)]

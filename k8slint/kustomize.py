@@ -1,0 +1,65 @@
+"""Which manifest files are Kustomize patches?
+
+A patch (`patches:`, `patchesStrategicMerge:` of a kustomization.yaml in the
+file's directory or above it) holds only the fields it changes: it lacks the
+selector and template of the Deployment it patches by design, so "missing
+required field" says nothing about it. Wrong types and unknown fields stay
+errors: they break the patched object too.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from k8slint.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
+
+_MAX_LEVELS = 6
+"""How far up a patch's kustomization may live (overlays/<name>/patches/x.yaml)."""
+
+
+@functools.cache
+def _patches_listed_in(directory: str) -> frozenset[str]:
+    """Absolute paths of the patch files the kustomization in `directory` names."""
+    for name in KUSTOMIZE_FILE_NAMES:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            break
+    else:
+        return frozenset()
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            data = parse_yaml(handle.read())
+    except (OSError, ValueError, YAMLError):
+        return frozenset()
+    if not isinstance(data, dict):
+        return frozenset()
+    named: list[str] = []
+    for entry in _as_list(data.get("patchesStrategicMerge")):
+        if isinstance(entry, str) and "\n" not in entry:
+            named.append(entry)
+    for entry in _as_list(data.get("patches")):
+        target = entry.get("path") if isinstance(entry, dict) else entry
+        if isinstance(target, str) and "\n" not in target:
+            named.append(target)
+    return frozenset(os.path.normpath(os.path.join(directory, item)) for item in named)
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def is_patch_file(file: str) -> bool:
+    """Is `file` named as a patch by a kustomization in its directory or above?"""
+    if not os.path.isfile(file):
+        return False  # stdin, or a file given by another name
+    target = os.path.normpath(os.path.abspath(file))
+    directory = os.path.dirname(target)
+    for _ in range(_MAX_LEVELS):
+        if target in _patches_listed_in(directory):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return False
