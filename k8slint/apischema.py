@@ -106,8 +106,13 @@ def definitions(version: Version) -> dict[str, Any]:
 
 
 @functools.cache
-def _schema_files(version: Version) -> frozenset[str]:
-    return frozenset(os.listdir(_version_dir(version)))
+def _files_by_kind(version: Version) -> dict[str, list[str]]:
+    """Schema file names by their lower-cased kind (the part before the first dash)."""
+    found: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(_version_dir(version))):
+        if name.endswith(".json") and "-" in name:
+            found.setdefault(name.partition("-")[0], []).append(name)
+    return found
 
 
 @functools.cache
@@ -119,11 +124,8 @@ def kind_files(version: Version, kind: str) -> dict[str, str]:
     the group-version-kind inside each candidate file decides; only the few
     small files whose names fit are read, never the whole version.
     """
-    prefix = f"{kind.lower()}-"
     found: dict[str, str] = {}
-    for name in sorted(_schema_files(version)):
-        if not name.startswith(prefix) or not name.endswith(".json"):
-            continue
+    for name in _files_by_kind(version).get(kind.lower(), ()):
         schema = _read_kind_file(version, name, True)
         for gvk in schema.get("x-kubernetes-group-version-kind", ()):
             if gvk.get("kind") == kind:

@@ -63,7 +63,7 @@ def crd_versions(crd: Resource) -> Iterator[CrdVersion]:
     """Every version a CRD defines (apiextensions.k8s.io v1, and v1beta1's
     spec.version / spec.validation)."""
     spec = crd.data.get("spec")
-    if not isinstance(spec, dict):
+    if crd.api_group != "apiextensions.k8s.io" or not isinstance(spec, dict):
         return
     names = spec.get("names")
     kind = names.get("kind") if isinstance(names, dict) else None

@@ -56,7 +56,7 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
     for crd in index.of_kind("CustomResourceDefinition"):
         for version in crd_versions(crd):
             catalog[(version.group, version.kind)].append(version)
-    validators: dict[int, Validator] = {}
+    validators: dict[int, Validator] = {}  # by id of a CrdVersion of `catalog`: one per run
     for resource in index.resources:
         if resource.context_only or not _is_custom_resource(resource):
             continue
@@ -104,13 +104,13 @@ def _fewest_errors(
     one of them, so an object valid under either is valid."""
     best: list[Problem] | None = None
     for candidate in candidates:
-        key = id(candidate.schema) ^ (id(candidate.crd) << 1)
-        if key not in validators:
-            validators[key] = custom_resource_validator(
+        validator = validators.get(id(candidate))
+        if validator is None:
+            validator = validators[id(candidate)] = custom_resource_validator(
                 candidate, context.kubernetes_version, context.strict
             )
         data = with_defaults(candidate.schema, resource.data)
-        errors = list(validators[key].iter_errors(data))
+        errors = list(validator.iter_errors(data))
         if not errors:
             return []
         translator = ErrorTranslator(
