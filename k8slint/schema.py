@@ -151,7 +151,7 @@ def _type_hint(expected: list[str], value: Any) -> str:
         if isinstance(value, bool):
             return f"; {_QUOTE_BOOL}"
         if isinstance(value, int | float):
-            return f'; an unquoted number is a number in YAML: quote it ("{value}")'
+            return "; an unquoted number is a number in YAML: quote it"
         if value is None:
             return '; an empty value or "~" is null in YAML: quote it ("") or remove the field'
     numeric = "integer" in expected or "number" in expected
