@@ -11,6 +11,7 @@ The custom resource's `metadata` is an ObjectMeta, as for every API object.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,8 @@ def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
     if not isinstance(schema, dict):
         return schema
     out = {key: value for key, value in schema.items() if key not in _DROPPED}
+    if "pattern" in out and not _compiles(out["pattern"]):
+        del out["pattern"]  # RE2 syntax Python cannot read (\p{L}): not checked
     if schema.get("x-kubernetes-int-or-string"):
         out.setdefault("type", ["integer", "string"])
     if schema.get("nullable"):
@@ -135,6 +138,14 @@ def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
     if strict and structural and _closed(schema):
         out["additionalProperties"] = False
     return out
+
+
+def _compiles(pattern: Any) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError):
+        return False
+    return True
 
 
 def with_defaults(schema: Any, value: Any) -> Any:
