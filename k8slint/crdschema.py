@@ -95,9 +95,11 @@ def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
     """
     if not isinstance(schema, dict):
         return schema
-    out = {key: value for key, value in schema.items() if key not in _DROPPED}
-    if "pattern" in out and not _compiles(out["pattern"]):
-        del out["pattern"]  # RE2 syntax Python cannot read (\p{L}): not checked
+    out = {
+        key: value
+        for key, value in schema.items()
+        if key not in _DROPPED and _SANE.get(key, _anything)(value)
+    }
     if schema.get("x-kubernetes-int-or-string"):
         out.setdefault("type", ["integer", "string"])
     if schema.get("nullable"):
@@ -146,6 +148,34 @@ def _compiles(pattern: Any) -> bool:
     except (re.error, TypeError):
         return False
     return True
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _is_type(value: Any) -> bool:
+    names = value if isinstance(value, list) else [value]
+    return all(name in _JSON_TYPES for name in names)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
+_SANE = {
+    "type": _is_type,
+    "pattern": _compiles,  # RE2 syntax Python cannot read (\p{L}) is not checked
+    "required": lambda value: isinstance(value, list),
+    "enum": lambda value: isinstance(value, list),
+    **dict.fromkeys(("minimum", "maximum", "multipleOf"), _is_number),
+    **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems"), _is_number),
+    **dict.fromkeys(("minProperties", "maxProperties"), _is_number),
+}
+"""What a keyword's value must look like for jsonschema to use it; a CRD that
+breaks it (the API server would have refused the CRD: `schema` says so) loses
+that one check instead of ending the run's crd-schema checks."""
 
 
 def with_defaults(schema: Any, value: Any) -> Any:

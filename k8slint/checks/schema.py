@@ -104,11 +104,11 @@ def _fewest_errors(
     one of them, so an object valid under either is valid."""
     best: list[Problem] | None = None
     for candidate in candidates:
-        validator = validators.get(id(candidate))
-        if validator is None:
-            validator = validators[id(candidate)] = custom_resource_validator(
+        if id(candidate) not in validators:
+            validators[id(candidate)] = custom_resource_validator(
                 candidate, context.kubernetes_version, context.strict
             )
+        validator = validators[id(candidate)]
         data = with_defaults(candidate.schema, resource.data)
         errors = list(validator.iter_errors(data))
         if not errors:
