@@ -26,7 +26,7 @@ from k8slint.model import JsonPath, Problem, format_path
 Validator = Draft202012Validator
 
 _KEPT = frozenset(
-    {"type", "required", "enum", "format", "properties", "patternProperties"}
+    {"type", "required", "enum", "properties", "patternProperties"}
     | {"additionalProperties", "items", "not", "oneOf", "anyOf", "allOf"}
 )
 """The keywords the Kubernetes schemas validate with; descriptions and
@@ -251,7 +251,8 @@ class ErrorTranslator:
             return
         properties = schema.get("properties", {})
         owner = self.type_names.get(id(schema))
-        where = f"a {owner} ({_where(path)})" if owner else _where(path)
+        article = "an" if owner and owner[0] in "AEIOU" else "a"
+        where = f"{article} {owner} ({_where(path)})" if owner else _where(path)
         for key in value:
             if _allowed_keys(schema, key) or (self.partial and key.startswith("$")):
                 continue
