@@ -83,6 +83,14 @@ def type_schema(version: Version, type_file: str) -> dict[str, Any]:
         return {}
 
 
+def type_file_name(definition: str) -> str:
+    """The per-type schema file of a definition: `io.k8s.api.apps.v1.DeploymentSpec`
+    is `deploymentspec-apps-v1`, `io.k8s.api.core.v1.PodSpec` is `podspec-v1`."""
+    parts = definition.split(".")
+    kind, group, version = parts[-1].lower(), parts[-3], parts[-2]
+    return f"{kind}-{version}" if group == "core" else f"{kind}-{group}-{version}"
+
+
 @functools.cache
 def field_names(version: Version, type_file: str) -> frozenset[str]:
     """The property names of one API type in one version: our field tables."""

@@ -11,7 +11,14 @@ from __future__ import annotations
 import functools
 import re
 
-from k8slint.apischema import Version, bundled_versions, kind_files, serves
+from k8slint.apischema import (
+    Version,
+    bundled_versions,
+    field_names,
+    kind_files,
+    serves,
+    type_file_name,
+)
 
 _REMOVED_EARLIER: dict[Version, dict[str, str]] = {
     (1, 16): {
@@ -100,4 +107,14 @@ def is_builtin(api_version: str, kind: str) -> bool:
     """Does, or did, some Kubernetes version serve this apiVersion/kind itself?"""
     return (
         bool(serving_versions(api_version, kind)) or (api_version, kind) in _REMOVED_BEFORE_BUNDLED
+    )
+
+
+@functools.cache
+def field_introduced_in(target: Version, definition: str, field: str) -> Version | None:
+    """The first version after `target` whose `definition` type has `field`
+    (read from the small per-type schema files, not whole versions)."""
+    type_file = type_file_name(definition)
+    return next(
+        (v for v in bundled_versions() if v > target and field in field_names(v, type_file)), None
     )

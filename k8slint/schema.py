@@ -20,7 +20,8 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
-from k8slint.apischema import Version, definitions_document, kind_schema
+from k8slint.apischema import Version, definitions_document, format_version, kind_schema
+from k8slint.apiversions import field_introduced_in
 from k8slint.model import JsonPath, Problem, format_path
 
 Validator = Draft202012Validator
@@ -88,9 +89,9 @@ def builtin_validator(
 
 @functools.cache
 def builtin_type_names(version: Version, strict: bool) -> dict[int, str]:
-    """Definition objects to their short names (`Container`), to name them in messages."""
+    """Definition objects to their names (`io.k8s.api.core.v1.Container`), for messages."""
     resolved = resolved_definitions(version, strict)
-    return {id(schema): name.rpartition(".")[2] for name, schema in resolved.items()}
+    return {id(schema): name for name, schema in resolved.items()}
 
 
 # --- errors to problems ---------------------------------------------------------
@@ -193,7 +194,8 @@ class ErrorTranslator:
     """Turns one object's validation errors into Problems, one per offending node.
 
     `explain_as` is the `kubectl explain` resource (`deployment`) for the hint on
-    unknown fields; `type_names` names built-in types (`Container`) by schema id.
+    unknown fields; `type_names` names built-in types (`Container`) by schema id, and
+    `version`, the target, tells a field that only a newer Kubernetes has.
     A `partial` object (a Kustomize patch) may lack required fields and carries
     `$patch`-style directives; its other errors are still errors.
     """
@@ -203,9 +205,11 @@ class ErrorTranslator:
         explain_as: str | None,
         type_names: dict[int, str] | None = None,
         partial: bool = False,
+        version: Version | None = None,
     ) -> None:
         self.explain_as = explain_as
         self.type_names = type_names or {}
+        self.version = version
         self.partial = partial
         self._seen: set[tuple[JsonPath, str]] = set()
 
@@ -250,14 +254,25 @@ class ErrorTranslator:
         if not isinstance(value, dict):
             return
         properties = schema.get("properties", {})
-        owner = self.type_names.get(id(schema))
+        definition = self.type_names.get(id(schema))
+        owner = definition.rpartition(".")[2] if definition else None
         article = "an" if owner and owner[0] in "AEIOU" else "a"
         where = f"{article} {owner} ({_where(path)})" if owner else _where(path)
         for key in value:
             if _allowed_keys(schema, key) or (self.partial and key.startswith("$")):
                 continue
             near = _nearest(key, properties)
-            if near:
+            newer = (
+                field_introduced_in(self.version, definition, key)
+                if definition and self.version
+                else None
+            )
+            if newer:
+                fix = (
+                    f"it exists only from Kubernetes {format_version(newer)} (the target is "
+                    f"{format_version(self.version)}): target a newer version or remove it"
+                )
+            elif near:
                 fix = f'did you mean "{near}"?'
             else:
                 fix = "remove it, or move it where it belongs"

@@ -129,6 +129,7 @@ def test_the_target_version_decides_which_fields_exist():
     assert _schema(SIDECAR, version=(1, 37)) == []
     (old,) = _schema(SIDECAR, version=(1, 25))
     assert old.line == 9 and 'unknown field "restartPolicy"' in old.message
+    assert "exists only from Kubernetes 1.28 (the target is 1.25)" in old.message
 
 
 def test_a_kind_the_target_does_not_serve_is_left_to_other_rules():

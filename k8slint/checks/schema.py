@@ -40,7 +40,10 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
     errors = list(validator.iter_errors(resource.data))
     if errors:
         translator = ErrorTranslator(
-            resource.kind.lower(), builtin_type_names(version, strict), is_partial(resource)
+            resource.kind.lower(),
+            builtin_type_names(version, strict),
+            is_partial(resource),
+            version,
         )
         yield from translator.problems(errors)
 
@@ -117,6 +120,7 @@ def _fewest_errors(
             (resource.kind or "").lower(),
             builtin_type_names(context.kubernetes_version, context.strict),
             is_partial(resource),
+            context.kubernetes_version,
         )
         origin = f" (CustomResourceDefinition {candidate.crd_name})"
         found = [Problem(p.path, p.message + origin) for p in translator.problems(errors)]
