@@ -135,3 +135,30 @@ def test_the_target_version_decides_which_fields_exist():
 def test_a_kind_the_target_does_not_serve_is_left_to_other_rules():
     text = "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: x}\nspec: {}\n"
     assert _schema(text, version=(1, 37)) == []
+
+
+def test_a_one_file_lint_reads_only_what_its_kinds_need():
+    """Pre-commit lints a file or two: one definitions file, one kind schema, no other
+    version (checked in a fresh interpreter, where no test has filled the caches)."""
+    import subprocess
+    import sys
+
+    from support import REPO
+
+    script = (
+        f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
+        "from support import lint_text\n"
+        "from k8slint import apischema\n"
+        "text = 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x}\\ndata: {a: b}\\n'\n"
+        "assert lint_text(text, ['schema', 'api-deprecated']).findings == []\n"
+        "print(apischema.definitions_document.cache_info().currsize,"
+        " apischema._read_kind_file.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO / "tests",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["1", "1"]
