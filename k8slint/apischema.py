@@ -176,3 +176,10 @@ def builtin_kind_names() -> frozenset[str]:
     for version in (newest_version(), bundled_versions()[0]):
         names.update(kind for _, kind in builtin_kinds(version))
     return frozenset(names)
+
+
+@functools.cache
+def builtin_groups(version: Version) -> frozenset[str]:
+    """The API groups a version serves itself (`` for core, `apps`, `networking.k8s.io`);
+    no CustomResourceDefinition may define a kind in them."""
+    return frozenset(api.rpartition("/")[0] for api, _ in builtin_kinds(version))

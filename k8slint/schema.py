@@ -175,7 +175,8 @@ def _type_problem(path: JsonPath, expected: list[str], value: Any) -> Problem:
     )
 
 
-def _nearest(name: str, candidates: Iterable[str]) -> str | None:
+def nearest_name(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate the user most likely meant: same letters in another case, or close."""
     options = list(candidates)
     for option in options:
         if option.lower() == name.lower():
@@ -261,7 +262,7 @@ class ErrorTranslator:
         for key in value:
             if _allowed_keys(schema, key) or (self.partial and key.startswith("$")):
                 continue
-            near = _nearest(key, properties)
+            near = nearest_name(key, properties)
             newer = (
                 field_introduced_in(self.version, definition, key)
                 if definition and self.version

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from k8slint.apiversions import is_builtin
+from k8slint.apischema import builtin_groups, builtin_kinds
+from k8slint.apiversions import is_builtin, replacement
 from k8slint.checks.documents import is_tool_file
 from k8slint.crdschema import (
     CrdVersion,
@@ -26,6 +27,7 @@ from k8slint.schema import (
     builtin_type_names,
     builtin_validator,
     has_patch_directives,
+    nearest_name,
 )
 
 
@@ -36,7 +38,8 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
     version, strict = context.kubernetes_version, context.strict
     validator = builtin_validator(version, strict, resource.api_version, resource.kind)
     if validator is None:
-        return  # not a kind this version serves: api-deprecated's or crd-schema's business
+        yield from _no_such_type(resource, context)
+        return
     errors = list(validator.iter_errors(resource.data))
     if errors:
         translator = ErrorTranslator(
@@ -46,6 +49,37 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
             version,
         )
         yield from translator.problems(errors)
+
+
+def _no_such_type(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    """An apiVersion of a built-in API group with a kind no Kubernetes version serves
+    there (`v1 Deployment`, `apps/v1 Deploymnet`). A kind that some version serves
+    is api-deprecated's; other groups are custom resources, crd-schema's. Only
+    documents meant as API objects (with metadata) count: component configs such as
+    the old scheduler `v1 Policy` file are read by a program, not the API server."""
+    api_version, kind = resource.api_version or "", resource.kind or ""
+    version = context.kubernetes_version
+    if (
+        "metadata" not in resource.data
+        or resource.api_group not in builtin_groups(version)
+        or is_builtin(api_version, kind)
+        or is_tool_file(resource)
+    ):
+        return
+    use = replacement(version, api_version, kind)
+    if use:
+        yield Problem(
+            ("apiVersion",),
+            f"{kind} is not served under apiVersion {api_version}, so the API server "
+            f"rejects it; use apiVersion: {use}",
+        )
+        return
+    near = nearest_name(kind, {name for _, name in builtin_kinds(version)})
+    hint = f"; did you mean {near}?" if near else ""
+    yield Problem(
+        ("kind",),
+        f"{api_version} has no kind {kind}, so the API server rejects the object{hint}",
+    )
 
 
 def is_partial(resource: Resource) -> bool:
