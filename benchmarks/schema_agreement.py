@@ -34,17 +34,18 @@ from k8slint.schema import builtin_validator
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 
 
-def theirs(validate, data: dict, version: str, strict: bool) -> tuple[str, str | None]:
-    """('valid' | 'invalid' | 'no-schema', first error path and message)."""
+def theirs(validate, data: dict, version: str, strict: bool) -> tuple[str, str | None, tuple]:
+    """('valid' | 'invalid' | 'no-schema', first error path and message, its path)."""
     import kubernetes_validate
 
     try:
         validate(data, version, strict)
     except kubernetes_validate.ValidationError as error:
-        return "invalid", f"{format_path(tuple(error.path))}: {error.message[:120]}"
+        path = tuple(error.path)
+        return "invalid", f"{format_path(path)}: {error.message[:120]}", path
     except kubernetes_validate.SchemaNotFoundError:
-        return "no-schema", None
-    return "valid", None
+        return "no-schema", None, ()
+    return "valid", None, ()
 
 
 def main() -> int:
@@ -71,7 +72,7 @@ def main() -> int:
     verdicts: Counter[str] = Counter()
     disagreements: list[str] = []
     one_sided: Counter[str] = Counter()
-    timed = patches = 0
+    timed = patches = same_place = 0
     for resource in resources:
         api_version, kind = resource.api_version, resource.kind
         if not api_version or not kind or not isinstance(resource.data.get("metadata"), dict):
@@ -81,7 +82,7 @@ def main() -> int:
         problems = list(builtin_schema(resource, context))
         ours_time += time.perf_counter() - start
         start = time.perf_counter()
-        their_verdict, their_error = theirs(
+        their_verdict, their_error, their_path = theirs(
             validate, resource.data, args.kubernetes_version, strict
         )
         theirs_time += time.perf_counter() - start
@@ -94,6 +95,10 @@ def main() -> int:
         compared += 1
         our_verdict = "invalid" if problems else "valid"
         verdicts[f"ours {our_verdict} / theirs {their_verdict}"] += 1
+        if problems and their_verdict == "invalid":
+            # Their error sits at the node, ours at the node or the field under it
+            # (an unknown or missing field is reported at its own path).
+            same_place += any(p.path[: len(their_path)] == their_path for p in problems)
         if our_verdict != their_verdict:
             where = f"{os.path.relpath(resource.file, args.path)}:{resource.pos(())[0]}"
             detail = problems[0].message[:120] if problems else their_error
@@ -117,6 +122,8 @@ def main() -> int:
         print("objects only one side has a schema for:")
         for key, count in one_sided.most_common():
             print(f"  {key}: {count}")
+    both = verdicts["ours invalid / theirs invalid"]
+    print(f"both invalid, their first error at one of our findings' nodes: {same_place}/{both}")
     print(f"disagreements ({len(disagreements)}):")
     print("\n".join(disagreements[: args.show]))
     per = max(timed, 1)
