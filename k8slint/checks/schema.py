@@ -95,7 +95,7 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
             catalog[(version.group, version.kind)].append(version)
     validators: dict[int, Validator] = {}  # by id of a CrdVersion of `catalog`: one per run
     for resource in index.resources:
-        if resource.context_only or not _is_custom_resource(resource):
+        if resource.context_only or not _is_custom_resource(resource, context):
             continue
         known = catalog.get((resource.api_group, resource.kind or ""))
         if not known:
@@ -110,13 +110,15 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
             yield resource, problem
 
 
-def _is_custom_resource(resource: Resource) -> bool:
-    """A typed object of an API group with a dot that Kubernetes itself never served
-    (custom API groups must contain a dot), and not a tool's file (Kustomization)."""
-    api_version, kind = resource.api_version, resource.kind
-    if api_version is None or kind is None or "." not in resource.api_group:
+def _is_custom_resource(resource: Resource, context: CheckContext) -> bool:
+    """A typed object of an API group with a dot (custom API groups must have one)
+    that Kubernetes itself does not serve, and not a tool's file (Kustomization)."""
+    api_version, kind, group = resource.api_version, resource.kind, resource.api_group
+    if api_version is None or kind is None or "." not in group:
         return False
-    return not is_builtin(api_version, kind) and not is_tool_file(resource)
+    if group in builtin_groups(context.kubernetes_version) or is_builtin(api_version, kind):
+        return False
+    return not is_tool_file(resource)
 
 
 def _not_served(resource: Resource, known: list[CrdVersion]) -> Problem:
