@@ -83,6 +83,14 @@ def type_schema(version: Version, type_file: str) -> dict[str, Any]:
         return {}
 
 
+def type_file_name(definition: str) -> str:
+    """The per-type schema file of a definition: `io.k8s.api.apps.v1.DeploymentSpec`
+    is `deploymentspec-apps-v1`, `io.k8s.api.core.v1.PodSpec` is `podspec-v1`."""
+    parts = definition.split(".")
+    kind, group, version = parts[-1].lower(), parts[-3], parts[-2]
+    return f"{kind}-{version}" if group == "core" else f"{kind}-{group}-{version}"
+
+
 @functools.cache
 def field_names(version: Version, type_file: str) -> frozenset[str]:
     """The property names of one API type in one version: our field tables."""
@@ -90,11 +98,64 @@ def field_names(version: Version, type_file: str) -> frozenset[str]:
 
 
 @functools.cache
-def definitions(version: Version) -> dict[str, Any]:
-    """All definitions of a version (about 1 MB of JSON: loaded only when needed)."""
-    path = os.path.join(_version_dir(version), "_definitions.json")
+def definitions_document(version: Version, strict: bool = True) -> dict[str, Any]:
+    """The whole `_definitions.json` of a version (about 1.8 MB: loaded only when needed).
+
+    Its `$id` is what the per-kind schemas' `$ref`s resolve against.
+    """
+    path = os.path.join(_version_dir(version, strict), "_definitions.json")
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle).get("$defs", {})
+        return json.load(handle)
+
+
+def definitions(version: Version) -> dict[str, Any]:
+    """All definitions of a version, by name (the strict variant)."""
+    return definitions_document(version).get("$defs", {})
+
+
+@functools.cache
+def _files_by_kind(version: Version) -> dict[str, list[str]]:
+    """Schema file names by their lower-cased kind (the part before the first dash)."""
+    found: dict[str, list[str]] = {}
+    for name in sorted(os.listdir(_version_dir(version))):
+        if name.endswith(".json") and "-" in name:
+            found.setdefault(name.partition("-")[0], []).append(name)
+    return found
+
+
+@functools.cache
+def kind_files(version: Version, kind: str) -> dict[str, str]:
+    """apiVersion -> schema file name for every apiVersion that serves `kind` in `version`.
+
+    kubernetes-validate names a kind's file `<kind>-<first label of group>-<version>`,
+    which two groups can share (apps/v1 and a CRD group apps.example.com/v1), so
+    the group-version-kind inside each candidate file decides; only the few
+    small files whose names fit are read, never the whole version.
+    """
+    found: dict[str, str] = {}
+    for name in _files_by_kind(version).get(kind.lower(), ()):
+        schema = _read_kind_file(version, name, True)
+        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
+            if gvk.get("kind") == kind:
+                group, api = gvk.get("group", ""), gvk.get("version", "")
+                found[f"{group}/{api}" if group else api] = name
+    return found
+
+
+@functools.cache
+def _read_kind_file(version: Version, name: str, strict: bool) -> dict[str, Any]:
+    with open(os.path.join(_version_dir(version, strict), name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def kind_schema(version: Version, api_version: str, kind: str, strict: bool = True) -> dict | None:
+    """The top-level schema of an object type, or None if `version` does not serve it."""
+    name = kind_files(version, kind).get(api_version)
+    return None if name is None else _read_kind_file(version, name, strict)
+
+
+def serves(version: Version, api_version: str, kind: str) -> bool:
+    return api_version in kind_files(version, kind)
 
 
 @functools.cache
@@ -115,3 +176,10 @@ def builtin_kind_names() -> frozenset[str]:
     for version in (newest_version(), bundled_versions()[0]):
         names.update(kind for _, kind in builtin_kinds(version))
     return frozenset(names)
+
+
+@functools.cache
+def builtin_groups(version: Version) -> frozenset[str]:
+    """The API groups a version serves itself (`` for core, `apps`, `networking.k8s.io`);
+    no CustomResourceDefinition may define a kind in them."""
+    return frozenset(api.rpartition("/")[0] for api, _ in builtin_kinds(version))

@@ -93,7 +93,9 @@ class LintOptions:
     select: str | None
     ignore: str | None
     kubernetes_version: str | None
+    strict: bool
     context_paths: tuple[str, ...]
+    crd_paths: tuple[str, ...]
     config: str | None
     baseline: str | None
     write_baseline: str | None
@@ -117,6 +119,11 @@ def _fail(messages: list[str]) -> NoReturn:
 @click.option("--ignore", help="Skip these rules (comma-separated ids or globs).")
 @click.option("--kubernetes-version", help="Target Kubernetes version (default: newest bundled).")
 @click.option(
+    "--strict/--no-strict",
+    default=True,
+    help="Unknown fields are schema errors, as with kubectl's default (--no-strict: allowed).",
+)
+@click.option(
     "--context",
     "context_paths",
     multiple=True,
@@ -127,6 +134,13 @@ def _fail(messages: list[str]) -> NoReturn:
     "--config",
     type=click.Path(dir_okay=False),
     help="Config file (default: .k8slint.yaml or pyproject.toml found upward from PATHS).",
+)
+@click.option(
+    "--crd-dir",
+    "crd_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Files or directories with CustomResourceDefinitions (loaded like --context).",
 )
 @click.option("--stdin-filename", default="<stdin>", help="Name to report for `-`.")
 # What to report:
@@ -206,14 +220,16 @@ def _run(
 
     found = discover(paths, options.stdin_filename)
     files = [item for item in found.files if not config.is_excluded(item.display)]
-    context_paths = [*options.context_paths, *config.context]
+    context_paths = [*options.context_paths, *options.crd_paths, *config.context]
     context = discover(context_paths) if context_paths else None
     missing = [*found.missing, *(context.missing if context else [])]
     for path in missing:
         click.echo(f"k8slint: error: {path}: no such file or directory", err=True)
 
     running = policy.rules_to_run()
-    engine = Engine([rule for rule_id, rule in rules.items() if rule_id in running], version)
+    engine = Engine(
+        [rule for rule_id, rule in rules.items() if rule_id in running], version, options.strict
+    )
     with custom_workload_kinds(config.workload_kinds), _progress(files, options.quiet) as shown:
         result = engine.lint(shown, context.files if context else ())
     result.findings = policy.apply(result.findings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,17 +19,35 @@ from k8slint.apischema import Version, newest_version
 from k8slint.discover import InputFile
 from k8slint.index import RunIndex
 from k8slint.loader import LoadedFile, load_bytes, load_file
-from k8slint.model import Finding, Notice, ObjectRef, Problem, Resource
+from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 from k8slint.registry import Check, Rule, find_check, load_rules
 from k8slint.suppress import Suppressions, annotation_rules, parse_comments
 
 
+def _ignore(resource: Resource) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What a check may know besides the objects: the target version, its params."""
+    """What a check may know besides the objects: the target version, its params,
+    whether unknown fields are errors; and where to say an object was not validated."""
 
     kubernetes_version: Version
     params: dict[str, Any] = field(default_factory=dict)
+    strict: bool = True
+    not_validated: Callable[[Resource], None] = _ignore
+    """Call for an object the check cannot judge (a custom resource without a CRD):
+    it is listed in the summary, never a finding."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class NotValidated:
+    """An object no schema was found for, for the summary."""
+
+    file: str
+    line: int
+    object: ObjectRef = field(compare=False)
 
 
 @dataclass(slots=True)
@@ -42,6 +60,7 @@ class LintResult:
     """The objects of every linted file (context files excluded), by displayed path:
     reports that list what passed (JUnit) and baselines that judge which entries
     this run could have matched need more than the findings."""
+    not_validated: list[NotValidated] = field(default_factory=list)
 
     @property
     def internal_errors(self) -> list[Notice]:
@@ -54,8 +73,14 @@ def _identity(item: InputFile) -> str:
 
 
 class Engine:
-    def __init__(self, rules: Iterable[Rule], kubernetes_version: Version | None = None) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        kubernetes_version: Version | None = None,
+        strict: bool = True,
+    ) -> None:
         self.version = kubernetes_version or newest_version()
+        self.strict = strict
         self.rules = list(rules)
         self._known_ids = list(load_rules())
         self._resource_checks: list[tuple[Rule, Check]] = []
@@ -70,6 +95,8 @@ class Engine:
         self._suppressions: dict[str, Suppressions] = {}
         self._ignored_by_annotation: dict[int, set[str]] = {}
         self._findings: set[Finding] = set()
+        self._explained: set[tuple[str, int, int, JsonPath, str]] = set()
+        self._not_validated: dict[int, NotValidated] = {}
         self.result = LintResult()
 
     def lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile] = ()) -> LintResult:
@@ -95,7 +122,13 @@ class Engine:
                 linted.add(_identity(item))
                 resources.extend(self._load(item, context_only=True))
         self._run_run_checks(RunIndex(resources))
-        self.result.findings = sorted(self._findings)
+        self.result.findings = sorted(
+            finding
+            for finding in self._findings
+            if (finding.file, finding.line, finding.column, finding.path, finding.rule)
+            not in self._explained
+        )
+        self.result.not_validated = sorted(self._not_validated.values())
         self.result.notices.sort()
         return self.result
 
@@ -137,7 +170,7 @@ class Engine:
 
     def _run_resource_checks(self, resource: Resource) -> None:
         for rule, bound in self._resource_checks:
-            context = CheckContext(self.version, rule.params)
+            context = self._context(rule)
             try:
                 for problem in bound.function(resource, context):
                     self._emit(rule, resource, problem)
@@ -146,7 +179,7 @@ class Engine:
 
     def _run_run_checks(self, index: RunIndex) -> None:
         for rule, bound in self._run_checks:
-            context = CheckContext(self.version, rule.params)
+            context = self._context(rule)
             try:
                 for resource, problem in bound.function(index, context):
                     if not resource.context_only:
@@ -154,8 +187,20 @@ class Engine:
             except Exception as error:
                 self._internal_error(rule, None, error)
 
+    def _context(self, rule: Rule) -> CheckContext:
+        return CheckContext(self.version, rule.params, self.strict, self._note_not_validated)
+
+    def _note_not_validated(self, resource: Resource) -> None:
+        if not resource.context_only:
+            line, _ = resource.pos(())
+            self._not_validated[id(resource)] = NotValidated(resource.file, line, resource.ref)
+
     def _emit(self, rule: Rule, resource: Resource, problem: Problem) -> None:
         line, column = resource.pos(problem.path)
+        # Recorded before suppression: a problem the specific rule found is
+        # explained even where the user silenced it, and not repeated by `schema`.
+        for explained in rule.explains:
+            self._explained.add((resource.file, line, column, problem.path, explained))
         if self._suppressions[resource.file].covers(rule.id, line):
             return
         if rule.id in self._ignored_by_annotation.get(id(resource), ()):

@@ -1,44 +1,91 @@
-"""What a Kustomization beside a manifest does to it, as far as selectors go.
+"""What a Kustomization near a manifest will do to it at build time.
 
-Kustomize's `commonLabels` (and `labels` with `includeSelectors: true`) add
-labels to every object's labels *and selectors*, so a base Deployment without
-`spec.selector` gets one at build time: judging the raw file would report a
-selector that the applied object has.
+Raw Kustomize inputs are not the objects that get applied, so two kinds of
+finding would be wrong on them:
+
+- `commonLabels` (and `labels` with `includeSelectors: true`) add labels to
+  every object's labels *and selectors*: a base Deployment without
+  `spec.selector` gets one at build time.
+- A patch (`patches:`, `patchesStrategicMerge:` of a kustomization in the
+  file's directory or above it) holds only the fields it changes: it lacks the
+  selector and template of the Deployment it patches by design, so "missing
+  required field" says nothing about it. Wrong types and unknown fields stay
+  errors: they break the patched object too.
+
+Piped `kustomize build` output (stdin) is already built: none of this applies.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from typing import Any
 
 from k8slint.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
 
-
-def adds_selector_labels(file: str) -> bool:
-    """Whether a Kustomization beside `file` adds labels to selectors (never for
-    stdin: piped `kustomize build` output is already built)."""
-    return os.path.isfile(file) and _directory_adds(os.path.dirname(os.path.abspath(file)))
+_MAX_LEVELS = 6
+"""How far up a patch's kustomization may live (overlays/<name>/patches/x.yaml)."""
 
 
 @functools.cache
-def _directory_adds(directory: str) -> bool:
+def _kustomization(directory: str) -> dict[str, Any]:
+    """The kustomization file of `directory`, parsed (empty if none or unreadable)."""
     for name in sorted(KUSTOMIZE_FILE_NAMES):
         path = os.path.join(directory, name)
         if not os.path.isfile(path):
             continue
         try:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 data = parse_yaml(handle.read())
         except (OSError, ValueError, YAMLError):
-            return False
-        return isinstance(data, dict) and _adds(data)
-    return False
+            return {}
+        return data if isinstance(data, dict) else {}
+    return {}
 
 
-def _adds(data: dict) -> bool:
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def adds_selector_labels(file: str) -> bool:
+    """Whether a Kustomization beside `file` adds labels to selectors."""
+    if not os.path.isfile(file):
+        return False
+    data = _kustomization(os.path.dirname(os.path.abspath(file)))
     if isinstance(data.get("commonLabels"), dict) and data["commonLabels"]:
         return True
-    labels = data.get("labels")
-    return isinstance(labels, list) and any(
-        isinstance(item, dict) and item.get("includeSelectors") is True for item in labels
+    return any(
+        isinstance(item, dict) and item.get("includeSelectors") is True
+        for item in _as_list(data.get("labels"))
     )
+
+
+@functools.cache
+def _patches_listed_in(directory: str) -> frozenset[str]:
+    """Absolute paths of the patch files the kustomization in `directory` names."""
+    data = _kustomization(directory)
+    named: list[str] = []
+    for entry in _as_list(data.get("patchesStrategicMerge")):
+        if isinstance(entry, str) and "\n" not in entry:
+            named.append(entry)
+    for entry in _as_list(data.get("patches")):
+        target = entry.get("path") if isinstance(entry, dict) else entry
+        if isinstance(target, str) and "\n" not in target:
+            named.append(target)
+    return frozenset(os.path.normpath(os.path.join(directory, item)) for item in named)
+
+
+def is_patch_file(file: str) -> bool:
+    """Is `file` named as a patch by a kustomization in its directory or above?"""
+    if not os.path.isfile(file):
+        return False  # stdin, or a file given by another name
+    target = os.path.normpath(os.path.abspath(file))
+    directory = os.path.dirname(target)
+    for _ in range(_MAX_LEVELS):
+        if target in _patches_listed_in(directory):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return False

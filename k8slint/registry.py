@@ -78,6 +78,9 @@ class Rule:
     """The Kubernetes version the examples are written for, where the rule depends on it."""
     category: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    explains: tuple[str, ...] = ()
+    """Rules whose finding at the same node this rule's finding makes redundant:
+    a misplaced field is also an unknown field to `schema`, said better here."""
 
     @property
     def produced_by_loader(self) -> bool:
@@ -120,6 +123,7 @@ def parse_rule(data: Any, source: str) -> Rule:
         examples_version=str(version) if version is not None else None,
         category=data.get("category", ""),
         params=data.get("params") or {},
+        explains=tuple(data.get("explains") or ()),
     )
 
 

@@ -20,10 +20,12 @@ _EXPECT = re.compile(r"#\s*expect:\s*([\w\-, ]+)")
 _VERSION = re.compile(r"#\s*k8slint-test:\s*kubernetes-version=([\w.]+)")
 
 
-def engine_for(rule_ids: list[str] | None = None, version: Version | None = None) -> Engine:
+def engine_for(
+    rule_ids: list[str] | None = None, version: Version | None = None, strict: bool = True
+) -> Engine:
     rules = load_rules()
     chosen = [rules[rule_id] for rule_id in rule_ids] if rule_ids is not None else rules.values()
-    return Engine(chosen, version)
+    return Engine(chosen, version, strict)
 
 
 def lint_paths(
@@ -37,9 +39,10 @@ def lint_text(
     rule_ids: list[str] | None = None,
     version: Version | None = None,
     name: str = "manifest.yaml",
+    strict: bool = True,
 ) -> LintResult:
     item = InputFile(name, data=text.encode("utf-8"))
-    return engine_for(rule_ids, version).lint([item])
+    return engine_for(rule_ids, version, strict).lint([item])
 
 
 def fixture_case_files(case: Path) -> list[Path]:

@@ -73,7 +73,7 @@ def write(path, text: str):
 
 def test_config_is_found_upward_from_the_linted_paths(repo):
     assert run("lint", str(repo / "deploy")).exit_code == 1
-    write(repo / ".k8slint.yaml", "rules:\n  disable: [pod-field-in-container]\n")
+    write(repo / ".k8slint.yaml", "rules:\n  disable: [pod-field-in-container, schema]\n")
     assert run("lint", str(repo / "deploy")).exit_code == 0
     assert run("lint", str(repo / "deploy" / "web.yaml")).exit_code == 0
     assert run("lint", cwd=repo / "deploy").exit_code == 0
@@ -176,7 +176,7 @@ def test_command_line_select_and_ignore_have_the_last_word(repo):
     write(repo / ".k8slint.yaml", "rules:\n  disable: [pod-field-in-container]\n")
     assert run("lint", str(repo), "--select", "pod-field-in-container").exit_code == 1
     write(repo / ".k8slint.yaml", "rules:\n  enable: [pod-field-in-container]\n")
-    assert run("lint", str(repo), "--ignore", "pod-*").exit_code == 0
+    assert run("lint", str(repo), "--ignore", "pod-*,schema").exit_code == 0
 
 
 def test_extends_merges_base_first_with_paths_relative_to_each_file(repo):

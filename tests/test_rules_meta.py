@@ -52,3 +52,10 @@ def test_incomplete_rule_file_is_refused():
             },
             "x.yaml",
         )
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_explained_rules_exist(rule_id):
+    """`explains:` silences another rule's finding at the same node: a typo would
+    silently silence nothing."""
+    assert set(load_rules()[rule_id].explains) <= set(load_rules())

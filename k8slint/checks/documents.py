@@ -23,7 +23,7 @@ _TOOL_INPUT_KINDS = frozenset({"IstioOperator"})
 """Kinds read by a command-line tool (istioctl install -f), where no name is needed."""
 
 
-def _is_tool_file(resource: Resource) -> bool:
+def is_tool_file(resource: Resource) -> bool:
     """Kustomize files, kubeconfigs and component configs: YAML with a kind, not API objects."""
     group = resource.api_group
     if group in _TOOL_GROUPS or group.endswith("config.k8s.io"):
@@ -58,7 +58,7 @@ def _suggested_api_version(kind: str) -> str:
 def object_invalid(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     crd_kinds = index.crd_kinds()
     for resource in index.resources:
-        if _is_tool_file(resource) or not _meant_as_object(resource, crd_kinds):
+        if is_tool_file(resource) or not _meant_as_object(resource, crd_kinds):
             continue
         for problem in _missing_parts(resource):
             yield resource, problem

@@ -39,6 +39,7 @@ def render(result: LintResult, settings: ReportSettings) -> str:
     counts = Counter(finding.severity for finding in result.findings)
     summary: dict[str, object] = {"files": result.files, "objects": result.objects}
     summary.update({severity: counts.get(severity, 0) for severity in SEVERITIES})
+    summary["not_validated"] = len(result.not_validated)
     if settings.baseline is not None:
         summary["baseline"] = {
             "file": settings.baseline.file,
@@ -51,6 +52,10 @@ def render(result: LintResult, settings: ReportSettings) -> str:
         "notices": [
             {"file": n.file, "line": n.line, "message": n.message, "error": n.is_error}
             for n in result.notices
+        ],
+        "not_validated": [
+            {"file": item.file, "line": item.line, "object": object_dict(item.object)}
+            for item in result.not_validated
         ],
     }
     if settings.statistics:

@@ -27,6 +27,8 @@ def render(result: LintResult, settings: ReportSettings) -> str:
         lines.extend(statistics_lines(result))
     if not settings.quiet:
         lines.append(summary_line(result) + baseline_note(settings))
+        if result.not_validated:
+            lines.append(not_validated_line(result))
     return "".join(line + "\n" for line in lines)
 
 
@@ -75,6 +77,21 @@ def baseline_note(settings: ReportSettings) -> str:
             "found (fixed: rerun with --write-baseline to drop them)"
         )
     return note + "."
+
+
+def not_validated_line(result: LintResult) -> str:
+    """`3 custom resources not validated (...): monitoring.coreos.com/v1 ServiceMonitor (2), ...`"""
+    kinds = Counter(
+        f"{item.object.api_version} {item.object.kind}" for item in result.not_validated
+    )
+    listed = ", ".join(
+        name if count == 1 else f"{name} ({count})" for name, count in sorted(kinds.items())
+    )
+    count = len(result.not_validated)
+    return (
+        f"{_plural(count, 'custom resource')} not validated "
+        f"(no CustomResourceDefinition in the run; add it with --crd-dir): {listed}"
+    )
 
 
 def summary_line(result: LintResult) -> str:

@@ -1,0 +1,165 @@
+"""Does each object validate against its schema: built-in kinds against the target
+version's API schema (`schema`), custom resources against the CRDs of the run
+(`crd-schema`)?"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from k8slint.apischema import builtin_groups, builtin_kinds
+from k8slint.apiversions import is_builtin, replacement
+from k8slint.checks.documents import is_tool_file
+from k8slint.crdschema import (
+    CrdVersion,
+    crd_versions,
+    custom_resource_validator,
+    with_defaults,
+)
+from k8slint.engine import CheckContext
+from k8slint.index import RunIndex
+from k8slint.kustomize import is_patch_file
+from k8slint.model import Problem, Resource
+from k8slint.registry import check
+from k8slint.schema import (
+    ErrorTranslator,
+    Validator,
+    builtin_type_names,
+    builtin_validator,
+    has_patch_directives,
+    nearest_name,
+)
+
+
+@check(scope="resource")
+def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    if resource.api_version is None or resource.kind is None:
+        return
+    version, strict = context.kubernetes_version, context.strict
+    validator = builtin_validator(version, strict, resource.api_version, resource.kind)
+    if validator is None:
+        yield from _no_such_type(resource, context)
+        return
+    errors = list(validator.iter_errors(resource.data))
+    if errors:
+        translator = ErrorTranslator(
+            resource.kind.lower(),
+            builtin_type_names(version, strict),
+            is_partial(resource),
+            version,
+        )
+        yield from translator.problems(errors)
+
+
+def _no_such_type(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    """An apiVersion of a built-in API group with a kind no Kubernetes version serves
+    there (`v1 Deployment`, `apps/v1 Deploymnet`). A kind that some version serves
+    is api-deprecated's; other groups are custom resources, crd-schema's. Only
+    documents meant as API objects (with metadata) count: component configs such as
+    the old scheduler `v1 Policy` file are read by a program, not the API server."""
+    api_version, kind = resource.api_version or "", resource.kind or ""
+    version = context.kubernetes_version
+    if (
+        "metadata" not in resource.data
+        or resource.api_group not in builtin_groups(version)
+        or is_builtin(api_version, kind)
+        or is_tool_file(resource)
+    ):
+        return
+    use = replacement(version, api_version, kind)
+    if use:
+        yield Problem(
+            ("apiVersion",),
+            f"{kind} is not served under apiVersion {api_version}, so the API server "
+            f"rejects it; use apiVersion: {use}",
+        )
+        return
+    near = nearest_name(kind, {name for _, name in builtin_kinds(version)})
+    hint = f"; did you mean {near}?" if near else ""
+    yield Problem(
+        ("kind",),
+        f"{api_version} has no kind {kind}, so the API server rejects the object{hint}",
+    )
+
+
+def is_partial(resource: Resource) -> bool:
+    """A Kustomize patch: it names only what it changes (looked for only on errors)."""
+    return has_patch_directives(resource.data) or is_patch_file(resource.file)
+
+
+@check(scope="run")
+def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
+    catalog: dict[tuple[str, str], list[CrdVersion]] = defaultdict(list)
+    for crd in index.of_kind("CustomResourceDefinition"):
+        for version in crd_versions(crd):
+            catalog[(version.group, version.kind)].append(version)
+    validators: dict[int, Validator] = {}  # by id of a CrdVersion of `catalog`: one per run
+    for resource in index.resources:
+        if resource.context_only or not _is_custom_resource(resource, context):
+            continue
+        known = catalog.get((resource.api_group, resource.kind or ""))
+        if not known:
+            context.not_validated(resource)
+            continue
+        version = (resource.api_version or "").rpartition("/")[2]
+        served = [v for v in known if v.version == version and v.served]
+        if not served:
+            yield resource, _not_served(resource, known)
+            continue
+        for problem in _fewest_errors(resource, served, validators, context):
+            yield resource, problem
+
+
+def _is_custom_resource(resource: Resource, context: CheckContext) -> bool:
+    """A typed object of an API group with a dot (custom API groups must have one)
+    that Kubernetes itself does not serve, and not a tool's file (Kustomization)."""
+    api_version, kind, group = resource.api_version, resource.kind, resource.api_group
+    if api_version is None or kind is None or "." not in group:
+        return False
+    if group in builtin_groups(context.kubernetes_version) or is_builtin(api_version, kind):
+        return False
+    return not is_tool_file(resource)
+
+
+def _not_served(resource: Resource, known: list[CrdVersion]) -> Problem:
+    served = sorted({v.api_version for v in known if v.served})
+    names = ", ".join(sorted({v.crd_name for v in known}))
+    return Problem(
+        ("apiVersion",),
+        f"{resource.api_version} is not a served version of {resource.kind} "
+        f"(CustomResourceDefinition {names} serves {', '.join(served) or 'none'}), "
+        "so the API server has no such type; use one of those",
+    )
+
+
+def _fewest_errors(
+    resource: Resource,
+    candidates: list[CrdVersion],
+    validators: dict[int, Validator],
+    context: CheckContext,
+) -> list[Problem]:
+    """The problems against the CRD that fits best: a run may hold two CRDs of one
+    kind (Gateway API's standard and experimental channels), and the cluster has
+    one of them, so an object valid under either is valid."""
+    best: list[Problem] | None = None
+    for candidate in candidates:
+        if id(candidate) not in validators:
+            validators[id(candidate)] = custom_resource_validator(
+                candidate, context.kubernetes_version, context.strict
+            )
+        validator = validators[id(candidate)]
+        data = with_defaults(candidate.schema, resource.data)
+        errors = list(validator.iter_errors(data))
+        if not errors:
+            return []
+        translator = ErrorTranslator(
+            (resource.kind or "").lower(),
+            builtin_type_names(context.kubernetes_version, context.strict),
+            is_partial(resource),
+            context.kubernetes_version,
+        )
+        origin = f" (CustomResourceDefinition {candidate.crd_name})"
+        found = [Problem(p.path, p.message + origin) for p in translator.problems(errors)]
+        if best is None or len(found) < len(best):
+            best = found
+    return best or []

@@ -1,0 +1,227 @@
+"""CustomResourceDefinitions as JSON Schemas for their custom resources.
+
+A CRD's `openAPIV3Schema` is OpenAPI 3.0 with Kubernetes extensions, not the
+JSON Schema jsonschema validates; `to_json_schema` rewrites what differs
+(`nullable`, boolean `exclusiveMinimum`, the `x-kubernetes-*` markers) and makes
+unknown fields errors where the API server's strict field validation would:
+objects that list their properties and do not preserve unknown fields.
+The custom resource's `metadata` is an ObjectMeta, as for every API object.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from k8slint.apischema import Version
+from k8slint.model import Resource
+from k8slint.schema import Validator, resolved_type
+
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_DROPPED = frozenset(
+    {
+        "nullable",
+        "format",
+        "description",
+        "example",
+        "externalDocs",
+        "default",
+        "x-kubernetes-validations",
+        "x-kubernetes-int-or-string",
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource",
+    }
+)
+"""OpenAPI and Kubernetes keywords with no JSON Schema meaning here (formats are
+not checked, as kubernetes-validate does not check them either)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrdVersion:
+    """One version of a custom kind, as one CRD of the run defines it."""
+
+    crd: Resource
+    group: str
+    kind: str
+    version: str
+    served: bool
+    schema: dict[str, Any] | None
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}"
+
+    @property
+    def crd_name(self) -> str:
+        return self.crd.name or f"{self.kind} CRD"
+
+
+def crd_versions(crd: Resource) -> Iterator[CrdVersion]:
+    """Every version a CRD defines (apiextensions.k8s.io v1, and v1beta1's
+    spec.version / spec.validation)."""
+    spec = crd.data.get("spec")
+    if crd.api_group != "apiextensions.k8s.io" or not isinstance(spec, dict):
+        return
+    names = spec.get("names")
+    kind = names.get("kind") if isinstance(names, dict) else None
+    group = spec.get("group")
+    if not isinstance(kind, str) or not isinstance(group, str):
+        return
+    shared = _open_api_schema(spec.get("validation"))
+    versions = spec.get("versions")
+    if not isinstance(versions, list) or not versions:
+        versions = [{"name": spec.get("version"), "served": True}]
+    for entry in versions:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        schema = _open_api_schema(entry.get("schema")) or shared
+        yield CrdVersion(crd, group, kind, entry["name"], entry.get("served") is not False, schema)
+
+
+def _open_api_schema(holder: Any) -> dict[str, Any] | None:
+    schema = holder.get("openAPIV3Schema") if isinstance(holder, dict) else None
+    return schema if isinstance(schema, dict) else None
+
+
+def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
+    """One OpenAPI v3 schema node as JSON Schema 2020-12.
+
+    Inside allOf/anyOf/oneOf/not a node only adds value checks to the
+    structural schema (it cannot declare fields), so it never closes an object.
+    """
+    if not isinstance(schema, dict):
+        return schema
+    out = {
+        key: value
+        for key, value in schema.items()
+        if key not in _DROPPED and _SANE.get(key, _anything)(value)
+    }
+    if schema.get("x-kubernetes-int-or-string"):
+        out.setdefault("type", ["integer", "string"])
+    if schema.get("nullable"):
+        declared = out.get("type")
+        if isinstance(declared, str):
+            out["type"] = [declared, "null"]
+        elif isinstance(declared, list):
+            out["type"] = [*declared, "null"]
+        if isinstance(out.get("enum"), list):
+            out["enum"] = [*out["enum"], None]
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(bound), bool):
+            flag = out.pop(bound)
+            if flag and limit in out:
+                out[bound] = out.pop(limit)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        out["properties"] = {
+            name: to_json_schema(sub, strict, structural) for name, sub in properties.items()
+        }
+    if schema.get("x-kubernetes-embedded-resource"):
+        out["properties"] = {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "metadata": {"type": "object"},
+            **out.get("properties", {}),
+        }
+    if isinstance(schema.get("items"), dict):
+        out["items"] = to_json_schema(schema["items"], strict, structural)
+    if isinstance(schema.get("additionalProperties"), dict):
+        extra = schema["additionalProperties"]
+        out["additionalProperties"] = to_json_schema(extra, strict, structural)
+    for key in _SUBSCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            out[key] = [to_json_schema(sub, strict, False) for sub in schema[key]]
+    if isinstance(schema.get("not"), dict):
+        out["not"] = to_json_schema(schema["not"], strict, False)
+    if strict and structural and _closed(schema):
+        out["additionalProperties"] = False
+    return out
+
+
+def _compiles(pattern: Any) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError):
+        return False
+    return True
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _is_type(value: Any) -> bool:
+    names = value if isinstance(value, list) else [value]
+    return all(name in _JSON_TYPES for name in names)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
+_SANE = {
+    "type": _is_type,
+    "pattern": _compiles,  # RE2 syntax Python cannot read (\p{L}) is not checked
+    "required": lambda value: isinstance(value, list),
+    "enum": lambda value: isinstance(value, list),
+    **dict.fromkeys(("minimum", "maximum", "multipleOf"), _is_number),
+    **dict.fromkeys(("minLength", "maxLength", "minItems", "maxItems"), _is_number),
+    **dict.fromkeys(("minProperties", "maxProperties"), _is_number),
+}
+"""What a keyword's value must look like for jsonschema to use it; a CRD that
+breaks it (the API server would have refused the CRD: `schema` says so) loses
+that one check instead of ending the run's crd-schema checks."""
+
+
+def with_defaults(schema: Any, value: Any) -> Any:
+    """`value` with the schema's defaults filled in, as the API server does before it
+    validates (a Gateway address without `type` is validated as an IPAddress).
+    Only what changes is copied; paths stay those of the document."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [with_defaults(schema["items"], item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    properties = schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    extra = schema.get("additionalProperties")
+    out = dict(value)
+    for name, sub in properties.items():
+        if name in out:
+            out[name] = with_defaults(sub, out[name])
+        elif isinstance(sub, dict) and "default" in sub:
+            out[name] = with_defaults(sub, copy.deepcopy(sub["default"]))
+    if isinstance(extra, dict):
+        for name in out.keys() - properties.keys():
+            out[name] = with_defaults(extra, out[name])
+    return out
+
+
+def _closed(schema: dict[str, Any]) -> bool:
+    """Would the API server call a field not listed here unknown?"""
+    if schema.get("x-kubernetes-preserve-unknown-fields") or "additionalProperties" in schema:
+        return False
+    return "properties" in schema or schema.get("x-kubernetes-embedded-resource") is True
+
+
+def custom_resource_validator(
+    version: CrdVersion, kubernetes_version: Version, strict: bool
+) -> Validator:
+    """A validator for the custom resources of one CRD version; metadata is an
+    ObjectMeta of the target Kubernetes version, as the API server checks it."""
+    root = to_json_schema(version.schema or {"type": "object"}, strict)
+    root["properties"] = {
+        **root.get("properties", {}),
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": resolved_type(kubernetes_version, strict, _OBJECT_META),
+    }
+    if version.schema is None:
+        root.pop("additionalProperties", None)
+    return Validator(root)

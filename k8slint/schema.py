@@ -1,0 +1,346 @@
+"""Schema validation with cached validators, and schema errors people can act on.
+
+kubernetes-validate's own `validate()` reads the schema files and builds a
+validator on every call (about 20 ms an object) and stops at the first error.
+Here a validator is built once per (version, strictness, apiVersion, kind) and
+`iter_errors` yields every error, each turned into a Problem at its own path
+with a message in Kubernetes terms (`expected integer, got string "3"`) rather
+than jsonschema's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from jsonschema import ValidationError
+from jsonschema.exceptions import best_match
+from jsonschema.validators import Draft202012Validator
+
+from k8slint.apischema import Version, definitions_document, format_version, kind_schema
+from k8slint.apiversions import field_introduced_in
+from k8slint.model import JsonPath, Problem, format_path
+
+Validator = Draft202012Validator
+
+_KEPT = frozenset(
+    {"type", "required", "enum", "properties", "patternProperties"}
+    | {"additionalProperties", "items", "not", "oneOf", "anyOf", "allOf"}
+)
+"""The keywords the Kubernetes schemas validate with; descriptions and
+`x-kubernetes-*` annotations would only be walked past on every object."""
+
+
+@functools.cache
+def resolved_definitions(version: Version, strict: bool) -> dict[str, dict[str, Any]]:
+    """The version's definitions with every `$ref` replaced by the definition itself.
+
+    kubernetes-validate registers `_definitions.json` in a `referencing` Registry
+    and resolves each `$ref` while validating; measured on ../shared/corpus that
+    lookup was a quarter of the validation time, so the references are resolved
+    here once per version and strictness instead. Recursive types (a CRD's
+    JSONSchemaProps) become cycles of shared dicts, which jsonschema descends
+    only as deep as the data goes.
+    """
+    defs = definitions_document(version, strict).get("$defs", {})
+    resolved: dict[str, dict[str, Any]] = {name: {} for name in defs}
+    for name, definition in defs.items():
+        resolved[name].update(_resolve(definition, resolved))
+    return resolved
+
+
+def _resolve(node: Any, resolved: dict[str, dict[str, Any]]) -> Any:
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):  # its siblings are descriptions
+        return resolved[ref.rpartition("/")[2]]
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key not in _KEPT:
+            continue
+        if key in ("properties", "patternProperties") and isinstance(value, dict):
+            out[key] = {name: _resolve(sub, resolved) for name, sub in value.items()}
+        elif key in ("oneOf", "anyOf", "allOf") and isinstance(value, list):
+            out[key] = [_resolve(sub, resolved) for sub in value]
+        else:
+            out[key] = _resolve(value, resolved)
+    return out
+
+
+def resolved_type(version: Version, strict: bool, name: str) -> dict[str, Any]:
+    """One definition, resolved (e.g. ObjectMeta for the metadata of custom resources)."""
+    return resolved_definitions(version, strict)[name]
+
+
+@functools.cache
+def builtin_validator(
+    version: Version, strict: bool, api_version: str, kind: str
+) -> Validator | None:
+    """The validator of a built-in kind, or None if `version` does not serve it."""
+    schema = kind_schema(version, api_version, kind, strict)
+    if schema is None:
+        return None
+    return Validator(_resolve(schema, resolved_definitions(version, strict)))
+
+
+@functools.cache
+def builtin_type_names(version: Version, strict: bool) -> dict[int, str]:
+    """Definition objects to their names (`io.k8s.api.core.v1.Container`), for messages."""
+    resolved = resolved_definitions(version, strict)
+    return {id(schema): name for name, schema in resolved.items()}
+
+
+# --- errors to problems ---------------------------------------------------------
+
+_JSON_TYPES = {
+    "object": "a mapping (key: value)",
+    "array": "a list (- item)",
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+}
+_PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*|\{[A-Z][A-Z0-9_]*\}")
+_PLACEHOLDER_HINT = "; an unexpanded placeholder: lint the manifest after substitution"
+_QUOTE_BOOL = (
+    "YAML 1.1, which Kubernetes reads, takes unquoted yes/no, on/off, true/false, y/n "
+    "as booleans: quote the value"
+)
+
+
+def describe(value: Any) -> str:
+    """A value as the user wrote it, with its YAML type: `string "3"`, `boolean true`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {'true' if value else 'false'}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"number {value:g}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'string "{shown}"'
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _expected(types: Iterable[str]) -> str:
+    names = [_JSON_TYPES.get(name, name) for name in types if name != "null"]
+    return " or ".join(names) if names else "null"
+
+
+def _types_of(schema: Any) -> list[str]:
+    declared = schema.get("type") if isinstance(schema, dict) else None
+    if isinstance(declared, str):
+        return [declared]
+    return list(declared) if isinstance(declared, list) else []
+
+
+def _type_hint(expected: list[str], value: Any) -> str:
+    """The YAML reason behind a type error, when there is one."""
+    if isinstance(value, str) and _PLACEHOLDER.search(value):
+        return _PLACEHOLDER_HINT
+    if "string" in expected:
+        if isinstance(value, bool):
+            return f"; {_QUOTE_BOOL}"
+        if isinstance(value, int | float):
+            return "; an unquoted number is a number in YAML: quote it"
+        if value is None:
+            return '; an empty value or "~" is null in YAML: quote it ("") or remove the field'
+    numeric = "integer" in expected or "number" in expected
+    if numeric and isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d+)?", value.strip()):
+        return "; remove the quotes"
+    if isinstance(value, str) and "boolean" in expected and value.lower() in ("true", "false"):
+        return "; remove the quotes"
+    return ""
+
+
+def _where(path: JsonPath) -> str:
+    return format_path(path) or "the object"
+
+
+def _type_problem(path: JsonPath, expected: list[str], value: Any) -> Problem:
+    return Problem(
+        path,
+        f"{_where(path)}: expected {_expected(expected)}, got {describe(value)}"
+        f"{_type_hint(expected, value)}",
+    )
+
+
+def nearest_name(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate the user most likely meant: same letters in another case, or close."""
+    options = list(candidates)
+    for option in options:
+        if option.lower() == name.lower():
+            return option
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _allowed_keys(schema: dict[str, Any], key: str) -> bool:
+    if key in schema.get("properties", {}):
+        return True
+    return any(re.search(pattern, key) for pattern in schema.get("patternProperties", {}))
+
+
+class ErrorTranslator:
+    """Turns one object's validation errors into Problems, one per offending node.
+
+    `explain_as` is the `kubectl explain` resource (`deployment`) for the hint on
+    unknown fields; `type_names` names built-in types (`Container`) by schema id, and
+    `version`, the target, tells a field that only a newer Kubernetes has.
+    A `partial` object (a Kustomize patch) may lack required fields and carries
+    `$patch`-style directives; its other errors are still errors.
+    """
+
+    def __init__(
+        self,
+        explain_as: str | None,
+        type_names: dict[int, str] | None = None,
+        partial: bool = False,
+        version: Version | None = None,
+    ) -> None:
+        self.explain_as = explain_as
+        self.type_names = type_names or {}
+        self.version = version
+        self.partial = partial
+        self._seen: set[tuple[JsonPath, str]] = set()
+
+    def problems(self, errors: Iterable[ValidationError]) -> Iterator[Problem]:
+        for error in errors:
+            for problem in self._translate(error):
+                key = (problem.path, problem.message)
+                if key not in self._seen:
+                    self._seen.add(key)
+                    yield problem
+
+    def _translate(self, error: ValidationError) -> Iterator[Problem]:
+        path: JsonPath = tuple(error.absolute_path)
+        value = error.instance
+        keyword = error.validator
+        if keyword == "additionalProperties" and error.validator_value is False:
+            yield from self._unknown_fields(path, error.schema, value)
+        elif keyword == "required":
+            if self.partial:
+                return
+            for name in error.validator_value:
+                if isinstance(value, dict) and name not in value:
+                    yield Problem(
+                        (*path, name),
+                        f'missing required field "{name}" in {_where(path)}: '
+                        "the API rejects the object without it",
+                    )
+        elif keyword == "type":
+            yield _type_problem(path, _types_of(error.schema), value)
+        elif keyword == "enum":
+            allowed = ", ".join("null" if v is None else str(v) for v in error.validator_value)
+            hint = f"; {_QUOTE_BOOL}" if isinstance(value, bool) else ""
+            yield Problem(path, f"{_where(path)}: {describe(value)} is not one of: {allowed}{hint}")
+        elif keyword in ("oneOf", "anyOf"):
+            yield from self._alternatives(path, error)
+        else:
+            yield Problem(path, f"{_where(path)}: {_plain_message(error)}")
+
+    def _unknown_fields(
+        self, path: JsonPath, schema: dict[str, Any], value: Any
+    ) -> Iterator[Problem]:
+        if not isinstance(value, dict):
+            return
+        properties = schema.get("properties", {})
+        definition = self.type_names.get(id(schema))
+        owner = definition.rpartition(".")[2] if definition else None
+        article = "an" if owner and owner[0] in "AEIOU" else "a"
+        where = f"{article} {owner} ({_where(path)})" if owner else _where(path)
+        for key in value:
+            if _allowed_keys(schema, key) or (self.partial and key.startswith("$")):
+                continue
+            near = nearest_name(key, properties)
+            newer = (
+                field_introduced_in(self.version, definition, key)
+                if definition and self.version
+                else None
+            )
+            if newer:
+                fix = (
+                    f"it exists only from Kubernetes {format_version(newer)} (the target is "
+                    f"{format_version(self.version)}): target a newer version or remove it"
+                )
+            elif near:
+                fix = f'did you mean "{near}"?'
+            else:
+                fix = "remove it, or move it where it belongs"
+                if self.explain_as:
+                    explain = ".".join(
+                        [self.explain_as, *(step for step in path if isinstance(step, str))]
+                    )
+                    fix += f" (`kubectl explain {explain}` lists the fields)"
+            yield Problem(
+                (*path, key),
+                f'unknown field "{key}" in {where}: the API server rejects unknown fields; {fix}',
+            )
+
+    def _alternatives(self, path: JsonPath, error: ValidationError) -> Iterator[Problem]:
+        if error.instance is None:
+            # int-or-string and quantities are `oneOf` two nullable types, so null
+            # matches both; Kubernetes reads an explicit null as "not set".
+            return
+        options = error.validator_value
+        if all(isinstance(option, dict) and set(option) <= {"type"} for option in options):
+            types = [name for option in options for name in _types_of(option)]
+            yield _type_problem(path, list(dict.fromkeys(types)), error.instance)
+            return
+        deepest = best_match(error.context) if error.context else None
+        if deepest is None:
+            yield Problem(
+                path, f"{_where(path)}: matches more than one of the forms that exclude each other"
+            )
+        else:
+            yield from self._translate(deepest)
+
+
+def has_patch_directives(data: Any) -> bool:
+    """Does the document hold strategic-merge-patch directives (`$patch: delete`,
+    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
+    if isinstance(data, dict):
+        return any(
+            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return any(has_patch_directives(item) for item in data)
+    return False
+
+
+def _plain_message(error: ValidationError) -> str:
+    """jsonschema's message for the rarer keywords, with Python reprs made YAML-like."""
+    keyword, limit, value = error.validator, error.validator_value, error.instance
+    if keyword == "pattern":
+        hint = _PLACEHOLDER_HINT if _PLACEHOLDER.search(str(value)) else ""
+        return f"{describe(value)} does not match the pattern {limit}{hint}"
+    if keyword in ("minimum", "exclusiveMinimum"):
+        return f"{value} is below the minimum {limit}"
+    if keyword in ("maximum", "exclusiveMaximum"):
+        return f"{value} is above the maximum {limit}"
+    if keyword == "minLength":
+        return f"{describe(value)} is shorter than {limit} characters"
+    if keyword == "maxLength":
+        return f"{describe(value)} is longer than {limit} characters"
+    if keyword == "minItems":
+        return f"needs at least {limit} item{'s' if limit != 1 else ''}"
+    if keyword == "maxItems":
+        return f"allows at most {limit} item{'s' if limit != 1 else ''}"
+    if keyword == "uniqueItems":
+        return "has duplicate items"
+    if keyword == "minProperties":
+        return f"needs at least {limit} field{'s' if limit != 1 else ''}"
+    if keyword == "maxProperties":
+        return f"allows at most {limit} field{'s' if limit != 1 else ''}"
+    return error.message

@@ -1,0 +1,75 @@
+"""crd-schema: custom resources against the CRDs of the run, on the corpus projects
+that ship both (kube-prometheus, Gateway API), and the not-validated summary."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from support import SHARED
+
+from k8slint.cli import cli
+from k8slint.discover import InputFile, discover
+from k8slint.engine import Engine
+from k8slint.registry import load_rules
+
+CORPUS = SHARED / "corpus"
+KUBE_PROMETHEUS = CORPUS / "kube-prometheus" / "manifests"
+GATEWAY_API = CORPUS / "gateway-api"
+
+
+def _lint(paths, context=(), inputs=()):
+    engine = Engine([load_rules()["crd-schema"]])
+    files = [*discover([str(p) for p in paths]).files, *inputs]
+    return engine.lint(files, discover([str(p) for p in context]).files if context else ())
+
+
+def test_kube_prometheus_resources_validate_against_their_crds():
+    result = _lint([KUBE_PROMETHEUS])
+    assert result.findings == [] and not result.internal_errors
+    assert result.not_validated == []
+
+
+def test_kube_prometheus_resources_are_listed_without_their_crds():
+    result = _lint([KUBE_PROMETHEUS / "alertmanager-serviceMonitor.yaml"])
+    assert [(n.object.api_version, n.object.kind) for n in result.not_validated] == [
+        ("monitoring.coreos.com/v1", "ServiceMonitor")
+    ]
+
+
+def test_a_broken_service_monitor_is_found_with_crds_from_the_context():
+    text = (KUBE_PROMETHEUS / "alertmanager-serviceMonitor.yaml").read_text()
+    broken = text.replace("  - interval: 30s\n    port: web\n", "  - interval: 30\n    prot: web\n")
+    assert broken != text
+    item = InputFile("servicemonitor.yaml", data=broken.encode())
+    result = _lint([], context=[KUBE_PROMETHEUS / "setup"], inputs=[item])
+    messages = {(f.line, f.message.split(":")[0]) for f in result.findings}
+    assert (14, "spec.endpoints[0].interval") in messages
+    assert any(line == 15 and "prot" in message for line, message in messages)
+    assert {f.rule for f in result.findings} == {"crd-schema"}
+
+
+def test_gateway_api_examples_validate_against_either_channel():
+    result = _lint([GATEWAY_API / "config" / "crd", GATEWAY_API / "examples"])
+    assert not result.internal_errors
+    assert result.not_validated == []
+    assert result.findings == []
+
+
+def test_crd_dir_and_the_summary_on_the_command_line():
+    text = (KUBE_PROMETHEUS / "alertmanager-serviceMonitor.yaml").read_text()
+    broken = text.replace("interval: 30s", "interval: [30s]", 1)
+    runner = CliRunner()
+    args = ["lint", "--select", "crd-schema", "--format", "json", "-"]
+    alone = json.loads(runner.invoke(cli, args, input=broken).output)
+    assert alone["findings"] == [] and alone["summary"]["not_validated"] == 1
+    assert alone["not_validated"][0]["object"]["kind"] == "ServiceMonitor"
+    with_crds = runner.invoke(
+        cli, [*args[:-1], "--crd-dir", str(KUBE_PROMETHEUS / "setup"), "-"], input=broken
+    )
+    found = json.loads(with_crds.output)
+    assert with_crds.exit_code == 1 and found["summary"]["not_validated"] == 0
+    assert [f["line"] for f in found["findings"]] == [14]
+    text_run = runner.invoke(cli, ["lint", "--select", "crd-schema", "-"], input=broken)
+    assert "1 custom resource not validated" in text_run.output
+    assert "monitoring.coreos.com/v1 ServiceMonitor" in text_run.output
