@@ -21,7 +21,9 @@ import functools
 import os
 from typing import Any
 
+from k8slint.index import pod_template
 from k8slint.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
+from k8slint.model import Resource
 
 _MAX_LEVELS = 6
 """How far up a patch's kustomization may live (overlays/<name>/patches/x.yaml)."""
@@ -89,3 +91,29 @@ def is_patch_file(file: str) -> bool:
             break
         directory = parent
     return False
+
+
+def has_patch_directives(data: Any) -> bool:
+    """Does the document hold strategic-merge-patch directives (`$patch: delete`,
+    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
+    if isinstance(data, dict):
+        return any(
+            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return any(has_patch_directives(item) for item in data)
+    return False
+
+
+def is_kustomize_input(resource: Resource) -> bool:
+    """A Kustomize input rather than the object that gets applied: a patch (by its
+    kustomization or its `$patch` directives), a base whose kustomization adds its
+    selector, or a workload whose containers await their image from an overlay.
+    Its missing fields are not missing from what gets applied."""
+    if has_patch_directives(resource.data) or is_patch_file(resource.file):
+        return True
+    if adds_selector_labels(resource.file):
+        return True
+    template = pod_template(resource)
+    return template is not None and not template.complete

@@ -306,19 +306,6 @@ class ErrorTranslator:
             yield from self._translate(deepest)
 
 
-def has_patch_directives(data: Any) -> bool:
-    """Does the document hold strategic-merge-patch directives (`$patch: delete`,
-    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
-    if isinstance(data, dict):
-        return any(
-            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
-            for key, value in data.items()
-        )
-    if isinstance(data, list):
-        return any(has_patch_directives(item) for item in data)
-    return False
-
-
 def _plain_message(error: ValidationError) -> str:
     """jsonschema's message for the rarer keywords, with Python reprs made YAML-like."""
     keyword, limit, value = error.validator, error.validator_value, error.instance

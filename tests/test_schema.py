@@ -4,7 +4,7 @@ against the specific rules, strictness and the target version."""
 from __future__ import annotations
 
 from click.testing import CliRunner
-from support import lint_text
+from support import FIXTURES, lint_paths, lint_text
 
 from k8slint.cli import cli
 
@@ -162,3 +162,10 @@ def test_a_one_file_lint_reads_only_what_its_kinds_need():
         check=True,
     )
     assert done.stdout.split() == ["1", "1"]
+
+
+def test_a_missing_selector_is_reported_once_by_the_specific_rule():
+    result = lint_paths([str(FIXTURES / "schema--kustomize-inputs" / "plain")])
+    assert [(f.rule, f.line) for f in result.findings] == [("selector-missing", 6)]
+    alone = lint_paths([str(FIXTURES / "schema--kustomize-inputs" / "plain")], ["schema"])
+    assert [(f.rule, f.line) for f in alone.findings] == [("schema", 6)]

@@ -18,7 +18,7 @@ from k8slint.crdschema import (
 )
 from k8slint.engine import CheckContext
 from k8slint.index import RunIndex
-from k8slint.kustomize import is_patch_file
+from k8slint.kustomize import is_kustomize_input
 from k8slint.model import Problem, Resource
 from k8slint.registry import check
 from k8slint.schema import (
@@ -26,7 +26,6 @@ from k8slint.schema import (
     Validator,
     builtin_type_names,
     builtin_validator,
-    has_patch_directives,
     nearest_name,
 )
 
@@ -45,7 +44,7 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
         translator = ErrorTranslator(
             resource.kind.lower(),
             builtin_type_names(version, strict),
-            is_partial(resource),
+            is_kustomize_input(resource),
             version,
         )
         yield from translator.problems(errors)
@@ -80,11 +79,6 @@ def _no_such_type(resource: Resource, context: CheckContext) -> Iterator[Problem
         ("kind",),
         f"{api_version} has no kind {kind}, so the API server rejects the object{hint}",
     )
-
-
-def is_partial(resource: Resource) -> bool:
-    """A Kustomize patch: it names only what it changes (looked for only on errors)."""
-    return has_patch_directives(resource.data) or is_patch_file(resource.file)
 
 
 @check(scope="run")
@@ -155,7 +149,7 @@ def _fewest_errors(
         translator = ErrorTranslator(
             (resource.kind or "").lower(),
             builtin_type_names(context.kubernetes_version, context.strict),
-            is_partial(resource),
+            is_kustomize_input(resource),
             context.kubernetes_version,
         )
         origin = f" (CustomResourceDefinition {candidate.crd_name})"

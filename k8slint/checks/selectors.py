@@ -23,7 +23,7 @@ from k8slint.index import (
     spec_of,
 )
 from k8slint.kinds import get_path
-from k8slint.kustomize import adds_selector_labels
+from k8slint.kustomize import is_kustomize_input
 from k8slint.labels import (
     Selector,
     format_labels,
@@ -115,15 +115,13 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
     ):
         return
     template = pod_template(resource)
-    if template is None or not template.complete:
-        return  # a fragment (Kustomize patch): the base it patches has the selector
-    if adds_selector_labels(resource.file):
-        return  # Kustomize's commonLabels writes the selector at build time
+    if template is None or is_kustomize_input(resource):
+        return  # a patch or base: the selector is there once Kustomize builds it
     labels = f" ({format_labels(template.labels)})" if template.labels else ""
     selector = spec_of(resource).get("selector")
     if selector is None:
         yield Problem(
-            ("spec",),
+            ("spec", "selector"),  # where it is missing: the engine places it on `spec`
             f"{resource.kind} {resource.name} has no spec.selector; {resource.api_version} "
             "requires one (it is no longer defaulted from the template labels); add "
             f"spec.selector.matchLabels with the pod template's labels{labels}",
