@@ -93,7 +93,7 @@ class LintOptions:
     select: str | None
     ignore: str | None
     kubernetes_version: str | None
-    strict: bool
+    strict: bool | None
     context_paths: tuple[str, ...]
     crd_paths: tuple[str, ...]
     config: str | None
@@ -120,8 +120,9 @@ def _fail(messages: list[str]) -> NoReturn:
 @click.option("--kubernetes-version", help="Target Kubernetes version (default: newest bundled).")
 @click.option(
     "--strict/--no-strict",
-    default=True,
-    help="Unknown fields are schema errors, as with kubectl's default (--no-strict: allowed).",
+    default=None,
+    help="Unknown fields are schema errors, as with kubectl's default (--no-strict: allowed; "
+    "default: the config's `strict`, else strict).",
 )
 @click.option(
     "--context",
@@ -228,7 +229,9 @@ def _run(
 
     running = policy.rules_to_run()
     engine = Engine(
-        [rule for rule_id, rule in rules.items() if rule_id in running], version, options.strict
+        [rule for rule_id, rule in rules.items() if rule_id in running],
+        version,
+        next(s for s in (options.strict, config.strict, True) if s is not None),
     )
     with custom_workload_kinds(config.workload_kinds), _progress(files, options.quiet) as shown:
         result = engine.lint(shown, context.files if context else ())

@@ -128,6 +128,7 @@ class Config:
 
     sources: list[str] = field(default_factory=list)
     kubernetes_version: str | None = None
+    strict: bool | None = None
     exclude: list[Glob] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     switches: list[Switches] = field(default_factory=list)
@@ -162,6 +163,7 @@ class Config:
         data, base = document.data, os.path.dirname(document.path)
         self.sources.append(document.path)
         self.kubernetes_version = data.get("kubernetes-version", self.kubernetes_version)
+        self.strict = data.get("strict", self.strict)
         self.exclude += [Glob(base, pattern) for pattern in data.get("exclude", ())]
         self.context += [_shown(os.path.join(base, path)) for path in data.get("context", ())]
         rules = data.get("rules", {})

@@ -368,3 +368,12 @@ def test_custom_workload_kinds_last_only_for_their_run(repo):
     assert run("lint", str(repo)).exit_code == 1
     (rollout,) = load_text(ROLLOUT, "rollout.yaml").resources
     assert workload_kind(rollout) is None
+
+
+def test_strict_from_config_and_the_command_line_wins(repo):
+    unknown = repo / "deploy" / "extra.yaml"
+    write(unknown, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nextra: 1\n")
+    assert "unknown field" in run("lint", str(unknown)).output
+    write(repo / ".k8slint.yaml", "strict: false\n")
+    assert "unknown field" not in run("lint", str(unknown)).output
+    assert "unknown field" in run("lint", str(unknown), "--strict").output
