@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from support import SHARED
+from support import SHARED, lint_text
 
 from k8slint.cli import cli
 from k8slint.discover import InputFile, discover
@@ -73,3 +73,35 @@ def test_crd_dir_and_the_summary_on_the_command_line():
     text_run = runner.invoke(cli, ["lint", "--select", "crd-schema", "-"], input=broken)
     assert "1 custom resource not validated" in text_run.output
     assert "monitoring.coreos.com/v1 ServiceMonitor" in text_run.output
+
+
+def test_a_broken_crd_leaves_its_objects_unvalidated_without_stopping_the_run():
+    text = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: [{}]
+              required: [{a: 1}]
+              pattern: "("
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: blue}
+spec: {size: 1}
+"""
+    result = lint_text(text, ["crd-schema"])
+    assert not result.internal_errors
+    assert [item.object.kind for item in result.not_validated] == ["Widget"]

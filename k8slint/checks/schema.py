@@ -11,6 +11,7 @@ from k8slint.apischema import builtin_groups, builtin_kinds
 from k8slint.apiversions import is_builtin, replacement
 from k8slint.checks.documents import is_tool_file
 from k8slint.crdschema import (
+    BROKEN_SCHEMA,
     CrdVersion,
     crd_versions,
     custom_resource_validator,
@@ -87,7 +88,7 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
     for crd in index.of_kind("CustomResourceDefinition"):
         for version in crd_versions(crd):
             catalog[(version.group, version.kind)].append(version)
-    validators: dict[int, Validator] = {}  # by id of a CrdVersion of `catalog`: one per run
+    validators: dict[int, Validator | None] = {}  # by id of a CrdVersion: one per run
     for resource in index.resources:
         if resource.context_only or not _is_custom_resource(resource, context):
             continue
@@ -129,7 +130,7 @@ def _not_served(resource: Resource, known: list[CrdVersion]) -> Problem:
 def _fewest_errors(
     resource: Resource,
     candidates: list[CrdVersion],
-    validators: dict[int, Validator],
+    validators: dict[int, Validator | None],
     context: CheckContext,
 ) -> list[Problem]:
     """The problems against the CRD that fits best: a run may hold two CRDs of one
@@ -142,8 +143,13 @@ def _fewest_errors(
                 candidate, context.kubernetes_version, context.strict
             )
         validator = validators[id(candidate)]
-        data = with_defaults(candidate.schema, resource.data)
-        errors = list(validator.iter_errors(data))
+        if validator is None:
+            continue
+        try:
+            errors = list(validator.iter_errors(with_defaults(candidate.schema, resource.data)))
+        except BROKEN_SCHEMA:
+            validators[id(candidate)] = None
+            continue
         if not errors:
             return []
         translator = ErrorTranslator(
@@ -156,4 +162,6 @@ def _fewest_errors(
         found = [Problem(p.path, p.message + origin) for p in translator.problems(errors)]
         if best is None or len(found) < len(best):
             best = found
+    if best is None and all(validators[id(c)] is None for c in candidates):
+        context.not_validated(resource)  # no usable schema in any of its CRDs
     return best or []

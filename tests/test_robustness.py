@@ -1,0 +1,58 @@
+"""Wrong types anywhere never crash a rule: every fixture object, mutated.
+
+Users write `containers: web`, `ports: 8080`, `metadata: null`; the schema rule
+reports those, and every other rule must step over them. Seeded, so a failure
+reproduces: each case replaces a few values of a real object with values of
+other types and lints it with every rule.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+import yaml
+from support import FIXTURES, lint_text
+
+from k8slint.discover import discover
+from k8slint.loader import load_file
+
+WRONG_TYPES = [None, 0, -1, 3.5, True, "x", "", "${X}", [], {}, [1, "a"], {"a": 1}]
+WRONG_TYPES += [[None], [[]], [{}]]
+
+
+def _paths(data, path=()):
+    yield path
+    if isinstance(data, dict | list):
+        for key, value in data.items() if isinstance(data, dict) else enumerate(data):
+            yield from _paths(value, (*path, key))
+
+
+def _mutated(data, chance: random.Random):
+    data = copy.deepcopy(data)
+    candidates = list(_paths(data))[1:]
+    for path in chance.sample(candidates, min(len(candidates), chance.randint(1, 4))):
+        parent = data
+        try:
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = copy.deepcopy(chance.choice(WRONG_TYPES))
+        except (KeyError, IndexError, TypeError):
+            continue  # an ancestor was replaced already
+    return data
+
+
+OBJECTS = [
+    resource.data
+    for item in discover([str(FIXTURES)]).files
+    for resource in load_file(item.path or "").resources
+]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_mutated_objects_never_cause_an_internal_error(seed):
+    chance = random.Random(seed)
+    documents = [_mutated(chance.choice(OBJECTS), chance) for _ in range(250)]
+    result = lint_text(yaml.safe_dump_all(documents), name=f"mutated-{seed}.yaml")
+    assert result.internal_errors == []
