@@ -10,6 +10,9 @@ Floors:
   no linter written in Python can get near it; it shows what the C part costs.
 - `compose`: libyaml composes node trees with positions (what any linter that
   reports lines must build): the practical floor the target (1.5x) refers to.
+
+`lint-1` is the whole lint, every rule, in one process; `lint` the same on
+every core (the default). Peak memory is the parent's (workers' is not added).
 """
 
 from __future__ import annotations
@@ -77,18 +80,32 @@ def stage_compose(paths: list[str]) -> int:
     return _sum_over_parsers(paths, _compose)
 
 
-def stage_lint(paths: list[str]) -> int:
+def _lint(paths: list[str], jobs: int | None) -> int:
     from k8slint.discover import InputFile
     from k8slint.engine import Engine
     from k8slint.registry import load_rules
 
-    result = Engine(load_rules().values()).lint(InputFile(p, path=p) for p in paths)
+    engine = Engine(load_rules().values(), jobs=jobs)
+    result = engine.lint(InputFile(p, path=p) for p in paths)
     if result.internal_errors:
         raise SystemExit(f"internal errors: {result.internal_errors[:3]}")
     return result.objects
 
 
-STAGES = {"parse": stage_parse, "compose": stage_compose, "lint": stage_lint}
+def stage_lint_one_process(paths: list[str]) -> int:
+    return _lint(paths, jobs=1)
+
+
+def stage_lint(paths: list[str]) -> int:
+    return _lint(paths, jobs=None)
+
+
+STAGES = {
+    "parse": stage_parse,
+    "compose": stage_compose,
+    "lint-1": stage_lint_one_process,
+    "lint": stage_lint,
+}
 
 
 def run_stage(name: str, corpus: str) -> None:

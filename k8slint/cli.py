@@ -100,6 +100,7 @@ class LintOptions:
     baseline: str | None
     write_baseline: str | None
     stdin_filename: str
+    jobs: int | None
     show_source: bool | None
     color: bool | None
     quiet: bool
@@ -144,6 +145,12 @@ def _fail(messages: list[str]) -> NoReturn:
     help="Files or directories with CustomResourceDefinitions (loaded like --context).",
 )
 @click.option("--stdin-filename", default="<stdin>", help="Name to report for `-`.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes for large runs (default: one per core; 1: no extra process).",
+)
 # What to report:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
 @click.option(
@@ -232,6 +239,7 @@ def _run(
         [rule for rule_id, rule in rules.items() if rule_id in running],
         version,
         next(s for s in (options.strict, config.strict, True) if s is not None),
+        options.jobs,
     )
     with custom_workload_kinds(config.workload_kinds), _progress(files, options.quiet) as shown:
         result = engine.lint(shown, context.files if context else ())

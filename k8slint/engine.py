@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8slint import parallel
 from k8slint.apischema import Version, newest_version
 from k8slint.discover import InputFile
 from k8slint.index import RunIndex
@@ -67,9 +68,31 @@ class LintResult:
         return [notice for notice in self.notices if notice.is_error]
 
 
+_IGNORED = "ignored-rules"
+"""`Resource.derived` key: the rule ids its `ignore.k8slint.io/` annotations name."""
+
+
 def _identity(item: InputFile) -> str:
     """One file however it was named (`a.yaml`, `./a.yaml`, `/abs/a.yaml`)."""
     return os.path.realpath(item.path) if item.path else item.display
+
+
+@dataclass(slots=True)
+class _Part:
+    """The per-file half of a run for some files, as a worker hands it back."""
+
+    resources: list[Resource]
+    suppressions: dict[str, Suppressions]
+    findings: set[Finding]
+    explained: set[tuple[str, int, int, JsonPath, str]]
+    not_validated: dict[tuple[str, int, int], NotValidated]
+    result: LintResult
+
+
+def _check_chunk(engine: Engine, items: list[InputFile]) -> _Part:
+    """In a worker process: load and check some files with the (forked) engine."""
+    resources = [r for item in items for r in engine._load(item, context_only=False)]
+    return engine._part(resources)
 
 
 class Engine:
@@ -78,9 +101,12 @@ class Engine:
         rules: Iterable[Rule],
         kubernetes_version: Version | None = None,
         strict: bool = True,
+        jobs: int | None = None,
     ) -> None:
         self.version = kubernetes_version or newest_version()
         self.strict = strict
+        self.jobs = jobs
+        """Worker processes for the per-file work; None: one per core, 1: none."""
         self.rules = list(rules)
         self._known_ids = list(load_rules())
         self._resource_checks: list[tuple[Rule, Check]] = []
@@ -93,10 +119,9 @@ class Engine:
             target.append((rule, bound))
         self._loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
         self._suppressions: dict[str, Suppressions] = {}
-        self._ignored_by_annotation: dict[int, set[str]] = {}
         self._findings: set[Finding] = set()
         self._explained: set[tuple[str, int, int, JsonPath, str]] = set()
-        self._not_validated: dict[int, NotValidated] = {}
+        self._not_validated: dict[tuple[str, int, int], NotValidated] = {}
         self.result = LintResult()
 
     def lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile] = ()) -> LintResult:
@@ -112,11 +137,9 @@ class Engine:
                 gc.enable()
 
     def _lint(self, inputs: Iterable[InputFile], context: Iterable[InputFile]) -> LintResult:
-        resources: list[Resource] = []
-        linted: set[str] = set()
-        for item in inputs:
-            resources.extend(self._load(item, context_only=False))
-            linted.add(_identity(item))
+        items = list(inputs)
+        resources = self._load_linted(items)
+        linted = {_identity(item) for item in items}
         for item in context:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
@@ -131,6 +154,43 @@ class Engine:
         self.result.not_validated = sorted(self._not_validated.values())
         self.result.notices.sort()
         return self.result
+
+    def _load_linted(self, items: list[InputFile]) -> list[Resource]:
+        """Load and check every linted file: on all cores when there are many."""
+        jobs = parallel.worker_count(self.jobs, len(items))
+        if jobs <= 1:
+            return [r for item in items for r in self._load(item, context_only=False)]
+        resources: list[Resource] = []
+        for part in parallel.map_chunks(self, _check_chunk, items, jobs):
+            resources.extend(self._merge(part))
+        return resources
+
+    def _part(self, resources: list[Resource]) -> _Part:
+        """What a worker sends back for its files; its own state starts afresh."""
+        for resource in resources:
+            resource.derived.pop("pod", None)  # rebuilt on demand: cheaper than sending
+        part = _Part(
+            resources,
+            self._suppressions,
+            self._findings,
+            self._explained,
+            self._not_validated,
+            self.result,
+        )
+        self._suppressions, self._findings, self._explained = {}, set(), set()
+        self._not_validated, self.result = {}, LintResult()
+        return part
+
+    def _merge(self, part: _Part) -> list[Resource]:
+        self._suppressions.update(part.suppressions)
+        self._findings |= part.findings
+        self._explained |= part.explained
+        self._not_validated.update(part.not_validated)
+        self.result.notices += part.result.notices
+        self.result.files += part.result.files
+        self.result.objects += part.result.objects
+        self.result.inventory.update(part.result.inventory)
+        return part.resources
 
     def _load(self, item: InputFile, context_only: bool) -> list[Resource]:
         loaded = (
@@ -193,7 +253,8 @@ class Engine:
     def _note_not_validated(self, resource: Resource) -> None:
         if not resource.context_only:
             line, _ = resource.pos(())
-            self._not_validated[id(resource)] = NotValidated(resource.file, line, resource.ref)
+            key = (resource.file, resource.doc_index, line)
+            self._not_validated[key] = NotValidated(resource.file, line, resource.ref)
 
     def _emit(self, rule: Rule, resource: Resource, problem: Problem) -> None:
         line, column = resource.pos(problem.path)
@@ -203,7 +264,7 @@ class Engine:
             self._explained.add((resource.file, line, column, problem.path, explained))
         if self._suppressions[resource.file].covers(rule.id, line):
             return
-        if rule.id in self._ignored_by_annotation.get(id(resource), ()):
+        if rule.id in resource.derived.get(_IGNORED, ()):
             return
         self._findings.add(
             Finding(
@@ -222,7 +283,7 @@ class Engine:
         rules = annotation_rules(resource)
         if not rules:
             return
-        self._ignored_by_annotation[id(resource)] = rules
+        resource.derived[_IGNORED] = rules
         for unknown in sorted(rules - set(self._known_ids)):
             line, _ = resource.pos(("metadata", "annotations"))
             self.result.notices.append(

@@ -84,6 +84,26 @@ class SourceNodes:
     def release(self) -> None:
         self._roots = None
 
+    def __getstate__(self) -> str:
+        """Only the text travels between processes; nodes are recomposed if needed."""
+        return self._source
+
+    def __setstate__(self, source: str) -> None:
+        self._source = source
+        self._roots = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Locator:
+    """`Resource.locate` for one document (or `kind: List` item) of a file."""
+
+    nodes: SourceNodes
+    index: int
+    prefix: JsonPath
+
+    def __call__(self, path: JsonPath) -> tuple[int, int]:
+        return locate(self.nodes.root(self.index), self.prefix + path)
+
 
 def _compose_roots(source: str) -> list[Node]:
     """The documents of a text that was loaded before (so errors are already reported)."""
@@ -472,7 +492,7 @@ def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: Json
         name=name if isinstance(name, str) else None,
         namespace=namespace if isinstance(namespace, str) else None,
         data=data,
-        locate=lambda path: locate(nodes.root(index), prefix + path),
+        locate=_Locator(nodes, index, prefix),
     )
 
 

@@ -21,17 +21,23 @@ _VERSION = re.compile(r"#\s*k8slint-test:\s*kubernetes-version=([\w.]+)")
 
 
 def engine_for(
-    rule_ids: list[str] | None = None, version: Version | None = None, strict: bool = True
+    rule_ids: list[str] | None = None,
+    version: Version | None = None,
+    strict: bool = True,
+    jobs: int | None = None,
 ) -> Engine:
     rules = load_rules()
     chosen = [rules[rule_id] for rule_id in rule_ids] if rule_ids is not None else rules.values()
-    return Engine(chosen, version, strict)
+    return Engine(chosen, version, strict, jobs)
 
 
 def lint_paths(
-    paths: list[str], rule_ids: list[str] | None = None, version: Version | None = None
+    paths: list[str],
+    rule_ids: list[str] | None = None,
+    version: Version | None = None,
+    jobs: int | None = None,
 ) -> LintResult:
-    return engine_for(rule_ids, version).lint(discover(paths).files)
+    return engine_for(rule_ids, version, jobs=jobs).lint(discover(paths).files)
 
 
 def lint_text(

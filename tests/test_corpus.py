@@ -18,7 +18,16 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def corpus_result():
-    return lint_paths([str(CORPUS)])
+    return lint_paths([str(CORPUS)], jobs=2)
+
+
+def test_workers_find_exactly_what_one_process_finds(corpus_result):
+    alone = lint_paths([str(CORPUS)], jobs=1)
+    assert corpus_result.findings == alone.findings
+    assert corpus_result.notices == alone.notices
+    assert corpus_result.not_validated == alone.not_validated
+    assert corpus_result.inventory == alone.inventory
+    assert (corpus_result.files, corpus_result.objects) == (alone.files, alone.objects)
 
 
 def test_corpus_lints_without_internal_error(corpus_result):
