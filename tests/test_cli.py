@@ -195,6 +195,10 @@ def test_real_process_lints_examples_and_reports_version(tmp_path):
     assert lint.returncode == 1, lint.stderr
     rules = {finding["rule"] for finding in json.loads(lint.stdout)["findings"]}
     assert "pod-field-in-container" in rules
+    schema = subprocess.run(
+        [*command, "config-schema"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert schema.returncode == 0 and json.loads(schema.stdout)["properties"]
 
 
 def test_helm_chart_files_are_skipped_with_a_notice(tmp_path):
