@@ -24,9 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from k8slint.apischema import format_version, newest_version, parse_version
-from k8slint.checks.schema import builtin_schema, is_partial
+from k8slint.checks.schema import builtin_schema
 from k8slint.discover import discover
 from k8slint.engine import CheckContext
+from k8slint.kustomize import is_kustomize_input
 from k8slint.loader import load_file
 from k8slint.model import Resource, format_path
 from k8slint.schema import builtin_validator
@@ -102,7 +103,7 @@ def main() -> int:
         if our_verdict != their_verdict:
             where = f"{os.path.relpath(resource.file, args.path)}:{resource.pos(())[0]}"
             detail = problems[0].message[:120] if problems else their_error
-            if is_partial(resource):  # deliberate: a patch may lack required fields
+            if is_kustomize_input(resource):  # deliberate: an input may lack required fields
                 patches += 1
                 detail = f"[Kustomize patch] {detail}"
             disagreements.append(f"  {where} {kind}: {our_verdict} vs {their_verdict}: {detail}")

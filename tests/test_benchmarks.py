@@ -1,0 +1,32 @@
+"""The benchmark scripts still run (they are not imported by anything else)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from support import FIXTURES, REPO
+
+
+def test_schema_agreement_runs_on_a_small_tree():
+    script = REPO / "benchmarks" / "schema_agreement.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(FIXTURES / "schema.yaml"), "--show", "1"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "agree" in done.stdout
+
+
+def test_bench_runs_one_stage():
+    script = REPO / "benchmarks" / "bench.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--stage", "lint", "--corpus", str(FIXTURES)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"count"' in done.stdout
