@@ -71,3 +71,15 @@ def test_broken_upstream_files_get_yaml_syntax_at_their_line(corpus_result):
     assert len(expected) >= 8  # broken on purpose upstream (see corpus SOURCES.md)
     reported = {f.file: f.line for f in corpus_result.findings if f.rule == "yaml-syntax"}
     assert reported == expected
+
+
+def test_the_compiled_validity_check_changes_no_schema_finding(monkeypatch):
+    """With the fast path off, jsonschema judges every object: same findings."""
+    import k8slint.checks.schema as schema_checks
+
+    rules = ["schema", "crd-schema"]
+    fast = lint_paths([str(CORPUS)], rules)
+    monkeypatch.setattr(schema_checks, "compile_schema", lambda schema: lambda value: False)
+    slow = lint_paths([str(CORPUS)], rules, jobs=1)
+    assert fast.findings == slow.findings
+    assert fast.not_validated == slow.not_validated

@@ -18,6 +18,7 @@ from k8slint.crdschema import (
     with_defaults,
 )
 from k8slint.engine import CheckContext
+from k8slint.fastcheck import compile_schema
 from k8slint.index import RunIndex
 from k8slint.kustomize import is_kustomize_input
 from k8slint.model import Problem, Resource
@@ -40,6 +41,8 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
     if validator is None:
         yield from _no_such_type(resource, context)
         return
+    if compile_schema(validator.schema)(resource.data):
+        return  # valid: the common case, decided without jsonschema's walk
     errors = list(validator.iter_errors(resource.data))
     if errors:
         translator = ErrorTranslator(
@@ -145,8 +148,11 @@ def _fewest_errors(
         validator = validators[id(candidate)]
         if validator is None:
             continue
+        data = with_defaults(candidate.schema, resource.data)
         try:
-            errors = list(validator.iter_errors(with_defaults(candidate.schema, resource.data)))
+            if compile_schema(validator.schema)(data):
+                return []
+            errors = list(validator.iter_errors(data))
         except BROKEN_SCHEMA:
             validators[id(candidate)] = None
             continue

@@ -1,0 +1,77 @@
+"""The compiled validity check may only say "valid" where jsonschema agrees.
+
+It decides the common case (a valid object) without jsonschema; anything it
+does not pass goes to jsonschema. So the property that matters: never valid
+where jsonschema finds an error, checked on every fixture object, mutated to
+hold values of the wrong type, for both strictness settings; and it should
+pass the valid ones (or it saves nothing).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import yaml
+from test_robustness import OBJECTS, _mutated
+
+from k8slint.apischema import newest_version
+from k8slint.fastcheck import compile_schema
+from k8slint.loader import load_text
+from k8slint.schema import builtin_validator
+
+
+def _typed(documents):
+    """Through our loader, so values are typed as in a real run."""
+    return [r for r in load_text(yaml.safe_dump_all(documents), "m.yaml").resources]
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("seed", range(4))
+def test_never_valid_where_jsonschema_finds_an_error(seed, strict):
+    chance = random.Random(seed)
+    documents = [chance.choice(OBJECTS) for _ in range(100)]
+    documents += [_mutated(chance.choice(OBJECTS), chance) for _ in range(300)]
+    judged = passed = 0
+    for resource in _typed(documents):
+        if not isinstance(resource.api_version, str) or not isinstance(resource.kind, str):
+            continue
+        validator = builtin_validator(newest_version(), strict, resource.api_version, resource.kind)
+        if validator is None:
+            continue
+        fast = compile_schema(validator.schema)(resource.data)
+        valid = validator.is_valid(resource.data)
+        assert not (fast and not valid), (resource.kind, resource.data)
+        judged += 1
+        passed += fast == valid
+    assert judged > 200
+    assert passed / judged > 0.99  # it decides (nearly) every object itself
+
+
+def test_keywords_it_does_not_know_leave_the_decision_to_jsonschema():
+    schema = {"type": "string", "format": "email", "uniqueItems": True}
+    assert compile_schema(schema)("abc") is False  # not "invalid": "ask jsonschema"
+    unsure = {"oneOf": [{"type": "string", "multipleOf": 2}, {}]}
+    assert compile_schema(unsure)("x") is False
+
+
+@pytest.mark.parametrize(
+    ("schema", "values"),
+    [
+        ({"type": "string", "pattern": "^a"}, ["abc", "xa", 3]),
+        ({"minLength": 2, "maxLength": 3}, ["a", "ab", "abcd", 5]),
+        ({"minimum": 1, "exclusiveMaximum": 3}, [0, 1, 2.5, 3, True, "2"]),
+        ({"minItems": 1, "maxItems": 2}, [[], [1], [1, 2, 3], "ab"]),
+        ({"minProperties": 1}, [{}, {"a": 1}, []]),
+        (
+            {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": "%$"}]},
+            [3, "5%", "x", 2.0],
+        ),
+        ({"enum": [1, "a"]}, [1, True, 1.0, "a", "b"]),
+    ],
+)
+def test_each_keyword_agrees_with_jsonschema(schema, values):
+    from jsonschema import Draft202012Validator
+
+    for value in values:
+        assert compile_schema(schema)(value) == Draft202012Validator(schema).is_valid(value), value
