@@ -101,3 +101,13 @@ def web_deployment(container_lines: str = "", namespace: str | None = None) -> s
         "      containers:\n        - name: web\n          image: nginx:1.27\n"
         f"{extra}"
     )
+
+
+def web_pod(container_lines: str = "") -> str:
+    """The Pod many tests start from, with `container_lines` added to its one
+    container, `web`, from line 9 on."""
+    extra = "".join(f"      {line}\n" for line in container_lines.splitlines())
+    return (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
+        f"    - name: web\n      image: nginx:1.27\n{extra}"
+    )

@@ -9,24 +9,14 @@ import subprocess
 import sys
 
 import pytest
-from support import REPO
+from support import REPO, web_pod
 
 pytestmark = pytest.mark.skipif(
     shutil.which("git") is None or not (REPO / ".git").exists(),
     reason="needs git and a git checkout of k8slint",
 )
 
-BAD = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: web
-      image: nginx:1.27
-      hostNetwork: true
-"""
+BAD = web_pod("hostNetwork: true")
 WORKFLOW = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n"
 
 

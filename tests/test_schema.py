@@ -4,7 +4,7 @@ against the specific rules, strictness and the target version."""
 from __future__ import annotations
 
 from click.testing import CliRunner
-from support import FIXTURES, lint_paths, lint_text
+from support import FIXTURES, lint_paths, lint_text, web_pod
 
 from k8slint.cli import cli
 
@@ -62,17 +62,7 @@ def test_enum_lists_the_allowed_values():
     assert problem == Problem(("mode",), 'mode: string "strict" is not one of: Strict, Permissive')
 
 
-MISPLACED = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: web
-      image: nginx:1.27
-      nodeSelector: {disktype: ssd}
-"""
+MISPLACED = web_pod("nodeSelector: {disktype: ssd}")
 
 
 def test_unknown_field_explained_by_a_specific_rule_is_not_repeated():
