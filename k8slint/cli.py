@@ -11,7 +11,7 @@ import fnmatch
 import os
 import sys
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from k8slint.apischema import Version
     from k8slint.baseline import BaselineSummary
     from k8slint.config import Config, RulePolicy
-    from k8slint.discover import InputFile
     from k8slint.engine import LintResult
     from k8slint.registry import Rule
 
@@ -241,8 +240,8 @@ def _run(
         next(s for s in (options.strict, config.strict, True) if s is not None),
         options.jobs,
     )
-    with custom_workload_kinds(config.workload_kinds), _progress(files, options.quiet) as shown:
-        result = engine.lint(shown, context.files if context else ())
+    with custom_workload_kinds(config.workload_kinds), _progress(len(files), options.quiet) as done:
+        result = engine.lint(files, context.files if context else (), done)
     result.findings = policy.apply(result.findings)
     # Discovery's notes (a skipped Helm chart) are about whole files: line 1.
     result.notices[:0] = [Notice(file, 1, message) for file, message in found.notices]
@@ -298,12 +297,13 @@ def show_progress(file_count: int, quiet: bool) -> bool:
 
 
 @contextmanager
-def _progress(files: list[InputFile], quiet: bool) -> Iterator[Iterable[InputFile]]:
-    if not show_progress(len(files), quiet):
-        yield files
+def _progress(count: int, quiet: bool) -> Iterator[Callable[[int], None] | None]:
+    """The engine's "files done" callback: a bar's update, or None for no bar."""
+    if not show_progress(count, quiet):
+        yield None
         return
-    with click.progressbar(files, label="Linting", file=sys.stderr) as bar:
-        yield bar
+    with click.progressbar(length=count, label="Linting", file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _echo_notices(result: LintResult, quiet: bool) -> None:

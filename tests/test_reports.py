@@ -205,3 +205,20 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stderr", open(os.devnull, "w"))  # noqa: SIM115
     assert not show_progress(500, quiet=False)
+
+
+def test_progress_is_reported_as_files_finish(tmp_path):
+    """The bar moves with the work, one process or many (not all at once first)."""
+    from k8slint.discover import InputFile
+    from k8slint.engine import Engine
+    from k8slint.registry import load_rules
+
+    files = []
+    for number in range(70):
+        path = tmp_path / f"c{number}.yaml"
+        path.write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{number}}}\n")
+        files.append(InputFile(str(path), path=str(path)))
+    for jobs in (1, 2):
+        steps: list[int] = []
+        Engine(load_rules().values(), jobs=jobs).lint(files, progress=steps.append)
+        assert sum(steps) == 70 and len(steps) > 1, jobs
