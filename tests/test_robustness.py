@@ -56,3 +56,37 @@ def test_mutated_objects_never_cause_an_internal_error(seed):
     documents = [_mutated(chance.choice(OBJECTS), chance) for _ in range(250)]
     result = lint_text(yaml.safe_dump_all(documents), name=f"mutated-{seed}.yaml")
     assert result.internal_errors == []
+
+
+SYNTAX_NOISE = [b"&a ", b"*a", b"<<: *a\n", b"- ", b"\t", b"{{ x }}", b"!!binary ", b"? ", b"---\n"]
+SYNTAX_NOISE += [b"\x00", b"\xff", b":", b"[", b"'"]
+
+
+def _garbled(raw: bytes, chance: random.Random) -> bytes:
+    data = bytearray(raw)
+    for _ in range(chance.randint(1, 6)):
+        at = chance.randrange(len(data) + 1)
+        if chance.random() < 0.5:
+            data[at:at] = chance.choice(SYNTAX_NOISE)
+        else:
+            del data[at : at + chance.randint(1, 20)]
+    return bytes(data)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_garbled_files_never_cause_an_internal_error(seed):
+    """Bytes broken anywhere (syntax, encoding, aliases, templates): findings, no crash."""
+    from support import engine_for
+
+    from k8slint.discover import InputFile
+
+    chance = random.Random(seed)
+    sources = [item.path for item in discover([str(FIXTURES)]).files if item.path]
+    inputs = []
+    for number in range(100):
+        with open(chance.choice(sources), "rb") as handle:
+            raw = handle.read()
+        inputs.append(InputFile(f"garbled-{number}.yaml", data=_garbled(raw, chance)))
+    result = engine_for(jobs=1).lint(inputs)
+    assert result.internal_errors == []
+    assert result.files == 100
