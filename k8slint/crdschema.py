@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -145,9 +146,13 @@ def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
 
 
 def _compiles(pattern: Any) -> bool:
+    """Whether Python reads the pattern the same on every supported version (3.10
+    only warns about a late inline flag such as `^(?i)...`, which 3.11 refuses)."""
     try:
-        re.compile(pattern)
-    except (re.error, TypeError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            re.compile(pattern)
+    except (re.error, TypeError, DeprecationWarning):
         return False
     return True
 
