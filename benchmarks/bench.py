@@ -34,7 +34,7 @@ DEFAULT_CORPUS = os.path.join(os.path.dirname(REPO), "shared", "corpus")
 
 def _files(corpus: str) -> list[str]:
     sys.path.insert(0, REPO)
-    from k8slint.discover import discover
+    from k8slint.load.discover import discover
 
     return [item.path for item in discover([corpus]).files if item.path]
 
@@ -50,7 +50,7 @@ def _read_all(paths: list[str]) -> list[str]:
 def _sum_over_parsers(paths: list[str], work: Callable[[Any], int]) -> int:
     """Run `work` on a libyaml parser per file, as the loader makes them; a file
     that fails to parse counts what was done before the error."""
-    from k8slint.loader import _Composer
+    from k8slint.load.loader import _Composer
 
     total = 0
     for text in _read_all(paths):
@@ -81,9 +81,9 @@ def stage_compose(paths: list[str]) -> int:
 
 
 def _lint(paths: list[str], jobs: int | None) -> int:
-    from k8slint.discover import InputFile
-    from k8slint.engine import Engine
-    from k8slint.registry import load_rules
+    from k8slint.engine.registry import load_rules
+    from k8slint.engine.run import Engine
+    from k8slint.load.discover import InputFile
 
     engine = Engine(load_rules().values(), jobs=jobs)
     result = engine.lint(InputFile(p, path=p) for p in paths)

@@ -23,14 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from k8slint.apischema import format_version, newest_version, parse_version
+from k8slint.checks.api import CheckContext
 from k8slint.checks.schema import builtin_schema
-from k8slint.discover import discover
-from k8slint.engine import CheckContext
-from k8slint.kustomize import is_kustomize_input
-from k8slint.loader import load_file
+from k8slint.kube.kustomize import is_kustomize_input
+from k8slint.kube.openapi import format_version, newest_version, parse_version
+from k8slint.kube.validators import builtin_validator
+from k8slint.load.discover import discover
+from k8slint.load.loader import load_file
 from k8slint.model import Resource, format_path
-from k8slint.schema import builtin_validator
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 

@@ -23,11 +23,11 @@ from k8slint.model import SEVERITIES, severity_rank
 from k8slint.report import FORMATS
 
 if TYPE_CHECKING:
-    from k8slint.apischema import Version
-    from k8slint.baseline import BaselineSummary
-    from k8slint.config import Config, RulePolicy
-    from k8slint.engine import LintResult
-    from k8slint.registry import Rule
+    from k8slint.config.file import Config, RulePolicy
+    from k8slint.engine.baseline import BaselineSummary
+    from k8slint.engine.registry import Rule
+    from k8slint.engine.run import LintResult
+    from k8slint.kube.openapi import Version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -40,7 +40,7 @@ def _id_list(value: str | None) -> list[str]:
 
 def _match_rules(patterns: list[str], known: list[str], option: str) -> set[str]:
     """Rule ids from exact ids or glob patterns (`pod-*`); `all` means every rule."""
-    from k8slint.config import match_rule_patterns
+    from k8slint.config.file import match_rule_patterns
 
     chosen: set[str] = set()
     for pattern in patterns:
@@ -181,8 +181,8 @@ def lint(paths: tuple[str, ...], **options: Any) -> None:
 
 
 def _lint(paths: list[str], options: LintOptions) -> int:
-    from k8slint.baseline import BaselineError, load_baseline, write_baseline
-    from k8slint.config import ConfigError
+    from k8slint.config.file import ConfigError
+    from k8slint.engine.baseline import BaselineError, load_baseline, write_baseline
 
     try:
         config, policy, rules = _settings(paths, options)
@@ -220,9 +220,9 @@ def _run(
     version: Version | None,
 ) -> tuple[LintResult, bool]:
     """Discover, lint, apply the per-file rule policy; also says whether a path was missing."""
-    from k8slint.discover import discover
-    from k8slint.engine import Engine
-    from k8slint.kinds import custom_workload_kinds
+    from k8slint.engine.run import Engine
+    from k8slint.kube.kinds import custom_workload_kinds
+    from k8slint.load.discover import discover
     from k8slint.model import Notice
 
     found = discover(paths, options.stdin_filename)
@@ -250,8 +250,8 @@ def _run(
 
 def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolicy, dict[str, Rule]]:
     """The config (found or named), the rules as configured, and who applies where."""
-    from k8slint.config import Config, RulePolicy, find_config, load_config
-    from k8slint.registry import load_rules
+    from k8slint.config.file import Config, RulePolicy, find_config, load_config
+    from k8slint.engine.registry import load_rules
 
     shipped = load_rules()
     known = list(shipped)
@@ -266,8 +266,8 @@ def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolic
 
 
 def _target_version(options: LintOptions, config: Config) -> Version | None:
-    from k8slint.apischema import UnsupportedVersionError, parse_version
-    from k8slint.config import ConfigError
+    from k8slint.config.file import ConfigError
+    from k8slint.kube.openapi import UnsupportedVersionError, parse_version
 
     if options.kubernetes_version:
         try:
@@ -371,11 +371,11 @@ def list_rules(output_format: str) -> None:
     """List every rule with its default severity."""
     import json
 
-    from k8slint.registry import load_rules
+    from k8slint.engine.registry import load_rules
 
     rules = load_rules().values()
     if output_format == "markdown":
-        from k8slint.docs import reference
+        from k8slint.report.rule_docs import reference
 
         click.echo(reference(rules), nl=False)
         return
@@ -395,8 +395,8 @@ def list_rules(output_format: str) -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Explain a rule: what it does, why, a bad example and the fixed one."""
-    from k8slint.docs import rule_sections
-    from k8slint.registry import load_rules
+    from k8slint.engine.registry import load_rules
+    from k8slint.report.rule_docs import rule_sections
 
     rules = load_rules()
     rule = rules.get(rule_id)
@@ -414,7 +414,7 @@ def explain(rule_id: str) -> None:
 @cli.command(name="config-schema")
 def config_schema() -> None:
     """Print the JSON Schema of .k8slint.yaml (for editors: yaml-language-server, IDEs)."""
-    from k8slint.config import SCHEMA_PATH
+    from k8slint.config.file import SCHEMA_PATH
 
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
         click.echo(handle.read(), nl=False)

@@ -7,10 +7,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from k8slint.apischema import Version, parse_version
-from k8slint.discover import InputFile, discover
-from k8slint.engine import Engine, LintResult
-from k8slint.registry import load_rules
+from k8slint.engine.registry import load_rules
+from k8slint.engine.run import Engine, LintResult
+from k8slint.kube.openapi import Version, parse_version
+from k8slint.load.discover import InputFile, discover
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

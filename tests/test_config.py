@@ -12,8 +12,8 @@ from jsonschema import Draft7Validator
 from support import web_deployment
 
 from k8slint.cli import cli
-from k8slint.config import Config, ConfigError, Glob, RulePolicy, find_config, load_config
-from k8slint.registry import load_rules
+from k8slint.config.file import Config, ConfigError, Glob, RulePolicy, find_config, load_config
+from k8slint.engine.registry import load_rules
 
 WEB = web_deployment("nodeSelector: {disktype: ssd}")
 
@@ -348,7 +348,7 @@ def test_config_schema_command_prints_a_valid_schema():
 def test_without_a_toml_parser_pyproject_is_skipped_unless_named(repo, monkeypatch):
     """Python 3.10 without tomli: no pyproject support, and no crash."""
     write(repo / "pyproject.toml", "[tool.k8slint]\nexclude = ['deploy']\n")
-    monkeypatch.setattr("k8slint.config._toml_module", lambda: None)
+    monkeypatch.setattr("k8slint.config.file._toml_module", lambda: None)
     assert find_config([str(repo)]) != str(repo / "pyproject.toml")
     assert run("lint", str(repo)).exit_code == 1
     named = run("lint", str(repo), "--config", str(repo / "pyproject.toml"))
@@ -357,8 +357,8 @@ def test_without_a_toml_parser_pyproject_is_skipped_unless_named(repo, monkeypat
 
 
 def test_custom_workload_kinds_last_only_for_their_run(repo):
-    from k8slint.kinds import workload_kind
-    from k8slint.loader import load_text
+    from k8slint.kube.kinds import workload_kind
+    from k8slint.load.loader import load_text
 
     write(repo / "deploy" / "rollout.yaml", ROLLOUT)
     write(

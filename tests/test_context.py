@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from support import lint_paths
 
-from k8slint import engine
 from k8slint.cli import cli
-from k8slint.registry import load_rules
+from k8slint.engine import run as engine
+from k8slint.engine.registry import load_rules
 
 FAMILY = sorted(
     rule.id

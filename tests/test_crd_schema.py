@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from support import SHARED, lint_text
 
 from k8slint.cli import cli
-from k8slint.discover import InputFile, discover
-from k8slint.engine import Engine
-from k8slint.registry import load_rules
+from k8slint.engine.registry import load_rules
+from k8slint.engine.run import Engine
+from k8slint.load.discover import InputFile, discover
 
 CORPUS = SHARED / "corpus"
 KUBE_PROMETHEUS = CORPUS / "kube-prometheus" / "manifests"

@@ -10,17 +10,17 @@ import yaml
 from click.testing import CliRunner
 from support import REPO
 
-from k8slint import docs
 from k8slint.cli import cli
-from k8slint.config import load_config
-from k8slint.registry import load_rules
+from k8slint.config.file import load_config
+from k8slint.engine.registry import load_rules
+from k8slint.report import rule_docs as docs
 
 
 def test_readme_table_and_rule_pages_are_up_to_date():
     stale = docs.stale(REPO)
     assert not stale, (
         f"stale rule docs: {[str(p.relative_to(REPO)) for p in stale]}; "
-        "run `python -m k8slint.docs`"
+        "run `python -m k8slint.report.rule_docs`"
     )
 
 

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from test_robustness import OBJECTS, _mutated
 
-from k8slint.apischema import newest_version
-from k8slint.fastcheck import compile_schema
-from k8slint.loader import load_text
-from k8slint.schema import builtin_validator
+from k8slint.kube.fastcheck import compile_schema
+from k8slint.kube.openapi import newest_version
+from k8slint.kube.validators import builtin_validator
+from k8slint.load.loader import load_text
 
 
 def _typed(documents):

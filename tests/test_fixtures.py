@@ -14,7 +14,7 @@ from support import (
     lint_paths,
 )
 
-from k8slint.registry import load_rules
+from k8slint.engine.registry import load_rules
 
 CASES = sorted(
     path

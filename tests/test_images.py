@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from k8slint.images import ImageRef, parse_image
+from k8slint.kube.images import ImageRef, parse_image
 
 DIGEST = "sha256:" + "a" * 64
 

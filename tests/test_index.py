@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from k8slint.index import RunIndex, namespace_of, related
-from k8slint.loader import load_text
-from k8slint.nearness import closest, similar
+from k8slint.kube.index import RunIndex, namespace_of, related
+from k8slint.kube.nearness import closest, similar
+from k8slint.load.loader import load_text
 
 DEPLOYMENT = """\
 apiVersion: apps/v1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from k8slint.labels import (
+from k8slint.kube.labels import (
     format_labels,
     intersects,
     labels_of,

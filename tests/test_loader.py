@@ -6,8 +6,8 @@ import codecs
 
 import pytest
 
-from k8slint.loader import MAX_EXPANDED_NODES, load_bytes, load_text
-from k8slint.scalars import resolve_plain
+from k8slint.load.loader import MAX_EXPANDED_NODES, load_bytes, load_text
+from k8slint.load.scalars import resolve_plain
 
 DEPLOYMENT = """\
 apiVersion: apps/v1

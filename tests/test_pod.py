@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from k8slint.loader import load_bytes
-from k8slint.pod import Role, pod_of
+from k8slint.kube.pod import Role, pod_of
+from k8slint.load.loader import load_bytes
 
 POD = b"""\
 apiVersion: v1

@@ -209,9 +209,9 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):
 
 def test_progress_is_reported_as_files_finish(tmp_path):
     """The bar moves with the work, one process or many (not all at once first)."""
-    from k8slint.discover import InputFile
-    from k8slint.engine import Engine
-    from k8slint.registry import load_rules
+    from k8slint.engine.registry import load_rules
+    from k8slint.engine.run import Engine
+    from k8slint.load.discover import InputFile
 
     files = []
     for number in range(70):

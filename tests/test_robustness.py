@@ -15,8 +15,8 @@ import pytest
 import yaml
 from support import FIXTURES, lint_text
 
-from k8slint.discover import discover
-from k8slint.loader import load_file
+from k8slint.load.discover import discover
+from k8slint.load.loader import load_file
 
 WRONG_TYPES = [None, 0, -1, 3.5, True, "x", "", "${X}", [], {}, [1, "a"], {"a": 1}]
 WRONG_TYPES += [[None], [[]], [{}]]
@@ -78,7 +78,7 @@ def test_garbled_files_never_cause_an_internal_error(seed):
     """Bytes broken anywhere (syntax, encoding, aliases, templates): findings, no crash."""
     from support import engine_for
 
-    from k8slint.discover import InputFile
+    from k8slint.load.discover import InputFile
 
     chance = random.Random(seed)
     sources = [item.path for item in discover([str(FIXTURES)]).files if item.path]

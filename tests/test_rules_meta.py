@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from support import lint_text
 
-from k8slint.apischema import parse_version
-from k8slint.registry import LOADER_CHECK, RuleFileError, find_check, load_rules, parse_rule
+from k8slint.checks.api import find_check
+from k8slint.engine.registry import LOADER_CHECK, RuleFileError, load_rules, parse_rule
+from k8slint.kube.openapi import parse_version
 
 RULES = sorted(load_rules())
 

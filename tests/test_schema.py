@@ -54,8 +54,8 @@ def test_missing_required_field_points_at_the_parent_mapping():
 
 
 def test_enum_lists_the_allowed_values():
+    from k8slint.kube.validators import ErrorTranslator, Validator
     from k8slint.model import Problem
-    from k8slint.schema import ErrorTranslator, Validator
 
     validator = Validator({"properties": {"mode": {"enum": ["Strict", "Permissive"]}}})
     (problem,) = ErrorTranslator(None).problems(validator.iter_errors({"mode": "strict"}))
@@ -138,7 +138,7 @@ def test_a_one_file_lint_reads_only_what_its_kinds_need():
     script = (
         f"import sys; sys.path[:0] = [{str(REPO)!r}, {str(REPO / 'tests')!r}]\n"
         "from support import lint_text\n"
-        "from k8slint import apischema\n"
+        "from k8slint.kube import openapi as apischema\n"
         "text = 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x}\\ndata: {a: b}\\n'\n"
         "assert lint_text(text, ['schema', 'api-deprecated']).findings == []\n"
         "print(apischema.definitions_document.cache_info().currsize,"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from support import SHARED, lint_paths
 
-from k8slint.discover import discover
+from k8slint.load.discover import discover
 
 RULES = ["schema", "api-deprecated", "crd-schema"]
 CORPUS = SHARED / "corpus"

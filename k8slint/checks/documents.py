@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from k8slint.apischema import builtin_kind_names, builtin_kinds, newest_version
-from k8slint.engine import CheckContext
-from k8slint.index import RunIndex
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.index import RunIndex
+from k8slint.kube.openapi import builtin_kind_names, builtin_kinds, newest_version
 from k8slint.model import Problem, Resource
-from k8slint.registry import check
 
 _TOOL_GROUPS = frozenset(
     {"kustomize.config.k8s.io", "kind.x-k8s.io", "kubeadm.k8s.io", "audit.k8s.io"}

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from k8slint.engine import CheckContext
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.pod import pod_of
 from k8slint.model import Problem, Resource
-from k8slint.pod import pod_of
-from k8slint.registry import check
 
 
 @check(scope="resource")

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from k8slint.apischema import field_names, format_version
-from k8slint.engine import CheckContext
-from k8slint.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
+from k8slint.kube.openapi import field_names, format_version
 from k8slint.model import Problem, Resource, format_path
-from k8slint.registry import check
 
 _POD_CATEGORIES = {
     "scheduling": (

@@ -2,7 +2,7 @@
 
 Every container of a Pod joins the same network namespace (one IP, so one
 owner per port) and sees only the volumes declared on the Pod. The container
-model in `k8slint.pod` says which containers run at the same time; a plain
+model in `k8slint.kube.pod` says which containers run at the same time; a plain
 init container runs alone (beside the native sidecars started before it), so
 reusing a port there is no conflict.
 """
@@ -13,10 +13,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.engine import CheckContext
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.pod import Container, Pod, Port, Role, pod_of
 from k8slint.model import Problem, Resource, format_path
-from k8slint.pod import Container, Pod, Port, Role, pod_of
-from k8slint.registry import check
 
 _PLURAL = {
     Role.INIT: "init containers",

@@ -16,20 +16,19 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.apischema import format_version, type_schema
-from k8slint.engine import CheckContext
-from k8slint.index import PodTemplate, RunIndex, namespace_of, pod_template, spec_of
-from k8slint.kinds import get_path
-from k8slint.labels import (
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.index import PodTemplate, RunIndex, namespace_of, pod_template, spec_of
+from k8slint.kube.kinds import get_path
+from k8slint.kube.labels import (
     Requirement,
     Selector,
     format_labels,
     parse_label_selector,
     parse_map_selector,
 )
+from k8slint.kube.nearness import closest, similar
+from k8slint.kube.openapi import format_version, type_schema
 from k8slint.model import JsonPath, Problem, Resource, format_path
-from k8slint.nearness import closest, similar
-from k8slint.registry import check
 
 SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
 _INGRESS_GROUPS = frozenset({"networking.k8s.io", "extensions"})

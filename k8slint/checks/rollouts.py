@@ -14,12 +14,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.engine import CheckContext
-from k8slint.images import parse_image
-from k8slint.kinds import get_path, workload_kind
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.images import parse_image
+from k8slint.kube.kinds import get_path, workload_kind
+from k8slint.kube.pod import pod_of
 from k8slint.model import JsonPath, Problem, Resource, format_path
-from k8slint.pod import pod_of
-from k8slint.registry import check
 
 _HISTORY_KIND = {
     "Deployment": "ReplicaSets",

@@ -7,29 +7,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from k8slint.apischema import builtin_groups, builtin_kinds
-from k8slint.apiversions import is_builtin, replacement
+from k8slint.checks.api import CheckContext, check
 from k8slint.checks.documents import is_tool_file
-from k8slint.crdschema import (
+from k8slint.kube.crd_validators import (
     BROKEN_SCHEMA,
     CrdVersion,
     crd_versions,
     custom_resource_validator,
     with_defaults,
 )
-from k8slint.engine import CheckContext
-from k8slint.fastcheck import compile_schema
-from k8slint.index import RunIndex
-from k8slint.kustomize import is_kustomize_input
-from k8slint.model import Problem, Resource
-from k8slint.registry import check
-from k8slint.schema import (
+from k8slint.kube.fastcheck import compile_schema
+from k8slint.kube.index import RunIndex
+from k8slint.kube.kustomize import is_kustomize_input
+from k8slint.kube.openapi import builtin_groups, builtin_kinds
+from k8slint.kube.served_apis import is_builtin, replacement
+from k8slint.kube.validators import (
     ErrorTranslator,
     Validator,
     builtin_type_names,
     builtin_validator,
     nearest_name,
 )
+from k8slint.model import Problem, Resource
 
 
 @check(scope="resource")

@@ -13,8 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from k8slint.engine import CheckContext
-from k8slint.index import (
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.index import (
     PodTemplate,
     RunIndex,
     namespace_of,
@@ -22,9 +22,9 @@ from k8slint.index import (
     related,
     spec_of,
 )
-from k8slint.kinds import get_path
-from k8slint.kustomize import is_kustomize_input
-from k8slint.labels import (
+from k8slint.kube.kinds import get_path
+from k8slint.kube.kustomize import is_kustomize_input
+from k8slint.kube.labels import (
     Selector,
     format_labels,
     intersects,
@@ -32,7 +32,6 @@ from k8slint.labels import (
     parse_map_selector,
 )
 from k8slint.model import JsonPath, Problem, Resource, format_path
-from k8slint.registry import check
 
 _REQUIRED_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"})
 _SELECTOR_REQUIRED_VERSIONS = frozenset({"apps/v1", "apps/v1beta2"})

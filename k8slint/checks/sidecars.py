@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from k8slint.apischema import Version, format_version
-from k8slint.engine import CheckContext
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.openapi import Version, format_version
+from k8slint.kube.pod import Container, Role, pod_of
 from k8slint.model import JsonPath, Problem, Resource, format_path
-from k8slint.pod import Container, Role, pod_of
-from k8slint.registry import check
 
 NATIVE_SIDECARS = (1, 29)
 RESTART_RULES_ALPHA = (1, 34)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the CLI reads FORMATS before it has loaded the engine
-    from k8slint.baseline import BaselineSummary
-    from k8slint.engine import LintResult
-    from k8slint.registry import Rule
+    from k8slint.engine.baseline import BaselineSummary
+    from k8slint.engine.registry import Rule
+    from k8slint.engine.run import LintResult
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 

@@ -7,7 +7,7 @@ notice for the other severities). Values are escaped as the runner expects:
 
 from __future__ import annotations
 
-from k8slint.engine import LintResult
+from k8slint.engine.run import LintResult
 from k8slint.report import ReportSettings
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

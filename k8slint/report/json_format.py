@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from k8slint.engine import LintResult
+from k8slint.engine.run import LintResult
 from k8slint.model import SEVERITIES, Finding, ObjectRef, format_path
 from k8slint.report import ReportSettings
 

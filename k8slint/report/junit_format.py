@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-from k8slint.engine import LintResult
+from k8slint.engine.run import LintResult
 from k8slint.model import Finding, ObjectRef, format_path
 from k8slint.report import ReportSettings
 

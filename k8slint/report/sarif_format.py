@@ -15,13 +15,13 @@ from typing import Any
 from urllib.parse import quote
 
 from k8slint import __version__
-from k8slint.baseline import finding_key, fingerprint, relative_file
-from k8slint.docs import rule_markdown
-from k8slint.engine import LintResult
+from k8slint.engine.baseline import finding_key, fingerprint, relative_file
+from k8slint.engine.registry import Rule, load_rules
+from k8slint.engine.run import LintResult
 from k8slint.model import Finding
-from k8slint.registry import Rule, load_rules
 from k8slint.report import ReportSettings
 from k8slint.report.json_format import object_dict
+from k8slint.report.rule_docs import rule_markdown
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

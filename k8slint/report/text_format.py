@@ -10,7 +10,7 @@ from collections import Counter
 
 import click
 
-from k8slint.engine import LintResult
+from k8slint.engine.run import LintResult
 from k8slint.model import SEVERITIES, Finding
 from k8slint.report import ReportSettings
 

@@ -21,8 +21,8 @@ import functools
 import os
 from typing import Any
 
-from k8slint.index import pod_template
-from k8slint.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
+from k8slint.kube.index import pod_template
+from k8slint.load.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
 from k8slint.model import Resource
 
 _MAX_LEVELS = 6

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from k8slint.apischema import (
+from k8slint.kube.openapi import (
     Version,
     bundled_versions,
     field_names,

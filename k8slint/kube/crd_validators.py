@@ -19,9 +19,9 @@ from typing import Any
 
 from jsonschema.exceptions import SchemaError
 
-from k8slint.apischema import Version
+from k8slint.kube.openapi import Version
+from k8slint.kube.validators import Validator, resolved_type
 from k8slint.model import Resource
-from k8slint.schema import Validator, resolved_type
 
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")

@@ -23,14 +23,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from k8slint.kinds import WorkloadKind, custom_workload
+from k8slint.engine.registry import Rule
+from k8slint.kube.kinds import WorkloadKind, custom_workload
 from k8slint.model import Finding, JsonPath, format_path
-from k8slint.registry import Rule
 
 CONFIG_FILE_NAMES = (".k8slint.yaml", ".k8slint.yml")
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = "tool.k8slint"
-SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config-schema.json")
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema.json")
 ALL_RULES = "all"
 
 
@@ -303,7 +303,7 @@ def find_config(paths: Iterable[str]) -> str | None:
 
 
 def _read(path: str) -> _Document:
-    from k8slint.loader import YAMLError, parse_yaml_located
+    from k8slint.load.loader import YAMLError, parse_yaml_located
 
     path = os.path.abspath(path)
     if os.path.basename(path) == PYPROJECT:

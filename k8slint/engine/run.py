@@ -13,37 +13,20 @@ import os
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from k8slint import parallel
-from k8slint.apischema import Version, newest_version
-from k8slint.discover import InputFile
-from k8slint.index import RunIndex
-from k8slint.loader import LoadedFile, load_bytes, load_file
+from k8slint.checks.api import Check, CheckContext, find_check
+from k8slint.engine import parallel
+from k8slint.engine.registry import Rule, load_rules
+from k8slint.engine.suppress import Suppressions, annotation_rules, parse_comments
+from k8slint.kube.index import RunIndex
+from k8slint.kube.openapi import Version, newest_version
+from k8slint.load.discover import InputFile
+from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
-from k8slint.registry import Check, Rule, find_check, load_rules
-from k8slint.suppress import Suppressions, annotation_rules, parse_comments
-
-
-def _ignore(resource: Resource) -> None:
-    return None
 
 
 def _ignore_progress(done: int) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckContext:
-    """What a check may know besides the objects: the target version, its params,
-    whether unknown fields are errors; and where to say an object was not validated."""
-
-    kubernetes_version: Version
-    params: dict[str, Any] = field(default_factory=dict)
-    strict: bool = True
-    not_validated: Callable[[Resource], None] = _ignore
-    """Call for an object the check cannot judge (a custom resource without a CRD):
-    it is listed in the summary, never a finding."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

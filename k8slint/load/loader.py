@@ -33,9 +33,9 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
     from ruamel.yaml.reader import ReaderError
 
+from k8slint.load.scalars import MAYBE_TYPED as _MAYBE_TYPED
+from k8slint.load.scalars import resolve_plain, resolve_tagged
 from k8slint.model import JsonPath, Resource
-from k8slint.scalars import MAYBE_TYPED as _MAYBE_TYPED
-from k8slint.scalars import resolve_plain, resolve_tagged
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Larger files are reported and skipped rather than risking the run's memory."""

@@ -20,8 +20,8 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import Draft202012Validator
 
-from k8slint.apischema import Version, definitions_document, format_version, kind_schema
-from k8slint.apiversions import field_introduced_in
+from k8slint.kube.openapi import Version, definitions_document, format_version, kind_schema
+from k8slint.kube.served_apis import field_introduced_in
 from k8slint.model import JsonPath, Problem, format_path
 
 Validator = Draft202012Validator

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.kinds import ContainerAt, WorkloadKind, containers, get_path, pod_spec, workload_kind
+from k8slint.kube.kinds import (
+    ContainerAt,
+    WorkloadKind,
+    containers,
+    get_path,
+    pod_spec,
+    workload_kind,
+)
 from k8slint.model import JsonPath, Resource, format_path
 
 

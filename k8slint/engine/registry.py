@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import functools
 import glob
-import importlib
 import os
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from k8slint.model import SEVERITIES
-
-Scope = Literal["resource", "run"]
 
 LOADER_CHECK = "loader"
 """The binding of rules whose findings the loader makes (syntax, duplicate keys)."""
@@ -25,44 +21,7 @@ LOADER_CHECK = "loader"
 REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    name: str
-    scope: Scope
-    function: Callable[..., Iterable[Any]]
-
-
-_CHECKS: dict[str, Check] = {}
-
-
-def check(scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a check as `<module>.<function>` (module relative to k8slint.checks).
-
-    A `resource` check is called as `fn(resource, context)` and yields Problems;
-    a `run` check as `fn(index, context)` and yields (Resource, Problem) pairs.
-    """
-
-    def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        module = function.__module__.rpartition(".")[2]
-        name = f"{module}.{function.__name__}"
-        _CHECKS[name] = Check(name, scope, function)
-        return function
-
-    return register
-
-
-def find_check(name: str) -> Check:
-    """Import the check's module on first use and return the registered check."""
-    if name not in _CHECKS:
-        module = name.rpartition(".")[0]
-        try:
-            importlib.import_module(f"k8slint.checks.{module}")
-        except ModuleNotFoundError as error:
-            raise KeyError(f"no check module {module!r} for check {name!r}") from error
-    try:
-        return _CHECKS[name]
-    except KeyError:
-        raise KeyError(f"no check named {name!r}") from None
+REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +52,11 @@ class RuleFileError(ValueError):
 
 def rules_dir() -> str:
     """`k8slint/_rules` in an installed wheel, the repository's `rules/` in a checkout."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    packaged = os.path.join(here, "_rules")
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    packaged = os.path.join(package, "_rules")
     if os.path.isdir(packaged):
         return packaged
-    return os.path.join(os.path.dirname(here), "rules")
+    return os.path.join(os.path.dirname(package), "rules")
 
 
 def parse_rule(data: Any, source: str) -> Rule:
@@ -130,7 +89,7 @@ def parse_rule(data: Any, source: str) -> Rule:
 @functools.cache
 def load_rules() -> dict[str, Rule]:
     """Every rule shipped with k8slint, by id, in id order."""
-    from k8slint.loader import parse_yaml
+    from k8slint.load.loader import parse_yaml
 
     rules: dict[str, Rule] = {}
     for path in sorted(glob.glob(os.path.join(rules_dir(), "*.yaml"))):

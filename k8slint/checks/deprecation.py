@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from k8slint.apischema import format_version, serves
-from k8slint.apiversions import introduced_in, removed_in, replacement
-from k8slint.engine import CheckContext
+from k8slint.checks.api import CheckContext, check
+from k8slint.kube.openapi import format_version, serves
+from k8slint.kube.served_apis import introduced_in, removed_in, replacement
 from k8slint.model import Problem, Resource
-from k8slint.registry import check
 
 
 @check(scope="resource")

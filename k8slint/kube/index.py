@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.apischema import builtin_kind_names
-from k8slint.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
-from k8slint.labels import labels_of
+from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
+from k8slint.kube.labels import labels_of
+from k8slint.kube.openapi import builtin_kind_names
 from k8slint.model import JsonPath, Resource
 
 DEFAULT_NAMESPACE = "default"

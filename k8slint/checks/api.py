@@ -1,0 +1,75 @@
+"""What a check may depend on: this module, `k8slint.model` and `k8slint.kube`.
+
+Checks never import the engine or each other. The engine imports this module
+to find checks by name; a check registers itself with `@check(scope=...)`, so
+adding a rule never means editing a central list.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from k8slint.kube.openapi import Version
+from k8slint.model import Resource
+
+Scope = Literal["resource", "run"]
+
+
+def _ignore(resource: Resource) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What a check may know besides the objects: the target version, its params,
+    whether unknown fields are errors; and where to say an object was not validated."""
+
+    kubernetes_version: Version
+    params: dict[str, Any] = field(default_factory=dict)
+    strict: bool = True
+    not_validated: Callable[[Resource], None] = _ignore
+    """Call for an object the check cannot judge (a custom resource without a CRD):
+    it is listed in the summary, never a finding."""
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    scope: Scope
+    function: Callable[..., Iterable[Any]]
+
+
+_CHECKS: dict[str, Check] = {}
+
+
+def check(scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a check as `<module>.<function>` (module relative to k8slint.checks).
+
+    A `resource` check is called as `fn(resource, context)` and yields Problems;
+    a `run` check as `fn(index, context)` and yields (Resource, Problem) pairs.
+    """
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        module = function.__module__.rpartition(".")[2]
+        name = f"{module}.{function.__name__}"
+        _CHECKS[name] = Check(name, scope, function)
+        return function
+
+    return register
+
+
+def find_check(name: str) -> Check:
+    """Import the check's module on first use and return the registered check."""
+    if name not in _CHECKS:
+        module = name.rpartition(".")[0]
+        try:
+            importlib.import_module(f"k8slint.checks.{module}")
+        except ModuleNotFoundError as error:
+            raise KeyError(f"no check module {module!r} for check {name!r}") from error
+    try:
+        return _CHECKS[name]
+    except KeyError:
+        raise KeyError(f"no check named {name!r}") from None

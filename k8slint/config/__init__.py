@@ -1,0 +1,1 @@
+"""The user's configuration: discovery, extends, validation against the shipped schema."""

@@ -1,0 +1,1 @@
+"""Running rules: which apply where, checks in and findings out, suppression, baselines, workers."""
