@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
     from ruamel.yaml.reader import ReaderError
 
+from k8slint.load.reading import NotRegularFile, TooLarge, read_limited
 from k8slint.load.scalars import MAYBE_TYPED as _MAYBE_TYPED
 from k8slint.load.scalars import resolve_plain, resolve_tagged
 from k8slint.model import JsonPath, Resource
@@ -42,6 +43,15 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 MAX_EXPANDED_NODES = 1_000_000
 """Values a document may hold once aliases are expanded: stops 'billion laughs'."""
+
+MAX_DEPTH = 100
+"""Nesting a document may have. The deepest real objects (CRD schemas) nest about
+40 levels; every consumer of the data (the builder, jsonschema, the checks)
+recurses, so a deeper document is reported and dropped here, before any of
+them sees it, instead of exhausting Python's recursion limit in one of them."""
+
+MAX_DOCUMENTS = 100_000
+"""Documents a file may hold; beyond, the rest of the file is reported and not linted."""
 
 KUSTOMIZE_FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
@@ -151,7 +161,7 @@ class _Composer(CParser):  # type: ignore[misc]
         return "tag:yaml.org,2002:map" if kind is MappingNode else "tag:yaml.org,2002:seq"
 
 
-class _DocumentError(Exception):
+class _DocumentError(ValueError):
     """A problem that makes one document unusable (alias bomb, recursive alias)."""
 
     def __init__(self, node: Node, message: str) -> None:
@@ -170,9 +180,12 @@ class _Builder:
 
     def __init__(self) -> None:
         self.duplicates: list[tuple[Node, str]] = []
-        self._built: dict[int, tuple[Any, int]] = {}
+        self._built: dict[int, tuple[Any, int, int]] = {}
+        """Built collections by node id: value, expanded size, height."""
         self._building: set[int] = set()
         self._expanded = 0
+        self._depth = 0
+        self._deepest = 0
 
     def build(self, node: Node) -> Any:
         return self._value(node)
@@ -184,21 +197,39 @@ class _Builder:
             return scalar_value(node)
         key = id(node)
         done = self._built.get(key)
-        if done is not None:
+        if done is not None:  # an alias: built once, but counted and measured at each use
             self._grow(node, done[1])
+            self._reach(node, self._depth + done[2])
             return done[0]
         if key in self._building:
             raise _DocumentError(node, "an alias refers to the node that contains it")
         self._building.add(key)
         before = self._expanded
         self._grow(node, len(node.value) + 1)
+        self._depth += 1
+        self._reach(node, self._depth)
+        outer_deepest, self._deepest = self._deepest, self._depth
         if node.__class__ is SequenceNode:
             value: Any = [self._value(child) for child in node.value]
         else:
             value = self._mapping(node)
+        height = self._deepest - self._depth + 1
+        self._deepest = max(outer_deepest, self._deepest)
+        self._depth -= 1
         self._building.discard(key)
-        self._built[key] = (value, self._expanded - before)
+        self._built[key] = (value, self._expanded - before, height)
         return value
+
+    def _reach(self, node: Node, depth: int) -> None:
+        """Note that the data goes `depth` levels deep here; refuse past `MAX_DEPTH`."""
+        if depth > self._deepest:
+            self._deepest = depth
+        if depth > MAX_DEPTH:
+            raise _DocumentError(
+                node,
+                f"nesting deeper than {MAX_DEPTH} levels; this document is not linted "
+                "(no Kubernetes object nests this deep)",
+            )
 
     def _mapping(self, node: MappingNode) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
@@ -221,9 +252,15 @@ class _Builder:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
                 value = self._value(source)
-                if isinstance(value, dict):
-                    for merged_key, merged_value in value.items():
-                        mapping.setdefault(merged_key, merged_value)
+                if not isinstance(value, dict):
+                    # go-yaml, which kubectl uses, refuses the whole file here.
+                    raise _DocumentError(
+                        source,
+                        "a merge key (<<) takes a mapping or a list of mappings, "
+                        f"not {_kind_of_value(value)}",
+                    )
+                for merged_key, merged_value in value.items():
+                    mapping.setdefault(merged_key, merged_value)
         return mapping
 
     def _grow(self, node: Node, size: int) -> None:
@@ -234,6 +271,12 @@ class _Builder:
                 f"aliases expand this document past {MAX_EXPANDED_NODES:,} values; "
                 "refusing to expand it (a 'billion laughs' document?)",
             )
+
+
+def _kind_of_value(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list of other things"
+    return "null" if value is None else f"the scalar {value!r}"
 
 
 def scalar_value(node: ScalarNode) -> Any:
@@ -314,32 +357,37 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
-def load_file(path: str, display: str | None = None) -> LoadedFile:
-    """Read and load one file; every failure becomes an issue on that file."""
+def load_file(path: str, display: str | None = None, named: bool = False) -> LoadedFile:
+    """Read and load one file; every failure becomes an issue on that file.
+
+    `named`: the user named this path, so a pipe (`<(helm template .)`) or a
+    character device is read too, up to the size limit; in a walked tree only
+    regular files are (discovery skips the rest with a notice).
+    """
     shown = display or path
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            loaded = LoadedFile(shown)
-            loaded.issues.append(
-                LoadIssue(
-                    "yaml-syntax",
-                    1,
-                    1,
-                    f"file is {size / 2**20:.0f} MiB, over the "
-                    f"{MAX_FILE_BYTES // 2**20} MiB limit; not linted",
-                )
-            )
-            return loaded
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        loaded = LoadedFile(shown)
-        loaded.issues.append(
-            LoadIssue("yaml-syntax", 1, 1, f"cannot read file: {error.strerror or error}")
+        raw = read_limited(path, MAX_FILE_BYTES, streams_allowed=named)
+    except TooLarge as error:
+        return _unread(
+            shown,
+            f"file is over the {MAX_FILE_BYTES // 2**20} MiB limit"
+            f"{_size_seen(error.size)}; not linted",
         )
-        return loaded
+    except NotRegularFile as error:
+        return _unread(shown, f"{error}; not linted")
+    except OSError as error:
+        return _unread(shown, f"cannot read file: {error.strerror or error}")
     return load_bytes(raw, shown)
+
+
+def _size_seen(size: int) -> str:
+    return f" ({size / 2**20:.0f} MiB)" if size > MAX_FILE_BYTES + 1 else ""
+
+
+def _unread(shown: str, message: str) -> LoadedFile:
+    loaded = LoadedFile(shown)
+    loaded.issues.append(LoadIssue("yaml-syntax", 1, 1, message))
+    return loaded
 
 
 def load_bytes(raw: bytes, display: str) -> LoadedFile:
@@ -351,15 +399,20 @@ def load_bytes(raw: bytes, display: str) -> LoadedFile:
         text = decode(raw)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        loaded.issues.append(
-            LoadIssue(
-                "yaml-syntax",
-                line,
-                1,
+        if error.encoding.startswith("utf-8"):
+            what = (
                 f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-                "Kubernetes reads manifests as UTF-8",
+                "Kubernetes reads manifests as UTF-8"
             )
-        )
+        else:  # a UTF-16/32 byte order mark, then bytes that are not that encoding
+            encoding = (
+                error.encoding.upper().replace("_", "-").removesuffix("-LE").removesuffix("-BE")
+            )
+            what = (
+                f"starts with a {encoding} byte order mark but is not valid {encoding} "
+                f"({error.reason} at offset {error.start})"
+            )
+        loaded.issues.append(LoadIssue("yaml-syntax", line, 1, what))
         return loaded
     return load_text(text, display)
 
@@ -376,6 +429,9 @@ def load_text(text: str, display: str) -> LoadedFile:
     composer = _Composer(source)
     try:
         while composer.check_node():
+            if loaded.documents == MAX_DOCUMENTS:
+                _report_too_many_documents(loaded, composer)
+                break
             root = composer.get_node()
             loaded.nodes.add(root)
             _add_document(loaded, root, loaded.documents)
@@ -385,6 +441,19 @@ def load_text(text: str, display: str) -> LoadedFile:
     finally:
         composer.dispose()
     return loaded
+
+
+def _report_too_many_documents(loaded: LoadedFile, composer: _Composer) -> None:
+    mark = composer.peek_event().start_mark
+    loaded.issues.append(
+        LoadIssue(
+            "yaml-syntax",
+            mark.line + 1,
+            mark.column + 1,
+            f"more than {MAX_DOCUMENTS:,} documents in one file; the rest is not linted "
+            "(split the file)",
+        )
+    )
 
 
 def _json_tabs_as_spaces(text: str, display: str) -> str:

@@ -48,7 +48,7 @@ def resolve_plain(text: str) -> object:
     if text in _NULL:
         return None
     if _INT.fullmatch(text):
-        return _parse_int(text)
+        return _parse_int(text) if len(text) <= _SHORT_INT else _parse_long_int(text)
     if _FLOAT.fullmatch(text):
         return float(text)
     special = _SPECIAL_FLOATS.get(text)
@@ -70,6 +70,29 @@ def _parse_int(text: str) -> int:
     if len(digits) > 1 and digits.startswith("0"):
         return sign * int(digits[1:], 8)
     return sign * int(digits)
+
+
+_SHORT_INT = 18
+"""Any integer of this many characters fits in int64: the fast path."""
+_INT64 = range(-(2**63), 2**64)
+"""What go-yaml keeps as an integer: int64, or uint64 for positive values."""
+
+
+def _parse_long_int(text: str) -> object:
+    """A long integer as go-yaml reads it: beyond int64 and uint64 it becomes a
+    float when it is written like one (decimal digits), and beyond float64 it
+    stays a string. Python's own int() would also refuse more than 4,300 digits."""
+    digits = text.replace("_", "")
+    try:
+        value = _parse_int(text)
+    except ValueError:  # more than sys.get_int_max_str_digits() decimal digits
+        value = None
+    if value is not None and value in _INT64:
+        return value
+    if not _FLOAT.fullmatch(digits):
+        return text
+    number = float(digits)
+    return text if math.isinf(number) else number
 
 
 def resolve_tagged(tag: str, text: str) -> object:
