@@ -17,7 +17,6 @@ parsed becomes a `LoadIssue`, and the documents before the error are kept.
 from __future__ import annotations
 
 import codecs
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,8 +51,6 @@ them sees it, instead of exhausting Python's recursion limit in one of them."""
 
 MAX_DOCUMENTS = 100_000
 """Documents a file may hold; beyond, the rest of the file is reported and not linted."""
-
-KUSTOMIZE_FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAG = "!plain"
@@ -140,6 +137,8 @@ class LoadedFile:
     issues: list[LoadIssue] = field(default_factory=list)
     notices: list[tuple[int, str]] = field(default_factory=list)
     documents: int = 0
+    parse_failed: bool = False
+    """The text stopped parsing somewhere (the objects before that point are kept)."""
 
 
 class _Composer(CParser):  # type: ignore[misc]
@@ -419,11 +418,6 @@ def load_bytes(raw: bytes, display: str) -> LoadedFile:
 
 def load_text(text: str, display: str) -> LoadedFile:
     loaded = LoadedFile(display, text)
-    if os.path.basename(display) in KUSTOMIZE_FILE_NAMES:
-        loaded.notices.append(
-            (1, "Kustomize file, not a manifest: skipped (lint `kustomize build` output)")
-        )
-        return loaded
     source = _json_tabs_as_spaces(text, display)
     loaded.nodes = SourceNodes(source)
     composer = _Composer(source)
@@ -438,6 +432,7 @@ def load_text(text: str, display: str) -> LoadedFile:
             loaded.documents += 1
     except (YAMLError, ValueError) as error:
         _report_parse_error(loaded, error, text)
+        loaded.parse_failed = True
     finally:
         composer.dispose()
     return loaded
@@ -468,17 +463,6 @@ def _json_tabs_as_spaces(text: str, display: str) -> str:
 
 
 def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None:
-    if "{{" in text:
-        loaded.resources.clear()
-        loaded.issues = [i for i in loaded.issues if i.rule != "yaml-duplicate-key"]
-        loaded.notices.append(
-            (
-                1,
-                "looks like a Helm or Go template ({{ }}): skipped; "
-                "lint the rendered output, e.g. `helm template . | k8slint lint -`",
-            )
-        )
-        return
     if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
         line, column = mark.line + 1, mark.column + 1
