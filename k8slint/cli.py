@@ -7,6 +7,7 @@ internal error. Heavy modules are imported inside the commands so that
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import sys
@@ -21,6 +22,7 @@ import click
 from k8slint import __version__
 from k8slint.model import SEVERITIES, severity_rank
 from k8slint.report import FORMATS
+from k8slint.report.escape import printable
 
 if TYPE_CHECKING:
     from k8slint.config.file import Config, RulePolicy
@@ -28,14 +30,18 @@ if TYPE_CHECKING:
     from k8slint.engine.registry import Rule
     from k8slint.engine.run import LintResult
     from k8slint.kube.openapi import Version
+    from k8slint.load.discover import InputFile
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-def _id_list(value: str | None) -> list[str]:
-    if not value:
+def _id_list(value: str | None, option: str) -> list[str]:
+    if value is None:
         return []
-    return [part.strip() for part in value.split(",") if part.strip()]
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    if not ids:  # `--select ","` or `--select ""` would otherwise run no rule at all
+        raise click.UsageError(f"{option}: no rule id given (see `k8slint rules`)")
+    return ids
 
 
 def _match_rules(patterns: list[str], known: list[str], option: str) -> set[str]:
@@ -64,6 +70,11 @@ def main() -> None:
     """
     try:
         cli(standalone_mode=False)
+        sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
+    except OSError as error:
+        if error.errno not in _OUTPUT_ERRNOS:
+            _internal_error()
+        _output_failed(error)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
@@ -75,11 +86,28 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception:
-        import traceback
+        _internal_error()
 
-        traceback.print_exc()
-        click.echo("k8slint: internal error (please report it with the traceback above)", err=True)
-        sys.exit(EXIT_ERROR)
+
+def _internal_error() -> NoReturn:
+    import traceback
+
+    traceback.print_exc()
+    click.echo("k8slint: internal error (please report it with the traceback above)", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EFBIG, errno.EDQUOT})
+"""Write errors of the report itself (disk full, reader gone), not bugs."""
+
+
+def _output_failed(error: OSError) -> NoReturn:
+    """The report could not be written (stdout on a full disk, a closed pipe): one
+    line and exit 2, never a traceback, and no second error when Python flushes."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    click.echo(f"k8slint: error: cannot write the report: {error.strerror or error}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +132,7 @@ class LintOptions:
     color: bool | None
     quiet: bool
     statistics: bool
+    verbose: bool
 
 
 def _fail(messages: list[str]) -> NoReturn:
@@ -173,6 +202,7 @@ def _fail(messages: list[str]) -> NoReturn:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Findings only: no summary, no notes.")
 @click.option("--statistics", is_flag=True, help="Add the number of findings per rule.")
+@click.option("--verbose", "-v", is_flag=True, help="Also say which config files were used.")
 @click.option("--show-source/--no-show-source", default=None, help="Default: on a terminal.")
 @click.option("--color/--no-color", default=None, help="Default: on a terminal.")
 def lint(paths: tuple[str, ...], **options: Any) -> None:
@@ -198,11 +228,17 @@ def _lint(paths: list[str], options: LintOptions) -> int:
             "rewrite it with --write-baseline",
             err=True,
         )
+    if options.verbose:
+        used = ", ".join(config.sources) or "none (no .k8slint.yaml found; shipped defaults)"
+        click.echo(f"k8slint: config: {used}", err=True)
     result, paths_missing = _run(paths, options, config, policy, rules, version)
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
     if options.write_baseline:
-        count = write_baseline(options.write_baseline, result.findings)
+        try:
+            count = write_baseline(options.write_baseline, result.findings)
+        except OSError as error:
+            _fail([f"cannot write {options.write_baseline}: {error.strerror or error}"])
         click.echo(f"k8slint: recorded {count} findings in {options.write_baseline}", err=True)
         return EXIT_ERROR if broken else EXIT_CLEAN
     baseline_summary = None
@@ -235,9 +271,10 @@ def _run(
     files = [item for item in found.files if not config.is_excluded(item.display)]
     context_paths = [*options.context_paths, *options.crd_paths, *config.context]
     context = discover(context_paths) if context_paths else None
-    missing = [*found.missing, *(context.missing if context else [])]
-    for path in missing:
-        click.echo(f"k8slint: error: {path}: no such file or directory", err=True)
+    _refuse_overwriting([*found.files, *(context.files if context else [])], options)
+    missing = [*found.errors, *(context.errors if context else [])]
+    for message in missing:
+        click.echo(f"k8slint: error: {printable(message)}", err=True)
 
     running = policy.rules_to_run()
     engine = Engine(
@@ -255,6 +292,17 @@ def _run(
     return result, bool(missing)
 
 
+def _refuse_overwriting(files: list[InputFile], options: LintOptions) -> None:
+    """--output and --write-baseline must never replace a file this run reads."""
+    read = {os.path.realpath(item.path) for item in files if item.path}
+    for option, target in (
+        ("--output", options.output),
+        ("--write-baseline", options.write_baseline),
+    ):
+        if target and os.path.realpath(target) in read:
+            _fail([f"{option} {target} is one of the linted files; refusing to overwrite it"])
+
+
 def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolicy, dict[str, Rule]]:
     """The config (found or named), the rules as configured, and who applies where."""
     from k8slint.config.file import Config, RulePolicy, find_config, load_config
@@ -262,8 +310,8 @@ def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolic
 
     shipped = load_rules()
     known = list(shipped)
-    selected = _match_rules(_id_list(options.select), known, "--select")
-    ignored = _match_rules(_id_list(options.ignore), known, "--ignore")
+    selected = _match_rules(_id_list(options.select, "--select"), known, "--select")
+    ignored = _match_rules(_id_list(options.ignore, "--ignore"), known, "--ignore")
     config_file = options.config or find_config(paths)
     config = load_config(config_file, shipped) if config_file else Config()
     policy = RulePolicy(
@@ -318,7 +366,8 @@ def _echo_notices(result: LintResult, quiet: bool) -> None:
     for notice in result.notices:
         if notice.is_error or not quiet:
             label = "error" if notice.is_error else "note"
-            click.echo(f"{notice.file}:{notice.line}: {label}: {notice.message}", err=True)
+            where = printable(f"{notice.file}:{notice.line}")
+            click.echo(f"{where}: {label}: {printable(notice.message)}", err=True)
 
 
 def _report(
@@ -356,13 +405,18 @@ def _report(
 
 
 def _read_sources(findings: list) -> dict[str, str]:
+    """The texts of files with findings, for --show-source: regular files only
+    (a named pipe was read once already and cannot be read again)."""
+    from k8slint.load.loader import MAX_FILE_BYTES
+    from k8slint.load.reading import read_limited
+
     sources: dict[str, str] = {}
     for file in {finding.file for finding in findings}:
         try:
-            with open(file, encoding="utf-8-sig", errors="replace") as handle:
-                sources[file] = handle.read()
+            raw = read_limited(file, MAX_FILE_BYTES)
         except OSError:
             continue
+        sources[file] = raw.decode("utf-8-sig", errors="replace")
     return sources
 
 

@@ -9,6 +9,13 @@ setting silently ignored is worse than no setting.
 Paths inside a config (extends, exclude, context, overrides' files) are
 relative to the file that names them, so a config means the same thing from
 any working directory and through `extends`.
+
+A config decides what a run reports, so where it comes from is guarded:
+discovery stops at the repository root and at the user's home (a config above
+them belongs to someone else), `extends` names only k8slint presets or files
+named like a config (so `extends: /etc/shadow` can neither read a file nor
+echo its lines in an error), and config files are read only if they are
+regular files under a size limit.
 """
 
 from __future__ import annotations
@@ -27,6 +34,10 @@ from k8slint.engine.registry import Rule
 from k8slint.model import JsonPath, format_path
 
 CONFIG_FILE_NAMES = (".k8slint.yaml", ".k8slint.yml")
+EXTENDS_SUFFIXES = ("k8slint.yaml", "k8slint.yml")
+"""`extends:` takes files named `k8slint.yaml`, `.k8slint.yaml`, `base.k8slint.yaml` (or .yml)."""
+MAX_CONFIG_BYTES = 1024 * 1024
+REPOSITORY_MARKER = ".git"
 PYPROJECT = "pyproject.toml"
 PYPROJECT_TABLE = "tool.k8slint"
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schema.json")
@@ -247,8 +258,7 @@ def _toml_module() -> Any:
 
 def _pyproject_table(path: str) -> dict[str, Any] | None:
     """The `[tool.k8slint]` table, or None when there is none (or no TOML parser)."""
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
+    text = _read_config_text(path)
     toml = _toml_module()
     if f"[{PYPROJECT_TABLE}" not in text or toml is None:
         return None
@@ -278,9 +288,35 @@ def find_config(paths: Iterable[str]) -> str | None:
         if os.path.isfile(pyproject) and _pyproject_table(pyproject) is not None:
             return pyproject
         parent = os.path.dirname(directory)
-        if parent == directory:
+        if parent == directory or _discovery_stops_at(directory):
             return None
         directory = parent
+
+
+def _discovery_stops_at(directory: str) -> bool:
+    """The repository root (`.git`, a directory or a worktree's file) or the
+    user's home: a config above either is not the project's."""
+    home = os.path.expanduser("~")
+    return os.path.lexists(os.path.join(directory, REPOSITORY_MARKER)) or (
+        home != "~" and os.path.abspath(home) == directory
+    )
+
+
+def _read_config_text(path: str) -> str:
+    """A config file's text: a regular file, not over `MAX_CONFIG_BYTES`."""
+    from k8slint.load.reading import TooLarge, read_limited
+
+    try:
+        return read_limited(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except TooLarge:
+        limit = MAX_CONFIG_BYTES // 2**20
+        message = f"{_shown(path)}: cannot read config: over the {limit} MiB limit"
+        raise ConfigError([message]) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError([f"{_shown(path)}: cannot read config: {reason}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{_shown(path)}: cannot read config: not UTF-8 text"]) from None
 
 
 def _read(path: str) -> _Document:
@@ -294,16 +330,13 @@ def _read(path: str) -> _Document:
         table = _pyproject_table(path)
         if table is None:
             raise ConfigError([f"{_shown(path)}: no [{PYPROJECT_TABLE}] table"])
-        with open(path, encoding="utf-8") as handle:
-            return _Document(path, table, _toml_locator(handle.read()))
+        return _Document(path, table, _toml_locator(_read_config_text(path)))
+    text = _read_config_text(path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
         data, locate = parse_yaml_located(text)
-    except OSError as error:
-        raise ConfigError([f"{_shown(path)}: cannot read config: {error.strerror}"]) from None
     except (YAMLError, ValueError) as error:
-        mark = getattr(error, "problem_mark", None)
+        node = getattr(error, "node", None)  # an alias bomb or a recursive alias
+        mark = getattr(error, "problem_mark", None) or getattr(node, "start_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError([f"{_shown(path)}{where}: invalid YAML: {problem}"]) from None
@@ -432,25 +465,59 @@ def _load_into(
     extends = document.data.get("extends", [])
     parents = [extends] if isinstance(extends, str) else _items(extends)
     base = os.path.dirname(document.path)
+    files: list[str] = []
     for position, parent in enumerate(parents):
         if not isinstance(parent, str):
             continue  # the schema check reported it
+        if parent in preset_names():
+            continue  # a preset: nothing to read
         at: JsonPath = ("extends",) if isinstance(extends, str) else ("extends", position)
-        target = os.path.abspath(os.path.join(base, parent))
-        if target in (*chain, document.path):
-            problems.append((at, f"extends {parent!r}, which extends this file (a cycle)"))
-        elif not os.path.isfile(target):
-            problems.append((at, f"extends {parent!r}: no such file"))
+        target, problem = extended_file(base, parent)
+        if problem is None and target in (*chain, document.path):
+            problem = f"extends {parent!r}, which extends this file (a cycle)"
+        if problem is not None:
+            problems.append((at, problem))
+        else:
+            files.append(target)
     if problems:
         ordered = sorted(problems, key=lambda problem: document.locate(problem[0]))
         raise ConfigError([document.error(path, message) for path, message in ordered])
-    for parent in parents:
-        _load_into(config, os.path.join(base, parent), rules, (*chain, document.path))
+    for target in files:
+        _load_into(config, target, rules, (*chain, document.path))
     config.add_layer(document)
 
 
-def load_config(path: str, rules: Mapping[str, Rule]) -> Config:
-    """Read, validate and merge a config with everything it extends (bases first)."""
-    config = Config()
-    _load_into(config, path, rules, ())
-    return config
+def preset_names() -> frozenset[str]:
+    """The names `extends:` accepts as k8slint's own presets (none are shipped yet)."""
+    return frozenset()
+
+
+def extended_file(base: str, entry: str) -> tuple[str, str | None]:
+    """The config file an `extends:` entry names, or why it may not be read.
+
+    Only a relative path to a file named like a config (`EXTENDS_SUFFIXES`, or
+    pyproject.toml), whatever a symlink points to: anything else is refused
+    before it is opened, so a config cannot make k8slint read (and quote in an
+    error) a file that is not a config.
+    """
+    target = os.path.abspath(os.path.join(base, entry))
+    if os.path.isabs(entry):
+        return target, f"extends {entry!r}: must be a path relative to this file"
+    for candidate in (target, os.path.realpath(target)):
+        if not _named_like_config(os.path.basename(candidate)):
+            return target, (
+                f"extends {entry!r}: not a k8slint config name "
+                "(k8slint.yaml, .k8slint.yaml, <name>.k8slint.yaml or .yml, pyproject.toml)"
+            )
+    if not os.path.isfile(target):
+        return target, f"extends {entry!r}: no such file"
+    return target, None
+
+
+def _named_like_config(name: str) -> bool:
+    """`k8slint.yaml`, `.k8slint.yaml`, `base.k8slint.yaml` (or .yml), pyproject.toml."""
+    if name == PYPROJECT:
+        return True
+    return any(
+        name in (suffix, f".{suffix}") or name.endswith(f".{suffix}") for suffix in EXTENDS_SUFFIXES
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import reprlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -122,12 +123,25 @@ class Baseline:
         return new, BaselineSummary(self.path, matched, stale)
 
 
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+"""A baseline is read whole: larger ones (or a device) are refused, not read until memory ends."""
+
+
 def load_baseline(path: str) -> Baseline:
+    from k8slint.load.reading import TooLarge, read_limited
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except (OSError, ValueError) as error:
+        document = json.loads(read_limited(path, MAX_BASELINE_BYTES).decode("utf-8"))
+    except TooLarge:
+        limit = MAX_BASELINE_BYTES // 2**20
+        raise BaselineError(f"{path}: cannot read baseline: over the {limit} MiB limit") from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise BaselineError(f"{path}: cannot read baseline: {reason}") from None
+    except ValueError as error:
         raise BaselineError(f"{path}: cannot read baseline: {error}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: cannot read baseline: nested too deeply") from None
     version = document.get("k8slint-baseline") if isinstance(document, dict) else None
     if (
         version not in (FORMAT_VERSION, *LENIENT_VERSIONS)
@@ -144,8 +158,8 @@ def load_baseline(path: str) -> Baseline:
             rule, file, label, at, message = (str(entry[name]) for name in KEY_FIELDS)
             kept = message if version == FORMAT_VERSION else ""
             entries[(rule, file, label, at, kept)] += int(entry.get("count", 1))
-        except (KeyError, TypeError, ValueError):
-            raise BaselineError(f"{path}: malformed entry {entry!r}") from None
+        except (KeyError, TypeError, ValueError, OverflowError, RecursionError):
+            raise BaselineError(f"{path}: malformed entry {reprlib.repr(entry)}") from None
     return Baseline(path, entries, version)
 
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 MIN_FILES_PER_WORKER = 32
@@ -47,10 +50,43 @@ def map_chunks(
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     _STATE = state
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with (
+            _terminated_quietly(),
+            multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals) as pool,
+        ):
             yield from pool.imap(_Call(work), chunks)
     finally:
         _STATE = None
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""The exit status shells report for a process ended by SIGTERM."""
+
+
+@contextmanager
+def _terminated_quietly() -> Iterator[None]:
+    """SIGTERM to the parent ends the run as SystemExit, so leaving the pool's
+    `with` terminates the workers first; killed outright, the parent would leave
+    them writing to a closed pipe, each printing a BrokenPipe traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(EXIT_TERMINATED)
+
+
+def _worker_signals() -> None:
+    """Workers die quietly when the parent terminates them, and leave Ctrl-C to the
+    parent, which stops them all (each would otherwise print a traceback)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Call:

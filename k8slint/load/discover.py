@@ -3,16 +3,25 @@
 Directories are walked for manifests; a file named explicitly is linted
 whatever its extension (that is what the user asked for). Helm charts are
 recognised and skipped with a notice, since their templates are not YAML yet.
+
+A walk reads regular files only, and only inside the tree it walks: a FIFO
+would block the run, a device never ends, and a symlink out of the tree could
+make `--show-source` print a file the user never meant to lint. Each is
+skipped with a notice; a path named on the command line is read whatever it
+is (a pipe such as `<(helm template .)` included), up to the size limit.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
+from k8slint.load.loader import MAX_FILE_BYTES
+from k8slint.load.reading import TooLarge, kind_of, read_limited, read_stream
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -32,27 +41,63 @@ class InputFile:
 class Discovery:
     files: list[InputFile]
     notices: list[tuple[str, str]]
-    missing: list[str]
+    errors: list[str] = field(default_factory=list)
+    """`path: reason` for paths that could not be read (a named path missing, an
+    unreadable directory in a tree): the run goes on, and exits 2."""
 
 
 def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
     files: list[InputFile] = []
     notices: list[tuple[str, str]] = []
-    missing: list[str] = []
+    errors: list[str] = []
     seen: set[str] = set()
     for given in paths or ["."]:
         if given == STDIN:
-            files.append(InputFile(stdin_name, data=sys.stdin.buffer.read()))
+            _add_stream(files, errors, stdin_name, None)
         elif os.path.isdir(given):
-            for path in _walk(given, notices):
+            for path in _walk(given, notices, errors):
                 _add(files, seen, path)
         elif in_chart_templates(given):
             notices.append((_display(given), SKIPPED_NOTICES[HELM_TEMPLATE]))
-        elif os.path.exists(given):
-            _add(files, seen, given)
         else:
-            missing.append(given)
-    return Discovery(files, notices, missing)
+            _add_named(files, seen, errors, given)
+    return Discovery(files, notices, errors)
+
+
+def _add_named(files: list[InputFile], seen: set[str], errors: list[str], given: str) -> None:
+    """A path the user named: a file, or a pipe or device read now (up to the limit)."""
+    try:
+        mode = os.stat(given).st_mode
+    except OSError as error:
+        errors.append(f"{given}: {_reason(error)}")
+        return
+    if stat.S_ISREG(mode):
+        _add(files, seen, given)
+    elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        _add_stream(files, errors, _display(given), given)
+    else:
+        errors.append(f"{given}: {kind_of(mode)}, not a file")
+
+
+def _add_stream(files: list[InputFile], errors: list[str], display: str, path: str | None) -> None:
+    """Standard input (`path` None) or a named pipe or device, read up to the file size limit."""
+    try:
+        if path is None:
+            data = read_stream(sys.stdin.buffer, MAX_FILE_BYTES)
+        else:
+            data = read_limited(path, MAX_FILE_BYTES, streams_allowed=True)
+    except TooLarge:
+        errors.append(f"{display}: over the {MAX_FILE_BYTES // 2**20} MiB limit; not linted")
+    except OSError as error:
+        errors.append(f"{display}: {_reason(error)}")
+    else:
+        files.append(InputFile(display, data=data))
+
+
+def _reason(error: OSError) -> str:
+    """`no such file or directory`, `permission denied`: strerror as a clause."""
+    reason = error.strerror or str(error)
+    return reason[:1].lower() + reason[1:]
 
 
 def _add(files: list[InputFile], seen: set[str], path: str) -> None:
@@ -66,8 +111,13 @@ def _display(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
-    for directory, subdirs, names in os.walk(top):
+def _walk(top: str, notices: list[tuple[str, str]], errors: list[str]) -> Iterator[str]:
+    root = os.path.realpath(top)
+
+    def unreadable(error: OSError) -> None:
+        errors.append(f"{_display(error.filename or top)}: {_reason(error)}; not linted")
+
+    for directory, subdirs, names in os.walk(top, onerror=unreadable):
         if "Chart.yaml" in names and "templates" in subdirs:
             notices.append(
                 (_display(os.path.join(directory, "templates")), SKIPPED_NOTICES[HELM_TEMPLATE])
@@ -76,4 +126,33 @@ def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         for name in sorted(names):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                yield os.path.join(directory, name)
+                path = os.path.join(directory, name)
+                if _readable_in_tree(path, root, notices, errors):
+                    yield path
+
+
+def _readable_in_tree(
+    path: str, root: str, notices: list[tuple[str, str]], errors: list[str]
+) -> bool:
+    """A walked path is linted only if it is a readable regular file inside the tree."""
+    target = os.path.realpath(path)
+    if os.path.islink(path) and os.path.commonpath([root, target]) != root:
+        notices.append(
+            (
+                _display(path),
+                f"symlink to {target}, outside the linted tree: not followed "
+                "(name it on the command line to lint it)",
+            )
+        )
+        return False
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True  # a broken symlink: the loader reports it as unreadable
+    if not stat.S_ISREG(mode):
+        notices.append((_display(path), f"{kind_of(mode)}, not a file: skipped"))
+        return False
+    if not os.access(path, os.R_OK):
+        errors.append(f"{_display(path)}: permission denied; not linted")
+        return False
+    return True

@@ -2,19 +2,22 @@
 
 `::error file=F,line=L,col=C,title=RULE::MESSAGE` per finding (warning and
 notice for the other severities). Values are escaped as the runner expects:
-`%`, CR and LF everywhere, and `:` and `,` too inside properties.
+`%`, CR and LF everywhere, and `:` and `,` too inside properties. Control
+characters from the input are shown escaped first (`printable`), so no value
+can end a command line and start one of its own.
 """
 
 from __future__ import annotations
 
 from k8slint.engine.run import LintResult
 from k8slint.report import ReportSettings
+from k8slint.report.escape import printable
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -1,4 +1,8 @@
-"""The JSON report: a public contract (DESIGN.md). Extend it; never rename a field."""
+"""The JSON report: a public contract (DESIGN.md). Extend it; never rename a field.
+
+Values are the input's own text: JSON escapes every control character itself
+(`\u0001`), so a consumer gets the exact key and no raw control character.
+"""
 
 from __future__ import annotations
 

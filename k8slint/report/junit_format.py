@@ -14,6 +14,7 @@ from collections import defaultdict
 from k8slint.engine.run import LintResult
 from k8slint.model import Finding, ObjectRef, format_path
 from k8slint.report import ReportSettings
+from k8slint.report.escape import printable
 
 FILE_CASE = "(file)"
 
@@ -21,7 +22,7 @@ FILE_CASE = "(file)"
 def object_name(ref: ObjectRef) -> str:
     """`Deployment shop/web`: how people name an object."""
     where = f"{ref.namespace}/{ref.name}" if ref.namespace else f"{ref.name}"
-    return f"{ref.kind or '?'} {where}"
+    return printable(f"{ref.kind or '?'} {where}")
 
 
 def render(result: LintResult, settings: ReportSettings) -> str:
@@ -55,21 +56,23 @@ def _suite(parent: ET.Element, file: str, objects: list[ObjectRef], findings: li
     suite = ET.SubElement(
         parent,
         "testsuite",
-        name=file,
+        name=printable(file),
         tests=str(len(cases)),
         failures=str(len(findings)),
         errors="0",
     )
     for name, failures in cases.items():
-        case = ET.SubElement(suite, "testcase", name=name, classname=file, file=file)
+        shown = printable(file)
+        case = ET.SubElement(suite, "testcase", name=name, classname=shown, file=shown)
         for finding in failures:
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{finding.rule}: {finding.message}",
+                message=f"{finding.rule}: {printable(finding.message)}",
                 type=finding.severity,
             )
-            where = f"{finding.file}:{finding.line}:{finding.column}"
-            path = f" at {format_path(finding.path)}" if finding.path else ""
-            failure.text = f"{where}: {finding.severity} {finding.rule}{path}\n{finding.message}"
+            where = f"{shown}:{finding.line}:{finding.column}"
+            path = f" at {printable(format_path(finding.path))}" if finding.path else ""
+            message = printable(finding.message)
+            failure.text = f"{where}: {finding.severity} {finding.rule}{path}\n{message}"
     return len(cases)

@@ -20,6 +20,7 @@ from k8slint.engine.registry import Rule, load_rules
 from k8slint.engine.run import LintResult
 from k8slint.model import Finding
 from k8slint.report import ReportSettings
+from k8slint.report.escape import printable
 from k8slint.report.json_format import object_dict
 from k8slint.report.rule_docs import rule_markdown
 
@@ -52,7 +53,7 @@ def render(result: LintResult, settings: ReportSettings) -> str:
                 "toolExecutionNotifications": [
                     {
                         "level": "error" if notice.is_error else "note",
-                        "message": {"text": notice.message},
+                        "message": {"text": printable(notice.message)},
                         "locations": [_location(notice.file, max(notice.line, 1), 1, root)],
                     }
                     for notice in result.notices
@@ -80,7 +81,7 @@ def _result(finding: Finding, index: dict[str, int], root: str) -> dict[str, Any
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": _LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": printable(finding.message)},
         "locations": [_location(finding.file, finding.line, finding.column, root)],
         "partialFingerprints": {
             FINGERPRINT_KEY: fingerprint(finding_key(finding, relative_file(finding.file, root)))

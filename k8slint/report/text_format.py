@@ -13,6 +13,7 @@ import click
 from k8slint.engine.run import LintResult
 from k8slint.model import SEVERITIES, Finding
 from k8slint.report import ReportSettings
+from k8slint.report.escape import printable
 
 _COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
 
@@ -33,12 +34,12 @@ def render(result: LintResult, settings: ReportSettings) -> str:
 
 
 def _headline(finding: Finding, color: bool) -> str:
-    where = f"{finding.file}:{finding.line}:{finding.column}:"
+    where = f"{printable(finding.file)}:{finding.line}:{finding.column}:"
     severity = finding.severity
     if color:
         where = click.style(where, bold=True)
         severity = click.style(severity, fg=_COLORS[severity], bold=True)
-    return f"{where} {severity} {finding.rule} {finding.message}"
+    return f"{where} {severity} {finding.rule} {printable(finding.message)}"
 
 
 def _source_excerpt(finding: Finding, text: str | None) -> list[str]:
@@ -50,7 +51,7 @@ def _source_excerpt(finding: Finding, text: str | None) -> list[str]:
     gutter = str(finding.line)
     pad = " " * len(gutter)
     return [
-        f"  {gutter} | {source_lines[finding.line - 1].expandtabs(1)}",
+        f"  {gutter} | {printable(source_lines[finding.line - 1].expandtabs(1))}",
         f"  {pad} | {' ' * (finding.column - 1)}^",
     ]
 
@@ -82,7 +83,7 @@ def baseline_note(settings: ReportSettings) -> str:
 def not_validated_line(result: LintResult) -> str:
     """`3 custom resources not validated (...): monitoring.coreos.com/v1 ServiceMonitor (2), ...`"""
     kinds = Counter(
-        f"{item.object.api_version} {item.object.kind}" for item in result.not_validated
+        printable(f"{item.object.api_version} {item.object.kind}") for item in result.not_validated
     )
     listed = ", ".join(
         name if count == 1 else f"{name} ({count})" for name, count in sorted(kinds.items())
