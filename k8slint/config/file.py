@@ -521,3 +521,10 @@ def _named_like_config(name: str) -> bool:
     return any(
         name in (suffix, f".{suffix}") or name.endswith(f".{suffix}") for suffix in EXTENDS_SUFFIXES
     )
+
+
+def load_config(path: str, rules: Mapping[str, Rule]) -> Config:
+    """Read, validate and merge a config with everything it extends (bases first)."""
+    config = Config()
+    _load_into(config, path, rules, ())
+    return config

@@ -380,7 +380,8 @@ def load_file(path: str, display: str | None = None, named: bool = False) -> Loa
 
 
 def _size_seen(size: int) -> str:
-    return f" ({size / 2**20:.0f} MiB)" if size > MAX_FILE_BYTES + 1 else ""
+    """The size when `stat` told it (a stream is only known to be too long)."""
+    return f" ({size / 2**20:.0f} MiB)" if size > MAX_FILE_BYTES + 1 and size >= 2**20 else ""
 
 
 def _unread(shown: str, message: str) -> LoadedFile:
