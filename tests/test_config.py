@@ -209,13 +209,17 @@ def test_extends_merges_base_first_with_paths_relative_to_each_file(repo):
 
 
 def test_extends_cycle_and_missing_file_are_errors(repo):
-    write(repo / "a.yaml", "extends: b.yaml\n")
-    write(repo / "b.yaml", "extends: [a.yaml]\n")
-    with pytest.raises(ConfigError, match=r"b\.yaml:1:11: extends 'a\.yaml', which extends"):
-        load_config(str(repo / "a.yaml"), load_rules())
-    write(repo / "c.yaml", "rules: {}\nextends: [nowhere.yaml]\n")
-    with pytest.raises(ConfigError, match=r"c\.yaml:2:11: extends 'nowhere\.yaml': no such file"):
-        load_config(str(repo / "c.yaml"), load_rules())
+    write(repo / "a.k8slint.yaml", "extends: b.k8slint.yaml\n")
+    write(repo / "b.k8slint.yaml", "extends: [a.k8slint.yaml]\n")
+    with pytest.raises(
+        ConfigError, match=r"b\.k8slint\.yaml:1:11: extends 'a\.k8slint\.yaml', which extends"
+    ):
+        load_config(str(repo / "a.k8slint.yaml"), load_rules())
+    write(repo / "c.k8slint.yaml", "rules: {}\nextends: [nowhere.k8slint.yaml]\n")
+    with pytest.raises(
+        ConfigError, match=r"c\.k8slint\.yaml:2:11: extends 'nowhere\.k8slint\.yaml': no such file"
+    ):
+        load_config(str(repo / "c.k8slint.yaml"), load_rules())
 
 
 def test_kubernetes_version_from_config_and_flag_overrides_it(repo):

@@ -303,9 +303,12 @@ def _discovery_stops_at(directory: str) -> bool:
 
 
 def _read_config_text(path: str) -> str:
-    """A config file's text: a regular file, not over `MAX_CONFIG_BYTES`."""
+    """A config file's text: a regular file, not over `MAX_CONFIG_BYTES`
+    (or /dev/null, the usual way to say "no config": `--config /dev/null`)."""
     from k8slint.load.reading import TooLarge, read_limited
 
+    if os.path.realpath(path) == os.devnull:
+        return ""
     try:
         return read_limited(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
     except TooLarge:

@@ -2,9 +2,9 @@
 
 `::error file=F,line=L,col=C,title=RULE::MESSAGE` per finding (warning and
 notice for the other severities). Values are escaped as the runner expects:
-`%`, CR and LF everywhere, and `:` and `,` too inside properties. Control
-characters from the input are shown escaped first (`printable`), so no value
-can end a command line and start one of its own.
+`%`, CR and LF everywhere, and `:` and `,` too inside properties; the other
+control characters as every format shows them (`printable`). No value can end
+a command line and start one of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def escape_property(text: str) -> str:
