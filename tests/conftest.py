@@ -1,8 +1,29 @@
 """Tests run against this checkout's package, whatever else is installed."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
+
+from hypothesis import HealthCheck, settings
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+
+# Property tests (tests/test_fuzz.py): a bounded, reproducible run by default so
+# the suite stays fast and never flaky; `--hypothesis-profile=long` searches for
+# as long as it is left running (see the README).
+settings.register_profile(
+    "bounded",
+    max_examples=25,
+    deadline=timedelta(seconds=30),
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    max_examples=1_000_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("bounded")
