@@ -22,7 +22,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "long",
-    max_examples=1_000_000,
+    max_examples=4_000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

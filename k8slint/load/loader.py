@@ -516,10 +516,7 @@ def _add_document(loaded: LoadedFile, root: Node, index: int) -> None:
     if not isinstance(data, dict) or ("apiVersion" not in data and "kind" not in data):
         return  # not a Kubernetes object: pre-commit hands us every YAML file
     if _is_list(data):
-        for item_index, item in enumerate(data["items"]):
-            if isinstance(item, dict):
-                prefix: JsonPath = ("items", item_index)
-                loaded.resources.append(_resource(loaded, index, item, prefix))
+        _add_list_items(loaded, index, root, data["items"])
         return
     loaded.resources.append(_resource(loaded, index, data, ()))
 
@@ -527,7 +524,33 @@ def _add_document(loaded: LoadedFile, root: Node, index: int) -> None:
 def _is_list(data: dict[str, Any]) -> bool:
     """`kind: List` and typed lists (`ConfigMapList`) hold their objects in `items`."""
     kind = data.get("kind")
-    return isinstance(kind, str) and kind.endswith("List") and isinstance(data.get("items"), list)
+    return isinstance(kind, str) and kind.endswith("List") and "items" in data
+
+
+def _add_list_items(loaded: LoadedFile, index: int, root: Node, items: Any) -> None:
+    """The objects of a list document; items that cannot be objects are findings."""
+
+    def report(path: JsonPath, message: str) -> None:
+        line, column = locate(root, path)
+        loaded.issues.append(LoadIssue("list-items-invalid", line, column, message))
+
+    if not isinstance(items, list):
+        what = (
+            "null, so this list applies nothing"
+            if items is None
+            else (
+                f"{_kind_of_value(items) if not isinstance(items, dict) else 'a mapping'}, "
+                "not a list of objects; kubectl cannot decode this list"
+            )
+        )
+        report(("items",), f"items is {what}")
+        return
+    for item_index, item in enumerate(items):
+        prefix: JsonPath = ("items", item_index)
+        if isinstance(item, dict):
+            loaded.resources.append(_resource(loaded, index, item, prefix))
+        else:
+            report(prefix, f"list item is {_kind_of_value(item)}, not an object (a mapping)")
 
 
 def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: JsonPath) -> Resource:
