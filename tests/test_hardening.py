@@ -460,3 +460,19 @@ def test_broken_utf16_is_called_broken_utf16():
         "starts with a UTF-16 byte order mark but is not valid UTF-16 "
         "(illegal UTF-16 surrogate at offset 2)"
     ]
+
+
+def test_integers_out_of_int32_or_int64_range_are_schema_findings():
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n"
+        f"  replicas: 1{'0' * 74}\n  revisionHistoryLimit: -{'9' * 30}\n"
+        "  minReadySeconds: 2147483648\n  progressDeadlineSeconds: 2147483647\n"
+        "  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n"
+        "    spec:\n      containers: [{name: a, image: a:1}]\n"
+    )
+    result = lint_text(text, ["schema"])
+    assert [(f.line, f.message) for f in result.findings] == [
+        (5, "spec.replicas: 1e+74 is above the maximum 2147483647"),
+        (6, "spec.revisionHistoryLimit: -1e+30 is below the minimum -2147483648"),
+        (7, "spec.minReadySeconds: 2147483648 is above the maximum 2147483647"),
+    ]

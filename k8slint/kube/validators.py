@@ -52,13 +52,21 @@ def resolved_definitions(version: Version, strict: bool) -> dict[str, dict[str, 
     return resolved
 
 
+_INTEGER_RANGES = {
+    "int32": {"minimum": -(2**31), "maximum": 2**31 - 1},
+    "int64": {"minimum": -(2**63), "maximum": 2**63 - 1},
+}
+"""Kubernetes decodes `format: int32` fields into Go int32 (int64 likewise): a value
+out of range fails the whole object (`cannot unmarshal number 1e+74 into ... int32`)."""
+
+
 def _resolve(node: Any, resolved: dict[str, dict[str, Any]]) -> Any:
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str):  # its siblings are descriptions
         return resolved[ref.rpartition("/")[2]]
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = dict(_INTEGER_RANGES.get(node.get("format"), {}))
     for key, value in node.items():
         if key not in _KEPT:
             continue
