@@ -152,6 +152,10 @@ def _types_of(schema: Any) -> list[str]:
     return list(declared) if isinstance(declared, list) else []
 
 
+_FLOAT64_DIGITS = 309
+"""Digits past which a number overflows float64 (about 1.8e308)."""
+
+
 def _type_hint(expected: list[str], value: Any) -> str:
     """The YAML reason behind a type error, when there is one."""
     if isinstance(value, str) and _PLACEHOLDER.search(value):
@@ -165,6 +169,8 @@ def _type_hint(expected: list[str], value: Any) -> str:
             return '; an empty value or "~" is null in YAML: quote it ("") or remove the field'
     numeric = "integer" in expected or "number" in expected
     if numeric and isinstance(value, str) and re.fullmatch(r"[-+]?\d+(\.\d+)?", value.strip()):
+        if len(value) > _FLOAT64_DIGITS:  # unquoted too: YAML keeps it a string
+            return "; a number this long is past float64, so Kubernetes' decoder reads a string"
         return "; remove the quotes"
     if isinstance(value, str) and "boolean" in expected and value.lower() in ("true", "false"):
         return "; remove the quotes"
