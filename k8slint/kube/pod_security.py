@@ -335,13 +335,13 @@ _RESTRICTED_VOLUMES = frozenset(
 def volume_types(pod: Pod, version: Version) -> Iterator[Violation]:
     for index, volume in _volumes(pod):
         sources = [key for key in volume if key != "name"]
-        if any(source in _RESTRICTED_VOLUMES for source in sources):
+        # The API server defaults a volume without a source to an emptyDir.
+        if not sources or any(source in _RESTRICTED_VOLUMES for source in sources):
             continue
-        source = sources[0] if sources else None
-        path = (*pod.path, "volumes", index, *([source] if source else []))
+        source = sources[0]
         yield Violation(
-            path,
-            f"volume {volume.get('name')!r} is of type {source or 'unknown'}; allowed: "
+            (*pod.path, "volumes", index, source),
+            f"volume {volume.get('name')!r} is of type {source}; allowed: "
             f"{', '.join(sorted(_RESTRICTED_VOLUMES))}",
         )
 
@@ -383,8 +383,9 @@ def _required_setting(
     """
     pod_value = _pod_context(pod).get(key)
     if pod_value is not None and not good(pod_value):
+        typed = isinstance(pod_value, dict) and "type" in pod_value
         yield Violation(
-            (*pod.path, "securityContext", key),
+            (*pod.path, "securityContext", key, *(["type"] if typed else [])),
             f"the Pod sets {key} {_shown(pod_value)}; it must set {what}",
         )
     unset = []
@@ -394,7 +395,7 @@ def _required_setting(
             unset.append(container)
         elif not good(value):
             yield Violation(
-                (*container.path, "securityContext", key),
+                _where(container, key, "type"),
                 f"{container.label} sets {key} {_shown(value)}; it must set {what}",
             )
     if pod_value is not None or not unset:
