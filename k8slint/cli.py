@@ -389,7 +389,6 @@ def list_rules(output_format: str) -> None:
     import json
 
     from k8slint.engine.registry import load_rules
-
     from k8slint.presets import presets_of
 
     rules = load_rules().values()

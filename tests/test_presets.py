@@ -18,7 +18,18 @@ from k8slint.presets import ALL_PRESET, DEFAULT_PRESET, expand, load_presets, pr
 
 POLARIS = SHARED / "peer-suites" / "polaris"
 
-RECOMMENDED_ADDITIONS = {"pod-security-namespace"}
+RECOMMENDED_ADDITIONS = {
+    "pod-security-namespace",
+    "container-privileged",
+    "privilege-escalation-allowed",
+    "runtime-socket-mounted",
+    "host-path-sensitive-writable",
+    "sysctl-unsafe",
+    "env-secret-literal",
+    "env-duplicate",
+    "service-account-deprecated",
+    "probe-port-unknown",
+}
 """Rules that name their presets and are in `recommended`: everything else there
 is a rule file without `presets:`, which today's rules are."""
 
@@ -33,7 +44,7 @@ def _rule_file(rule_id: str) -> dict:
 
 def test_every_preset_a_rule_names_exists_and_every_preset_has_rules():
     presets = load_presets()
-    assert list(presets)[0] == DEFAULT_PRESET and list(presets)[-1] == ALL_PRESET
+    assert next(iter(presets)) == DEFAULT_PRESET and list(presets)[-1] == ALL_PRESET
     for rule in load_rules().values():
         assert set(rule.presets) <= set(presets), rule.id
     for name in presets:
@@ -205,8 +216,7 @@ POLARIS_CHECKS = {
     "procMount": "pss-proc-mount-restricted",
     "dangerousCapabilities": "pss-capabilities-restricted",
     "insecureCapabilities": "pss-capabilities-restricted",
-    "linuxHardening": "pss-seccomp-restricted,pss-capabilities-restricted,pss-apparmor,"
-    "pss-selinux",
+    "linuxHardening": "pss-seccomp-restricted,pss-capabilities-restricted,pss-apparmor,pss-selinux",
 }
 """Each polaris check that the Restricted level covers, and the rules of the control(s)."""
 

@@ -198,7 +198,9 @@ def _namespace_problems(pod: Pod, kind: str, policies: list[Policy]) -> Iterator
 
 
 @check(scope="run")
-def namespace_enforcement(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
+def namespace_enforcement(
+    index: RunIndex, context: CheckContext
+) -> Iterator[tuple[Resource, Problem]]:
     by_name: dict[str, list[Policy]] = {}
     for namespace in index.of_kind("Namespace"):
         if namespace.api_version == "v1":
@@ -213,4 +215,3 @@ def namespace_enforcement(index: RunIndex, context: CheckContext) -> Iterator[tu
         if pod is not None and policies:
             for problem in _namespace_problems(pod, resource.kind or "", policies):
                 yield resource, problem
-

@@ -462,7 +462,8 @@ def _load_into(
         at: JsonPath = ("extends",) if isinstance(extends, str) else ("extends", position)
         if is_preset_reference(parent):
             if parent not in load_presets():
-                problems.append((at, f"extends {parent!r}: no such preset{_suggest(parent, load_presets())}"))
+                hint = _suggest(parent, load_presets())
+                problems.append((at, f"extends {parent!r}: no such preset{hint}"))
             continue
         target = os.path.abspath(os.path.join(base, parent))
         if target in (*chain, document.path):

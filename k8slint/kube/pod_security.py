@@ -115,8 +115,21 @@ def privileged(pod: Pod, version: Version) -> Iterator[Violation]:
 
 
 BASELINE_CAPABILITIES = frozenset(
-    "AUDIT_WRITE CHOWN DAC_OVERRIDE FOWNER FSETID KILL MKNOD NET_BIND_SERVICE SETFCAP "
-    "SETGID SETPCAP SETUID SYS_CHROOT".split()
+    (
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    )
 )
 
 
@@ -327,8 +340,17 @@ def host_probes(pod: Pod, version: Version) -> Iterator[Violation]:
 # --- Restricted ---------------------------------------------------------------------
 
 _RESTRICTED_VOLUMES = frozenset(
-    "configMap csi downwardAPI emptyDir ephemeral image persistentVolumeClaim projected "
-    "secret".split()
+    (
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "image",  # allowed since 1.33, patched into every policy version
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    )
 )
 
 
@@ -405,7 +427,9 @@ def _required_setting(
         yield Violation(path, f"neither the Pod nor its containers set {what}")
         return
     for container in unset:
-        yield Violation(_where(container), f"{container.label} does not set {what}, nor does the Pod")
+        yield Violation(
+            _where(container), f"{container.label} does not set {what}, nor does the Pod"
+        )
 
 
 def run_as_non_root(pod: Pod, version: Version) -> Iterator[Violation]:
@@ -434,10 +458,9 @@ def _confined(profile: Any) -> bool:
 def seccomp_restricted(pod: Pod, version: Version) -> Iterator[Violation]:
     if _windows(pod, version):
         return
-    for violation in _required_setting(
+    yield from _required_setting(
         pod, _confined, "seccompProfile", "seccompProfile.type RuntimeDefault or Localhost"
-    ):
-        yield violation
+    )
 
 
 def capabilities_restricted(pod: Pod, version: Version) -> Iterator[Violation]:
@@ -487,9 +510,7 @@ CONTROLS: tuple[Control, ...] = (
         since=(1, 8),
     ),
     Control("pss-run-as-non-root", "Running as Non-root", RESTRICTED, run_as_non_root),
-    Control(
-        "pss-run-as-user", "Running as Non-root user", RESTRICTED, run_as_user, since=(1, 23)
-    ),
+    Control("pss-run-as-user", "Running as Non-root user", RESTRICTED, run_as_user, since=(1, 23)),
     Control(
         "pss-seccomp-restricted",
         "Seccomp",

@@ -67,9 +67,7 @@ def load_presets() -> dict[str, Preset]:
 
 def presets_of(rule: Rule) -> tuple[str, ...]:
     """The presets a rule is in, `all` included, in preset order."""
-    return tuple(
-        name for name in load_presets() if name == ALL_PRESET or name in rule.presets
-    )
+    return tuple(name for name in load_presets() if name == ALL_PRESET or name in rule.presets)
 
 
 def check_names(names: Iterable[str]) -> None:
