@@ -34,10 +34,9 @@ def measure(corpus: str, preset: str) -> tuple[int, Counter[str]]:
     policy = RulePolicy(config, list(load_rules()))
     rules = config.configure_rules(load_rules())
     running = policy.rules_to_run()
-    engine = Engine([rule for rule_id, rule in rules.items() if rule_id in running])
+    engine = Engine([rule for rule_id, rule in rules.items() if rule_id in running], policy=policy)
     result = engine.lint(discover([corpus]).files)
-    findings = policy.apply(result.findings)
-    return result.objects, Counter(finding.rule for finding in findings)
+    return result.objects, Counter(finding.rule for finding in result.findings)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from support import REPO, SHARED, lint_text
+from support import REPO, lint_text, shared
 
 from k8slint.cli import cli
 from k8slint.config.file import Config, ConfigError, RulePolicy, load_config
 from k8slint.engine.registry import load_rules, rules_dir
 from k8slint.presets import ALL_PRESET, DEFAULT_PRESET, expand, load_presets, presets_of
-
-POLARIS = SHARED / "peer-suites" / "polaris"
 
 RECOMMENDED_ADDITIONS = {
     "pod-security-namespace",
@@ -245,20 +243,23 @@ DISAGREEMENTS = {
 
 
 def _polaris_cases() -> list[tuple[str, str]]:
-    if not POLARIS.is_dir():
-        return []
+    """Every success and failure file of the covered checks (not the mutated ones)."""
+    polaris = shared("peer-suites", "polaris")
     return [
         (check, path.name)
         for check in POLARIS_CHECKS
-        for path in sorted((POLARIS / check).glob("*.yaml"))
+        for path in sorted((polaris / check).glob("*.yaml"))
         if not path.name.startswith("mutated")
     ]
 
 
-@pytest.mark.skipif(not POLARIS.is_dir(), reason="../shared/peer-suites is not beside the repo")
+def test_polaris_cases_are_all_there():
+    assert len(_polaris_cases()) == 60
+
+
 @pytest.mark.parametrize(("check", "name"), _polaris_cases())
 def test_restricted_preset_agrees_with_polaris(check, name):
-    path = POLARIS / check / name
+    path = shared("peer-suites", "polaris", check, name)
     result = run(
         "lint",
         str(path),
