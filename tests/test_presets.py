@@ -283,3 +283,18 @@ def test_readme_explains_presets():
     assert "## Presets" in readme
     for name in load_presets():
         assert f"`{name}`" in readme
+
+
+def test_annotation_and_comment_suppress_the_new_rules():
+    """Suppression works for the namespace rule (run scope) as for every rule."""
+    annotated = DEPLOYMENT.format(namespace="shop").replace(
+        "  namespace: shop\n",
+        '  namespace: shop\n  annotations:\n    ignore.k8slint.io/pod-security-namespace: "legacy"\n',
+    )
+    text = RESTRICTED_NAMESPACE.format(mode="enforce") + annotated
+    assert lint_text(text, ["pod-security-namespace"]).findings == []
+    commented = DEPLOYMENT.format(namespace="x").replace(
+        "runAsUser: 0", "runAsUser: 0  # k8slint: disable=pss-run-as-user"
+    )
+    assert lint_text(commented, ["pss-run-as-user"]).findings == []
+    assert len(lint_text(DEPLOYMENT.format(namespace="x"), ["pss-run-as-user"]).findings) == 1
