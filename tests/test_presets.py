@@ -289,7 +289,8 @@ def test_annotation_and_comment_suppress_the_new_rules():
     """Suppression works for the namespace rule (run scope) as for every rule."""
     annotated = DEPLOYMENT.format(namespace="shop").replace(
         "  namespace: shop\n",
-        '  namespace: shop\n  annotations:\n    ignore.k8slint.io/pod-security-namespace: "legacy"\n',
+        "  namespace: shop\n  annotations:\n"
+        '    ignore.k8slint.io/pod-security-namespace: "legacy"\n',
     )
     text = RESTRICTED_NAMESPACE.format(mode="enforce") + annotated
     assert lint_text(text, ["pod-security-namespace"]).findings == []

@@ -138,7 +138,7 @@ def secrets_read_cluster_wide(
     index: RunIndex, context: CheckContext
 ) -> Iterator[tuple[Resource, Problem]]:
     bound = {
-        role.get("name")
+        str(role.get("name"))
         for binding in index.of_kind("ClusterRoleBinding")
         if binding.api_group == RBAC_GROUP
         for role in [binding.data.get("roleRef")]

@@ -197,7 +197,7 @@ def single_replica(index: RunIndex, context: CheckContext) -> Iterator[tuple[Res
     for hpa in index.of_kind("HorizontalPodAutoscaler"):
         spec = spec_of(hpa)
         target = _mapping(spec.get("scaleTargetRef"))
-        scaled.add((namespace_of(hpa), target.get("kind"), target.get("name")))
+        scaled.add((namespace_of(hpa), str(target.get("kind")), str(target.get("name"))))
         minimum = spec.get("minReplicas", 1)
         if minimum == 1 and hpa.api_group == "autoscaling":
             given = "minReplicas" in spec
@@ -216,7 +216,7 @@ def single_replica(index: RunIndex, context: CheckContext) -> Iterator[tuple[Res
             continue
         for template in _templates_selected(index, pdb, spec_of(pdb).get("selector"), False):
             workload = template.resource
-            key = (namespace_of(workload), workload.kind, workload.name)
+            key = (namespace_of(workload), str(workload.kind), str(workload.name))
             if _replicas(workload) != 1 or key in scaled:
                 continue
             spec = spec_of(workload)

@@ -109,6 +109,13 @@ def _host_paths(pod: Pod) -> dict[str, tuple[JsonPath, str]]:
     return found
 
 
+def _host_path_of(
+    mount: dict[str, Any], host_paths: dict[str, tuple[JsonPath, str]]
+) -> tuple[JsonPath, str] | None:
+    name = mount.get("name")
+    return host_paths.get(name) if isinstance(name, str) else None
+
+
 def _mounts(pod: Pod) -> Iterator[tuple[Container, dict[str, Any], JsonPath]]:
     for container in pod.containers:
         mounts = container.data.get("volumeMounts")
@@ -137,7 +144,7 @@ def runtime_socket_mounted(resource: Resource, context: CheckContext) -> Iterato
         return
     host_paths = _host_paths(pod)
     for container, mount, at in _mounts(pod):
-        found = host_paths.get(mount.get("name"))  # type: ignore[arg-type]
+        found = _host_path_of(mount, host_paths)
         if found and _is_socket(found[1]):
             yield Problem(
                 (*at, "mountPath"),
@@ -163,7 +170,7 @@ def host_path_sensitive_writable(resource: Resource, context: CheckContext) -> I
         return
     host_paths = _host_paths(pod)
     for container, mount, at in _mounts(pod):
-        found = host_paths.get(mount.get("name"))  # type: ignore[arg-type]
+        found = _host_path_of(mount, host_paths)
         if not found or mount.get("readOnly") is True or _is_socket(found[1]):
             continue
         sub_path = mount.get("subPath")

@@ -228,7 +228,7 @@ def selinux(pod: Pod, version: Version) -> Iterator[Violation]:
         if not isinstance(options, dict):
             continue
         kind = options.get("type") or ""
-        if kind not in allowed:
+        if isinstance(kind, str) and kind not in allowed:
             yield Violation(
                 (*path, "seLinuxOptions", "type"),
                 f"{who} sets SELinux type {kind!r}; allowed: "
