@@ -258,8 +258,8 @@ def env_secret_literal(resource: Resource, context: CheckContext) -> Iterator[Pr
                 yield Problem(
                     (*container.path, "env", index, "value"),
                     f"env {item['name']} of {container.label} holds a literal secret-looking "
-                    f"value: it is stored in plain text in the manifest, in the object and in "
-                    f"every ReplicaSet revision, readable by whoever can read the workload; "
+                    f"value: it is stored in plain text in the manifest and in the object, "
+                    f"readable by whoever may read the workload (more than may read Secrets); "
                     f"use valueFrom.secretKeyRef",
                 )
 
