@@ -162,6 +162,8 @@ def readiness_probe_missing(
         spec = spec_of(service)
         if service.api_group != "" or spec.get("type") == "ExternalName":
             continue
+        if spec.get("publishNotReadyAddresses") is True:
+            continue  # it routes to Pods whether ready or not: readiness is not its business
         for template in _templates_selected(index, service, spec.get("selector"), True):
             pod = pod_of(template.resource)
             if pod is None or id(template.resource) in reported:
