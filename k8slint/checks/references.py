@@ -326,17 +326,17 @@ def statefulset_service_missing(index: RunIndex, context: CheckContext) -> Found
         if replicas is not None and replicas <= 1:
             problem = Problem(
                 ("spec", "serviceName"),
-                f"{problem.message}; with one replica only the pod's own DNS name is missing "
-                "(a Service still reaches the pod): it matters to clients that address the pod "
-                "by name, and once the StatefulSet scales out",
+                f"{problem.message}; with one replica only the pod's own DNS name is missing, "
+                "and a Service still reaches the pod: it matters once the StatefulSet scales "
+                "out, or to clients that address the pod by name",
                 severity="info",
             )
         else:
-            count = f"its {replicas} replicas" if replicas else "its replicas"
+            count = f"{replicas} replicas" if replicas else "several replicas"
             problem = Problem(
                 ("spec", "serviceName"),
-                f"{problem.message}; {count} cannot find each other by those names, which "
-                "clustered software (databases, brokers, quorum members) relies on",
+                f"{problem.message}; with {count}, peers that find each other by per-pod DNS "
+                "names (as clustered databases and brokers do) cannot",
                 problem.severity,
             )
         yield statefulset, problem
