@@ -324,7 +324,11 @@ def workload_field_misplaced(resource: Resource, context: CheckContext) -> Itera
         owners = _field_owners(key, workload.kind, context)
         if not owners:
             continue
-        reason = _reason(key, workload.kind, field_names(version, spec_level.type_file))
+        own_fields = field_names(version, spec_level.type_file)
+        reason = _reason(key, workload.kind, own_fields)
+        renamed = _RENAMED.get(key, ("",))[0]
+        if renamed in own_fields and renamed in spec:
+            reason += f" (spec.{renamed} is already set: keep one of the two)"
         yield Problem(
             ("spec", key),
             f"spec.{key} is a field of {_and_list(owners)}, not of {workload.kind}: "

@@ -215,7 +215,7 @@ def claim_template_shadowed(resource: Resource, context: CheckContext) -> Iterat
     volumes = pod.spec.get("volumes")
     for position, volume in enumerate(volumes if isinstance(volumes, list) else ()):
         name = volume.get("name") if isinstance(volume, dict) else None
-        if name not in claims:
+        if not isinstance(name, str) or name not in claims:
             continue
         yield Problem(
             (*pod.path, "volumes", position, "name"),
