@@ -191,6 +191,13 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     except (ConfigError, BaselineError) as error:
         _fail(str(error).splitlines())
 
+    if baseline is not None and baseline.lenient and not options.quiet:
+        click.echo(
+            f"k8slint: note: {options.baseline} is an older baseline format: its entries are "
+            "matched by rule, file, object and path, without messages; "
+            "rewrite it with --write-baseline",
+            err=True,
+        )
     result, paths_missing = _run(paths, options, config, policy, rules, version)
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)

@@ -130,6 +130,11 @@ class Finding:
     message: str
     path: JsonPath = ()
     object: ObjectRef | None = field(default=None, compare=False)
+    identity: str | None = field(default=None, compare=False)
+    """What of the message identifies the finding for baselines and SARIF
+    fingerprints; None: the whole message. Cross-object and loader findings set
+    it empty: their messages quote other objects or line numbers, which change
+    with edits elsewhere, and their rule, file, object and path say enough."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

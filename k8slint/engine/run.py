@@ -295,6 +295,7 @@ class _Run:
                     rule.id,
                     severities.get(rule.id) or rule.severity,
                     issue.message,
+                    identity="",
                 )
             )
 
@@ -303,7 +304,7 @@ class _Run:
             context = self._context(rule)
             try:
                 for problem in bound.function(resource, context):
-                    self._emit(rule, resource, problem)
+                    self._emit(rule, resource, problem, identity=None)
             except Exception as error:  # one broken check must not end the run
                 self._internal_error(rule, resource, error)
 
@@ -313,7 +314,7 @@ class _Run:
             try:
                 for resource, problem in bound.function(index, context):
                     if not resource.context_only:
-                        self._emit(rule, resource, problem)
+                        self._emit(rule, resource, problem, identity="")
             except Exception as error:
                 self._internal_error(rule, None, error)
 
@@ -334,9 +335,10 @@ class _Run:
             self.suppressions[file] = parse_comments(_read_text(file), self.engine.known_ids)
         return self.suppressions[file]
 
-    def _emit(self, rule: Rule, resource: Resource, problem: Problem) -> None:
+    def _emit(self, rule: Rule, resource: Resource, problem: Problem, identity: str | None) -> None:
         """The one place a problem becomes a finding: the rule decided for the file
-        the finding points into, then `explains`, suppression and severity."""
+        the finding points into, then `explains`, suppression and severity.
+        `identity` is "" for cross-object checks (see `Finding.identity`)."""
         where = resource.location(problem.path)
         enabled, severities = self.engine.policy.for_file(where.file)
         if rule.id not in enabled:
@@ -359,6 +361,7 @@ class _Run:
                 problem.message,
                 problem.path,
                 resource.ref,
+                identity,
             )
         )
 
