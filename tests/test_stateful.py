@@ -60,25 +60,29 @@ def _lint_json(args: list[str]) -> dict:
 
 
 def test_a_context_only_claim_counts_as_the_applications(tmp_path, monkeypatch):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "deployment.yaml").write_text(DEPLOYMENT, encoding="utf-8")
-    (tmp_path / "app" / "claim.yaml").write_text(PVC, encoding="utf-8")
+    # A directory name no other test uses: kube/index.py caches the absolute
+    # directory of a relative path for the whole process, across chdir.
+    (tmp_path / "stateful-app").mkdir()
+    (tmp_path / "stateful-app" / "deployment.yaml").write_text(DEPLOYMENT, encoding="utf-8")
+    (tmp_path / "stateful-app" / "claim.yaml").write_text(PVC, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     select = ["--select", "claim-shared-by-replicas"]
 
-    alone = _lint_json(["app/deployment.yaml", *select])
+    alone = _lint_json(["stateful-app/deployment.yaml", *select])
     assert alone["findings"] == []  # the claim's access modes are unknown
 
-    with_context = _lint_json(["app/deployment.yaml", "--context", "app/", *select])
+    with_context = _lint_json(
+        ["stateful-app/deployment.yaml", "--context", "stateful-app/", *select]
+    )
     assert [(f["file"], f["line"], f["rule"]) for f in with_context["findings"]] == [
-        ("app/deployment.yaml", 20, "claim-shared-by-replicas")
+        ("stateful-app/deployment.yaml", 20, "claim-shared-by-replicas")
     ]
     assert (
         "mount claim data, which requests ReadWriteOnce" in with_context["findings"][0]["message"]
     )
 
     # The claim itself, linted with the Deployment as context, gets nothing.
-    claim_only = _lint_json(["app/claim.yaml", "--context", "app/", *select])
+    claim_only = _lint_json(["stateful-app/claim.yaml", "--context", "stateful-app/", *select])
     assert claim_only["findings"] == []
 
 
