@@ -28,6 +28,7 @@ from k8slint.kube.labels import (
 )
 from k8slint.kube.nearness import closest, similar
 from k8slint.kube.openapi import format_version, type_schema
+from k8slint.kube.replicas import most_replicas
 from k8slint.model import JsonPath, Problem, Resource, format_path
 
 SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
@@ -309,13 +310,36 @@ def statefulset_service_missing(index: RunIndex, context: CheckContext) -> Found
             continue  # a fragment (Kustomize patch) says nothing about serviceName
         name = spec_of(statefulset).get("serviceName")
         if not name:
-            yield statefulset, _no_service_name(context)
+            problem = _no_service_name(context)
+            if problem.severity is None:  # the API rejects it: that weight does not depend on use
+                yield statefulset, Problem(("spec", "serviceName"), problem.message)
+                continue
+        elif isinstance(name, str):
+            problem = _governing_service_problem(index, template, name)
+        else:
             continue
-        if not isinstance(name, str):
+        if problem is None:
             continue
-        problem = _governing_service_problem(index, template, name)
-        if problem:
-            yield statefulset, problem
+        # What is lost is the per-pod DNS names: the peers of a clustered application
+        # find each other by them, while one pod is still reached through any Service.
+        replicas = most_replicas(index, statefulset)
+        if replicas is not None and replicas <= 1:
+            problem = Problem(
+                ("spec", "serviceName"),
+                f"{problem.message}; with one replica only the pod's own DNS name is missing, "
+                "and a Service still reaches the pod: it matters once the StatefulSet scales "
+                "out, or to clients that address the pod by name",
+                severity="info",
+            )
+        else:
+            count = f"{replicas} replicas" if replicas else "several replicas"
+            problem = Problem(
+                ("spec", "serviceName"),
+                f"{problem.message}; with {count}, peers that find each other by per-pod DNS "
+                "names (as clustered databases and brokers do) cannot",
+                problem.severity,
+            )
+        yield statefulset, problem
 
 
 def _no_service_name(context: CheckContext) -> Problem:
