@@ -79,7 +79,9 @@ _SPECS: dict[str, Spec] = {
 @check(scope="resource")
 def api_validation(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     kind = resource.kind
-    if kind is None or resource.api_group not in _GROUPS.get(kind, ()):
+    if resource.api_version is None or kind is None:
+        return  # object-invalid's
+    if resource.api_group not in _GROUPS.get(kind, ()):
         return
     data = resource.data
     found = Findings(context.kubernetes_version, _is_fragment(resource))

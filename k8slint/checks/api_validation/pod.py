@@ -101,8 +101,8 @@ def _restart_policy(
     if allowed is None or ("restartPolicy" in spec and value is None):
         return
     if value is None:
-        if found.kustomize_input or "restartPolicy" in spec:
-            return
+        if found.kustomize_input or any(str(key).lower() == "restartpolicy" for key in spec):
+            return  # (a miscased `RestartPolicy:` is schema's unknown field, the real fix)
         if "Always" not in allowed:
             found.add(
                 path,

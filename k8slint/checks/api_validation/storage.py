@@ -65,9 +65,9 @@ def check_secret(found: Findings, data: dict[str, Any]) -> None:
     required = _SECRET_KEYS.get(kind or "", ())
     if found.kustomize_input:
         return
-    for key in required:
-        if key not in keys:
-            found.add(("type",), f"a Secret of type {kind} requires the key {key!r}")
+    missing = [key for key in required if key not in keys]
+    if missing:
+        found.add(("type",), f"a Secret of type {kind} requires the keys {', '.join(missing)}")
 
 
 def _keys(found: Findings, data: dict[str, Any], field: str) -> set[str]:
