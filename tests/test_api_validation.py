@@ -909,6 +909,22 @@ def test_env_names_follow_the_target_version():
     assert _findings(pod, "1.32") == []
 
 
+@pytest.mark.parametrize(
+    ("value", "version", "valid"),
+    [
+        ("PreferClose", "1.30", True),
+        ("PreferSameZone", "1.33", False),
+        ("PreferSameZone", "1.34", True),
+        ("PreferSameNode", "1.37", True),
+        ("Closest", "1.37", False),
+    ],
+)
+def test_traffic_distribution_follows_the_target_version(value, version, valid):
+    service = _case("service", {"spec.trafficDistribution": value})
+    expected = [] if valid else ["spec.trafficDistribution"]
+    assert [path for path, _ in _findings(service, version)] == expected
+
+
 def test_kustomize_patch_is_not_judged_for_missing_parts(tmp_path):
     (tmp_path / "kustomization.yaml").write_text(
         "resources: [job.yaml]\npatches:\n- path: patch.yaml\n"

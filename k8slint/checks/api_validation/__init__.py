@@ -84,7 +84,7 @@ def api_validation(resource: Resource, context: CheckContext) -> Iterator[Proble
     if resource.api_group not in _GROUPS.get(kind, ()):
         return
     data = resource.data
-    found = Findings(context.kubernetes_version, _is_fragment(resource))
+    found = Findings(context.kubernetes_version, lambda: _is_fragment(resource))
     metadata = data.get("metadata")
     if isinstance(metadata, dict) and kind in NAME_RULES:
         check_object_meta(found, kind, metadata)

@@ -32,9 +32,19 @@ class Findings:
     """The problems of one object, and what the checks need to know about it."""
 
     version: Version
-    kustomize_input: bool
-    """A patch or base: its missing parts may come from elsewhere, so absence is not judged."""
+    is_fragment: Callable[[], bool]
+    """Whether the object is a Kustomize patch or base (asked only when something is
+    missing: finding out reads the file system and walks the object)."""
     problems: list[Problem] = field(default_factory=list)
+    _fragment: bool | None = None
+
+    @property
+    def kustomize_input(self) -> bool:
+        """A patch or base: its missing parts may come from elsewhere, so absence is
+        not judged."""
+        if self._fragment is None:
+            self._fragment = self.is_fragment()
+        return self._fragment
 
     def add(self, path: JsonPath, message: str) -> None:
         self.problems.append(Problem(path, f"{message}; the API server rejects the object"))

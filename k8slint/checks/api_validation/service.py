@@ -14,6 +14,10 @@ SESSION_AFFINITY = ("ClientIP", "None")  # supportedSessionAffinityType
 TRAFFIC_POLICIES = ("Cluster", "Local")  # validateServiceExternalTrafficPolicy, ...Internal...
 IP_FAMILY_POLICIES = ("SingleStack", "PreferDualStack", "RequireDualStack")
 IP_FAMILIES = ("IPv4", "IPv6")
+TRAFFIC_DISTRIBUTION = ("PreferClose",)
+TRAFFIC_DISTRIBUTION_1_34 = ("PreferClose", "PreferSameZone", "PreferSameNode")
+"""validateServiceTrafficDistribution: PreferSameZone and PreferSameNode came with
+the PreferSameTrafficDistribution feature gate, alpha in 1.33, on by default from 1.34."""
 NODE_PORTS = range(30000, 32768)
 """The API server's default --service-node-port-range (30000-32767)."""
 
@@ -25,6 +29,8 @@ def check_service(found: Findings, spec: dict[str, Any]) -> None:
     found.enum(spec, "externalTrafficPolicy", path, TRAFFIC_POLICIES)
     found.enum(spec, "internalTrafficPolicy", path, TRAFFIC_POLICIES)
     found.enum(spec, "ipFamilyPolicy", path, IP_FAMILY_POLICIES)
+    distributions = TRAFFIC_DISTRIBUTION_1_34 if found.version >= (1, 34) else TRAFFIC_DISTRIBUTION
+    found.enum(spec, "trafficDistribution", path, distributions)
     families = spec.get("ipFamilies")
     if isinstance(families, list):
         for index, family in enumerate(families):
