@@ -344,6 +344,17 @@ CASES = [
     ("service", {"spec.ports[0].nodePort": 30080}, "spec.ports[0].nodePort", "type ClusterIP"),
     ("service", {"spec.ports": _DELETE}, "spec", "at least one port"),
     ("service", {"spec.ports": _DELETE, "spec.clusterIP": "None"}, None, ""),
+    ("service", {"spec.ports": []}, "spec", "at least one port"),
+    ("ingress", {"spec.rules": []}, "spec", "rules or a defaultBackend"),
+    (
+        "ingress",
+        {
+            "spec.rules": _DELETE,
+            "spec.defaultBackend": {"service": {"name": "w", "port": {"number": 80}}},
+        },
+        None,
+        "",
+    ),
     ("service", {"spec.clusterIP": "10.0.0.300"}, "spec.clusterIP", "IP address"),
     # enumerations
     ("pod", {f"{POD}.restartPolicy": "Once"}, f"{POD}.restartPolicy", "Always, OnFailure, Never"),

@@ -25,6 +25,8 @@ def check_ingress(found: Findings, spec: dict[str, Any]) -> None:
         "ingressClassName",
         names.dns1123_subdomain,
     )
+    if not spec.get("rules") and "defaultBackend" not in spec and not found.kustomize_input:
+        found.add(path, "an Ingress needs rules or a defaultBackend")
     if "defaultBackend" in spec:
         _backend(found, found.mapping(spec, "defaultBackend"), (*path, "defaultBackend"))
     for index, rule in found.items(spec, "rules"):

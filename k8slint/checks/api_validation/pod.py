@@ -101,9 +101,9 @@ def _restart_policy(
     if allowed is None or ("restartPolicy" in spec and value is None):
         return
     if value is None:
-        if found.kustomize_input or any(str(key).lower() == "restartpolicy" for key in spec):
+        if "Always" in allowed or any(str(key).lower() == "restartpolicy" for key in spec):
             return  # (a miscased `RestartPolicy:` is schema's unknown field, the real fix)
-        if "Always" not in allowed:
+        if not found.kustomize_input:
             found.add(
                 path,
                 f"restartPolicy is unset, so it defaults to Always, which a {workload.kind}'s "
@@ -225,7 +225,7 @@ def _container(
     found.syntax(container.get("name"), (*path, "name"), "container name", names.dns1123_label)
     image = container.get("image")
     if image is None and "image" not in container:
-        if not found.kustomize_input and not misplaced_image:
+        if not misplaced_image and not found.kustomize_input:
             found.add(path, "the container has no image, which every container requires")
     elif image == "":
         found.add((*path, "image"), "image is empty, which every container requires")
@@ -328,7 +328,7 @@ def _probe(found: Findings, path: JsonPath, kind: str, probe: dict[str, Any]) ->
             (*path, handlers[1]),
             f"{kind} sets {' and '.join(handlers)}: a probe has exactly one handler",
         )
-    elif not handlers and not found.kustomize_input and set(probe) <= PROBE_FIELDS:
+    elif not handlers and set(probe) <= PROBE_FIELDS and not found.kustomize_input:
         # (an unknown key, `gRPC:` say, is schema's finding and the likely handler)
         found.add(path, f"{kind} has no handler: set one of {', '.join(PROBE_HANDLERS)}")
     for key in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "failureThreshold"):

@@ -30,11 +30,9 @@ def check_role(found: Findings, data: dict[str, Any], namespaced: bool) -> None:
                     "a rule applies to resources or to nonResourceURLs, not both",
                 )
             continue
-        if found.kustomize_input:
-            continue
         for key, text in (("resources", "resource"), ("apiGroups", "API group")):
             value = rule.get(key)
-            if value is None or value == []:
+            if value in (None, []) and not found.kustomize_input:
                 found.add(
                     where if value is None else (*where, key),
                     f"a resource rule needs at least one {text} in {key}",

@@ -72,7 +72,7 @@ def _ports(found: Findings, spec: dict[str, Any], kind: str, headless: bool) -> 
     """validateServicePort and ValidateService's checks across the ports."""
     ports = list(found.items(spec, "ports"))
     if (
-        "ports" not in spec
+        spec.get("ports") in (None, [])
         and kind != "ExternalName"
         and not headless
         and not found.kustomize_input

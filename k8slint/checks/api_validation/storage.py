@@ -63,10 +63,8 @@ def check_secret(found: Findings, data: dict[str, Any]) -> None:
             )
     kind = found.string(data, "type")
     required = _SECRET_KEYS.get(kind or "", ())
-    if found.kustomize_input:
-        return
     missing = [key for key in required if key not in keys]
-    if missing:
+    if missing and not found.kustomize_input:
         found.add(("type",), f"a Secret of type {kind} requires the keys {', '.join(missing)}")
 
 
