@@ -634,6 +634,38 @@ CASES = [
     ),
     ("pdb", {"spec.minAvailable": "50"}, "spec.minAvailable", "percentage"),
     ("pdb", {"spec.minAvailable": "50%"}, None, ""),
+    (
+        "pod",
+        {f"{C0}.resources": {"requests": {"nvidia.com/gpu": 1}, "limits": {"nvidia.com/gpu": 2}}},
+        f"{C0}.resources.requests.nvidia.com/gpu",
+        "must equal",
+    ),
+    (
+        "pod",
+        {f"{C0}.resources": {"requests": {"nvidia.com/gpu": 1}}},
+        f"{C0}.resources.requests.nvidia.com/gpu",
+        "needs limits",
+    ),
+    ("pod", {f"{C0}.resources": {"limits": {"nvidia.com/gpu": 1}}}, None, ""),
+    (
+        "pod",
+        {
+            f"{C0}.resources": {
+                "requests": {"hugepages-2Mi": "1Gi"},
+                "limits": {"hugepages-2Mi": "2Gi"},
+            }
+        },
+        f"{C0}.resources.requests.hugepages-2Mi",
+        "must equal",
+    ),
+    # lifecycle hooks
+    (
+        "pod",
+        {f"{C0}.lifecycle.preStop": {"exec": {"command": ["x"]}, "sleep": {"seconds": 5}}},
+        f"{C0}.lifecycle.preStop.sleep",
+        "exactly one handler",
+    ),
+    ("pod", {f"{C0}.lifecycle.preStop": {"sleep": {"seconds": 5}}}, None, ""),
     # probes
     (
         "pod",

@@ -25,6 +25,7 @@ TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")  # validateTaint
 PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")  # validatePreemptionPolicy
 PROBE_SCHEMES = ("HTTP", "HTTPS")  # supportedHTTPSchemes
 PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")  # validateHandler
+LIFECYCLE_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")  # validateLifecycleHandler
 PROBE_FIELDS = frozenset(
     {
         *PROBE_HANDLERS,
@@ -237,6 +238,11 @@ def _container(
     _mounts(found, path, container)
     if group == "initContainers" and container.get("restartPolicy") != "Always":
         return  # probes on a plain init container are init-container-probe's
+    lifecycle = found.mapping(container, "lifecycle")
+    for hook in ("postStart", "preStop"):
+        handler = found.mapping(lifecycle, hook)
+        if handler:
+            _lifecycle_handler(found, (*path, "lifecycle", hook), hook, handler)
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         if probe in container:
             _probe(found, (*path, probe), probe, found.mapping(container, probe))
@@ -296,12 +302,34 @@ def _resources(found: Findings, path: JsonPath, resources: dict[str, Any]) -> No
                 parsed[part][name] = quantity
     for name, request in parsed["requests"].items():
         limit = parsed["limits"].get(name)
-        if limit is not None and request > limit:
+        where = (*path, "requests", name)
+        if not _overcommit_allowed(name):
+            if name not in found.mapping(resources, "limits"):
+                found.add(
+                    where,
+                    f"requests.{name} needs limits.{name} too: {name} cannot be overcommitted, "
+                    "so its request and limit must be set and equal",
+                )
+            elif limit is not None and request != limit:
+                found.add(
+                    where,
+                    f"requests.{name} {resources['requests'][name]} must equal limits.{name} "
+                    f"{resources['limits'][name]}: {name} cannot be overcommitted",
+                )
+        elif limit is not None and request > limit:
             found.add(
-                (*path, "requests", name),
+                where,
                 f"requests.{name} {resources['requests'][name]} is more than limits.{name} "
                 f"{resources['limits'][name]}: a request must not exceed its limit",
             )
+
+
+def _overcommit_allowed(name: str) -> bool:
+    """helper.IsOvercommitAllowed: native resources (no domain, or a kubernetes.io one)
+    other than huge pages; extended resources (`nvidia.com/gpu`) are not."""
+    domain, slash, _ = name.partition("/")
+    native = not slash or domain == "kubernetes.io" or domain.endswith(".kubernetes.io")
+    return native and not name.startswith("hugepages-")
 
 
 def _mounts(found: Findings, path: JsonPath, container: dict[str, Any]) -> None:
@@ -347,6 +375,18 @@ def _probe(found: Findings, path: JsonPath, kind: str, probe: dict[str, Any]) ->
     tcp = found.mapping(probe, "tcpSocket")
     if tcp:
         _probe_port(found, (*path, "tcpSocket"), tcp)
+
+
+def _lifecycle_handler(found: Findings, path: JsonPath, hook: str, handler: dict[str, Any]) -> None:
+    """validateLifecycle / validateLifecycleHandler: exactly one handler per hook."""
+    handlers = [key for key in LIFECYCLE_HANDLERS if key in handler]
+    if len(handlers) > 1:
+        found.add(
+            (*path, handlers[1]),
+            f"{hook} sets {' and '.join(handlers)}: a lifecycle hook has exactly one handler",
+        )
+    elif not handlers and set(handler) <= set(LIFECYCLE_HANDLERS) and not found.kustomize_input:
+        found.add(path, f"{hook} has no handler: set one of {', '.join(LIFECYCLE_HANDLERS)}")
 
 
 def _probe_port(found: Findings, path: JsonPath, handler: dict[str, Any]) -> None:
