@@ -23,8 +23,8 @@ from k8slint.checks.api_validation import networking, policy, rbac, service, sto
 from k8slint.checks.api_validation._base import Findings
 from k8slint.checks.api_validation.metadata import NAME_RULES, check_object_meta
 from k8slint.checks.api_validation.pod import check_pod
+from k8slint.kube.filekinds import KUSTOMIZE_LABELLED_BASE, KUSTOMIZE_PATCH, has_patch_directives
 from k8slint.kube.kinds import get_path, pod_spec, workload_kind
-from k8slint.kube.kustomize import adds_selector_labels, has_patch_directives, is_patch_file
 from k8slint.model import Problem, Resource
 
 _GROUPS: dict[str, frozenset[str]] = {
@@ -104,12 +104,10 @@ def api_validation(resource: Resource, context: CheckContext) -> Iterator[Proble
 
 def _is_fragment(resource: Resource) -> bool:
     """A Kustomize patch or a base whose kustomization completes it: its missing parts
-    may come from elsewhere. (kustomize.is_kustomize_input also counts any template
+    may come from elsewhere. (filekinds.is_kustomize_input also counts any template
     with an imageless container as a fragment; a missing image is this rule's finding.)"""
-    return (
+    return resource.file_kind in (KUSTOMIZE_PATCH, KUSTOMIZE_LABELLED_BASE) or (
         has_patch_directives(resource.data)
-        or is_patch_file(resource.file)
-        or adds_selector_labels(resource.file)
     )
 
 
