@@ -713,6 +713,8 @@ CASES = [
         "no image",
     ),
     ("pod", {f"{C0}.image": ""}, f"{C0}.image", "image is empty"),
+    ("pod", {f"{C0}.image": None}, f"{C0}.image", "image is empty"),
+    ("pod", {f"{C0}.livenessProbe": None}, None, ""),
     (
         "pod",
         {

@@ -15,7 +15,7 @@ from k8slint.model import JsonPath, Problem
 
 _PERCENT = re.compile(r"^[0-9]+%$")
 _PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_]|\{\{|<[^<>]+>|^[A-Z][A-Z0-9]*_[A-Z0-9_]*$")
-"""`$VAR`, `${VAR}`, `{{ value }}`, `<NAME>`, `KSA_NAME`, `PORT`: a value that a tool
+"""`$VAR`, `${VAR}`, `{{ value }}`, `<NAME>`, `KSA_NAME`: a value that a tool
 (envsubst, sed, a template engine) replaces before apply, so not judged as itself."""
 
 
@@ -34,7 +34,7 @@ class Findings:
     version: Version
     is_fragment: Callable[[], bool]
     """Whether the object is a Kustomize patch or base (asked only when something is
-    missing: finding out reads the file system and walks the object)."""
+    missing: finding out may walk the whole object)."""
     problems: list[Problem] = field(default_factory=list)
     _fragment: bool | None = None
 

@@ -88,10 +88,10 @@ def check_pod(
     awaiting = workload.kind != "Pod" and not any(
         found.string(container, "image") for _, container in found.items(spec, "containers")
     )
-    misplaced_image = "image" in spec or awaiting
+    image_explained = "image" in spec or awaiting
     for group in CONTAINER_GROUPS:
         for index, container in found.items(spec, group):
-            _container(found, (*path, group, index), group, container, misplaced_image)
+            _container(found, (*path, group, index), group, container, image_explained)
 
 
 def _restart_policy(
@@ -220,16 +220,15 @@ def _tolerations(found: Findings, path: JsonPath, spec: dict[str, Any]) -> None:
 
 
 def _container(
-    found: Findings, path: JsonPath, group: str, container: dict[str, Any], misplaced_image: bool
+    found: Findings, path: JsonPath, group: str, container: dict[str, Any], image_explained: bool
 ) -> None:
     """validateContainerCommon and what it calls."""
     found.syntax(container.get("name"), (*path, "name"), "container name", names.dns1123_label)
-    image = container.get("image")
-    if image is None and "image" not in container:
-        if not misplaced_image and not found.kustomize_input:
+    if container.get("image") in (None, "") and not image_explained:
+        if "image" in container:
+            found.add((*path, "image"), "image is empty, which every container requires")
+        elif not found.kustomize_input:
             found.add(path, "the container has no image, which every container requires")
-    elif image == "":
-        found.add((*path, "image"), "image is empty, which every container requires")
     found.enum(container, "imagePullPolicy", path, PULL_POLICIES)
     found.enum(container, "terminationMessagePolicy", path, TERMINATION_MESSAGE_POLICIES)
     _ports(found, path, container)
@@ -244,8 +243,8 @@ def _container(
         if handler:
             _lifecycle_handler(found, (*path, "lifecycle", hook), hook, handler)
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-        if probe in container:
-            _probe(found, (*path, probe), probe, found.mapping(container, probe))
+        if isinstance(container.get(probe), dict):
+            _probe(found, (*path, probe), probe, container[probe])
 
 
 def _ports(found: Findings, path: JsonPath, container: dict[str, Any]) -> None:
