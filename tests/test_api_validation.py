@@ -356,6 +356,19 @@ CASES = [
         "",
     ),
     ("service", {"spec.clusterIP": "10.0.0.300"}, "spec.clusterIP", "IP address"),
+    ("service", {"spec.externalIPs": ["1.2.3"]}, "spec.externalIPs[0]", "IP address"),
+    (
+        "service",
+        {"spec.type": "LoadBalancer", "spec.loadBalancerSourceRanges": ["10.0.0.0/8", "10.0.0.1"]},
+        "spec.loadBalancerSourceRanges[1]",
+        "CIDR",
+    ),
+    (
+        "service",
+        {"spec.loadBalancerSourceRanges": ["10.0.0.0/8"]},
+        "spec.loadBalancerSourceRanges",
+        "only on a LoadBalancer",
+    ),
     # enumerations
     ("pod", {f"{POD}.restartPolicy": "Once"}, f"{POD}.restartPolicy", "Always, OnFailure, Never"),
     (
@@ -392,7 +405,15 @@ CASES = [
         "spec.type",
         "ClusterIP, NodePort, LoadBalancer, ExternalName",
     ),
+    ("service", {"spec.type": "Foo", "spec.ports[0].nodePort": 80}, "spec.type", "NodePort"),
+    ("service", {"spec.type": "${TYPE}", "spec.ports[0].nodePort": 80}, None, ""),
     ("service", {"spec.sessionAffinity": "Sticky"}, "spec.sessionAffinity", "ClientIP"),
+    (
+        "service",
+        {"spec.loadBalancerClass": "example.com/lb"},
+        "spec.loadBalancerClass",
+        "only on a LoadBalancer",
+    ),
     (
         "service",
         {"spec.type": "LoadBalancer", "spec.externalTrafficPolicy": "Global"},
@@ -666,7 +687,91 @@ CASES = [
         "exactly one handler",
     ),
     ("pod", {f"{C0}.lifecycle.preStop": {"sleep": {"seconds": 5}}}, None, ""),
+    # volumes and security contexts
+    (
+        "pod",
+        {f"{POD}.volumes": [{"name": "c", "configMap": {"name": "c", "defaultMode": 644}}]},
+        f"{POD}.volumes[0].configMap.defaultMode",
+        "write 0644",
+    ),
+    (
+        "pod",
+        {f"{POD}.volumes": [{"name": "c", "configMap": {"name": "c", "defaultMode": 420}}]},
+        None,
+        "",
+    ),
+    (
+        "pod",
+        {
+            f"{POD}.volumes": [
+                {
+                    "name": "s",
+                    "secret": {"secretName": "s", "items": [{"key": "k", "path": "../k"}]},
+                }
+            ]
+        },
+        f"{POD}.volumes[0].secret.items[0].path",
+        "relative",
+    ),
+    (
+        "pod",
+        {
+            f"{POD}.volumes": [
+                {
+                    "name": "p",
+                    "projected": {
+                        "sources": [
+                            {
+                                "configMap": {
+                                    "name": "c",
+                                    "items": [{"key": "k", "path": "k", "mode": 1000}],
+                                }
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+        f"{POD}.volumes[0].projected.sources[0].configMap.items[0].mode",
+        "between 0 and 0777",
+    ),
+    (
+        "pod",
+        {f"{POD}.volumes": [{"name": "h", "hostPath": {"path": "/var", "type": "Dir"}}]},
+        f"{POD}.volumes[0].hostPath.type",
+        "DirectoryOrCreate",
+    ),
+    (
+        "pod",
+        {f"{POD}.securityContext.seccompProfile": {"type": "Default"}},
+        f"{POD}.securityContext.seccompProfile.type",
+        "RuntimeDefault",
+    ),
+    (
+        "pod",
+        {f"{C0}.securityContext.seccompProfile": {"type": "Localhost"}},
+        f"{C0}.securityContext.seccompProfile",
+        "requires localhostProfile",
+    ),
+    (
+        "pod",
+        {
+            f"{C0}.securityContext.appArmorProfile": {
+                "type": "RuntimeDefault",
+                "localhostProfile": "x",
+            }
+        },
+        f"{C0}.securityContext.appArmorProfile.localhostProfile",
+        "only with appArmorProfile type Localhost",
+    ),
+    ("pod", {f"{POD}.securityContext.seccompProfile": {"type": "RuntimeDefault"}}, None, ""),
     # probes
+    (
+        "pod",
+        {f"{C0}.readinessProbe": {"grpc": {"port": 0}}},
+        f"{C0}.readinessProbe.grpc.port",
+        "between 1 and 65535",
+    ),
     (
         "pod",
         {f"{C0}.livenessProbe": {"successThreshold": 2, "tcpSocket": {"port": 80}}},

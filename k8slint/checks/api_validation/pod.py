@@ -8,6 +8,7 @@ from typing import Any
 
 from k8slint.checks.api_validation._base import Findings, is_int
 from k8slint.checks.api_validation.metadata import check_label_map, check_labels_and_annotations
+from k8slint.checks.api_validation.volumes import check_volumes
 from k8slint.kube import names
 from k8slint.kube.kinds import CONTAINER_GROUPS, WorkloadKind, get_path
 from k8slint.model import JsonPath
@@ -37,6 +38,8 @@ PROBE_FIELDS = frozenset(
         "terminationGracePeriodSeconds",
     }
 )
+PROFILE_TYPES = ("RuntimeDefault", "Unconfined", "Localhost")
+"""validateSeccompProfileField and validateAppArmorProfileField."""
 ENV_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")
 
 _TEMPLATE_RESTART = {
@@ -79,7 +82,8 @@ def check_pod(
         found, found.mapping(spec, "nodeSelector"), (*path, "nodeSelector"), "nodeSelector"
     )
     _active_deadline(found, workload, path, spec)
-    _volumes(found, path, spec)
+    check_volumes(found, path, spec)
+    _security_context(found, (*path, "securityContext"), found.mapping(spec, "securityContext"))
     _topology_spread(found, path, spec)
     _tolerations(found, path, spec)
     # A container without an image is reported unless container-field-in-pod explains
@@ -92,6 +96,24 @@ def check_pod(
     for group in CONTAINER_GROUPS:
         for index, container in found.items(spec, group):
             _container(found, (*path, group, index), group, container, image_explained)
+
+
+def _security_context(found: Findings, path: JsonPath, context: dict[str, Any]) -> None:
+    """Seccomp and AppArmor profiles: a fixed set of types, and a localhostProfile
+    exactly when the type is Localhost."""
+    for key in ("seccompProfile", "appArmorProfile"):
+        profile = found.mapping(context, key)
+        kind = found.enum(profile, "type", (*path, key), PROFILE_TYPES, f"{key} type")
+        if kind is None:
+            continue
+        local = found.string(profile, "localhostProfile")
+        if kind == "Localhost" and not local:
+            found.add((*path, key), f"{key} of type Localhost requires localhostProfile")
+        elif kind != "Localhost" and local is not None:
+            found.add(
+                (*path, key, "localhostProfile"),
+                f"localhostProfile may be set only with {key} type Localhost, not {kind}",
+            )
 
 
 def _restart_policy(
@@ -135,32 +157,6 @@ def _active_deadline(
             (*path, "activeDeadlineSeconds"),
             f"activeDeadlineSeconds must be at least 1, not {value}",
         )
-
-
-def _volumes(found: Findings, path: JsonPath, spec: dict[str, Any]) -> None:
-    """ValidateVolumes: names are DNS labels and unique; at most one source each.
-    (A volume with no source at all is defaulted to emptyDir, so that is valid.)"""
-    seen: set[str] = set()
-    for index, volume in found.items(spec, "volumes"):
-        where = (*path, "volumes", index)
-        name = found.string(volume, "name")
-        if name is not None:
-            found.syntax(name, (*where, "name"), "volume name", names.dns1123_label)
-            if name in seen:
-                found.add((*where, "name"), f"volume name {name!r} is used twice in the Pod")
-            seen.add(name)
-        sources = [key for key in volume if key != "name"]
-        if len(sources) > 1:
-            found.add(
-                (*where, sources[1]),
-                f"volume {name or index} has more than one source ({', '.join(sources)}): "
-                "a volume has exactly one",
-            )
-        empty_dir = found.mapping(volume, "emptyDir")
-        if "sizeLimit" in empty_dir:
-            found.quantity(
-                empty_dir["sizeLimit"], (*where, "emptyDir", "sizeLimit"), "emptyDir.sizeLimit"
-            )
 
 
 def _topology_spread(found: Findings, path: JsonPath, spec: dict[str, Any]) -> None:
@@ -235,6 +231,9 @@ def _container(
     _env(found, path, container)
     _resources(found, (*path, "resources"), found.mapping(container, "resources"))
     _mounts(found, path, container)
+    _security_context(
+        found, (*path, "securityContext"), found.mapping(container, "securityContext")
+    )
     if group == "initContainers" and container.get("restartPolicy") != "Always":
         return  # probes on a plain init container are init-container-probe's
     lifecycle = found.mapping(container, "lifecycle")
@@ -374,6 +373,9 @@ def _probe(found: Findings, path: JsonPath, kind: str, probe: dict[str, Any]) ->
     tcp = found.mapping(probe, "tcpSocket")
     if tcp:
         _probe_port(found, (*path, "tcpSocket"), tcp)
+    grpc_port = found.integer(found.mapping(probe, "grpc"), "port")
+    if grpc_port is not None:
+        found.port_number(grpc_port, (*path, "grpc", "port"), "grpc port")
 
 
 def _lifecycle_handler(found: Findings, path: JsonPath, hook: str, handler: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from k8slint.checks.api_validation._base import Findings, is_int
+from k8slint.checks.api_validation._base import Findings, is_int, is_placeholder
 from k8slint.checks.api_validation.pod import PROTOCOLS
 from k8slint.kube import names
 
@@ -50,7 +50,39 @@ def check_service(found: Findings, spec: dict[str, Any]) -> None:
             )
     if kind == "ExternalName":
         _external_name(found, spec)
-    _ports(found, spec, kind or "ClusterIP", cluster_ip == "None")
+    # An unknown or placeholder type: its own finding (or none); the checks that
+    # depend on the type are not guessed. An absent one is the default, ClusterIP.
+    kind = kind or ("ClusterIP" if spec.get("type") is None else "")
+    _addresses(found, spec, kind)
+    _ports(found, spec, kind, cluster_ip == "None")
+
+
+def _addresses(found: Findings, spec: dict[str, Any], kind: str) -> None:
+    """ValidateService: externalIPs are IP addresses; loadBalancerSourceRanges CIDRs;
+    those and loadBalancerClass only on a LoadBalancer."""
+    for key, parse, what in (
+        ("externalIPs", ipaddress.ip_address, "an IP address"),
+        ("loadBalancerSourceRanges", _cidr, "a CIDR such as 10.0.0.0/8"),
+    ):
+        values = spec.get(key)
+        for index, value in enumerate(values if isinstance(values, list) else ()):
+            if not isinstance(value, str) or is_placeholder(value):
+                continue
+            try:
+                parse(value.strip())
+            except ValueError:
+                found.add(("spec", key, index), f"{key} entry {value!r} is not {what}")
+    if not kind or kind == "LoadBalancer":
+        return
+    for key in ("loadBalancerSourceRanges", "loadBalancerClass"):
+        if spec.get(key):
+            found.add(("spec", key), f"{key} may be set only on a LoadBalancer Service, not {kind}")
+
+
+def _cidr(text: str) -> object:
+    if "/" not in text:
+        raise ValueError(text)
+    return ipaddress.ip_network(text, strict=False)
 
 
 def _external_name(found: Findings, spec: dict[str, Any]) -> None:
@@ -73,7 +105,7 @@ def _ports(found: Findings, spec: dict[str, Any], kind: str, headless: bool) -> 
     ports = list(found.items(spec, "ports"))
     if (
         spec.get("ports") in (None, [])
-        and kind != "ExternalName"
+        and kind not in ("", "ExternalName")
         and not headless
         and not found.kustomize_input
     ):
