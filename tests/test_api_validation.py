@@ -870,6 +870,12 @@ CASES = [
     ),
     ("job", {f"{TEMPLATE}.restartPolicy": "OnFailure"}, None, ""),
     (
+        "job",
+        {f"{TEMPLATE}.restartPolicy": "OnFailure", "spec.podFailurePolicy": {"rules": []}},
+        f"{TEMPLATE}.restartPolicy",
+        "Never when the Job has a podFailurePolicy",
+    ),
+    (
         "cronjob",
         {f"spec.jobTemplate.{TEMPLATE}.restartPolicy": _DELETE},
         f"spec.jobTemplate.{TEMPLATE}",
@@ -1009,6 +1015,59 @@ CASES = [
         "no apiGroup",
     ),
     ("binding", {"subjects[0]": {"kind": "User", "name": "jane"}}, None, ""),
+    # label selectors outside workloads
+    (
+        "pdb",
+        {
+            "spec.selector": {
+                "matchExpressions": [{"key": "app", "operator": "in", "values": ["web"]}]
+            }
+        },
+        "spec.selector.matchExpressions[0]",
+        "'in' is not a label selector operator",
+    ),
+    (
+        "netpol",
+        {
+            "spec.podSelector": {
+                "matchExpressions": [{"key": "app", "operator": "Exists", "values": ["x"]}]
+            }
+        },
+        "spec.podSelector.matchExpressions[0]",
+        "takes no values",
+    ),
+    (
+        "netpol",
+        {"spec.ingress[0].from[0]": {"namespaceSelector": {"matchLabels": {"team": "a b"}}}},
+        "spec.ingress[0].from[0].namespaceSelector.matchLabels.team",
+        "selector value",
+    ),
+    (
+        "pod",
+        {
+            f"{POD}.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 1,
+                    "podAffinityTerm": {
+                        "topologyKey": "zone",
+                        "labelSelector": {"matchExpressions": [{"key": "app", "operator": "In"}]},
+                    },
+                }
+            ]
+        },
+        f"{POD}.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchExpressions[0]",
+        "needs at least one value",
+    ),
+    (
+        "deployment",
+        {
+            "spec.selector": {
+                "matchExpressions": [{"key": "app", "operator": "in", "values": ["web"]}]
+            }
+        },
+        None,
+        "",
+    ),
     # tolerations
     ("pod", {f"{POD}.tolerations": [{"operator": "Exists"}]}, None, ""),
     (

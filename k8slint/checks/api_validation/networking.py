@@ -7,6 +7,7 @@ from typing import Any
 
 from k8slint.checks.api_validation._base import Findings, is_int
 from k8slint.checks.api_validation.pod import PROTOCOLS
+from k8slint.checks.api_validation.selectors import check_selector
 from k8slint.kube import names
 from k8slint.model import JsonPath
 
@@ -88,6 +89,7 @@ def _backend(found: Findings, backend: dict[str, Any], path: JsonPath) -> None:
 def check_network_policy(found: Findings, spec: dict[str, Any]) -> None:
     """ValidateNetworkPolicySpec."""
     path: JsonPath = ("spec",)
+    check_selector(found, spec.get("podSelector"), (*path, "podSelector"))
     types = spec.get("policyTypes")
     if isinstance(types, list):
         for index, value in enumerate(types):
@@ -123,6 +125,8 @@ def _policy_port(found: Findings, port: dict[str, Any], path: JsonPath) -> None:
 
 def _peer(found: Findings, peer: dict[str, Any], path: JsonPath) -> None:
     """ValidateNetworkPolicyPeer and ValidateIPBlock."""
+    for key in ("podSelector", "namespaceSelector"):
+        check_selector(found, peer.get(key), (*path, key))
     if "ipBlock" not in peer:
         return
     if "podSelector" in peer or "namespaceSelector" in peer:

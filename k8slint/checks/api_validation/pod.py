@@ -8,6 +8,7 @@ from typing import Any
 
 from k8slint.checks.api_validation._base import Findings, is_int
 from k8slint.checks.api_validation.metadata import check_label_map, check_labels_and_annotations
+from k8slint.checks.api_validation.selectors import check_pod_selectors
 from k8slint.checks.api_validation.volumes import check_volumes
 from k8slint.kube import names
 from k8slint.kube.kinds import CONTAINER_GROUPS, WorkloadKind, get_path
@@ -85,6 +86,7 @@ def check_pod(
     check_volumes(found, path, spec)
     _security_context(found, (*path, "securityContext"), found.mapping(spec, "securityContext"))
     _topology_spread(found, path, spec)
+    check_pod_selectors(found, path, spec)
     _tolerations(found, path, spec)
     # A container without an image is reported unless container-field-in-pod explains
     # it (an `image` on the PodSpec) or the template looks like a Kustomize base that

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8slint.checks.api_validation._base import Findings
+from k8slint.checks.api_validation.selectors import check_selector
 from k8slint.model import JsonPath
 
 EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")  # supportedUnhealthyPodEvictionPolicies
@@ -26,6 +27,7 @@ def check_pdb(found: Findings, spec: dict[str, Any]) -> None:
     found.int_or_percent(spec, "minAvailable", path, at_most_100=True)
     found.int_or_percent(spec, "maxUnavailable", path, at_most_100=True)
     found.enum(spec, "unhealthyPodEvictionPolicy", path, EVICTION_POLICIES)
+    check_selector(found, spec.get("selector"), (*path, "selector"))
 
 
 def check_hpa(found: Findings, spec: dict[str, Any]) -> None:

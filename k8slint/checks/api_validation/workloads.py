@@ -91,6 +91,12 @@ def check_job(found: Findings, spec: dict[str, Any], path: tuple[str, ...] = ("s
     for key in ("parallelism", "completions", "backoffLimit", "ttlSecondsAfterFinished"):
         found.at_least(spec, key, path, 0)
     found.at_least(spec, "activeDeadlineSeconds", path, 0)
+    restart = found.string(found.mapping(found.mapping(spec, "template"), "spec"), "restartPolicy")
+    if spec.get("podFailurePolicy") is not None and restart == "OnFailure":
+        found.add(
+            (*path, "template", "spec", "restartPolicy"),
+            "restartPolicy must be Never when the Job has a podFailurePolicy",
+        )
     mode = found.enum(spec, "completionMode", path, COMPLETION_MODES)
     if mode == "Indexed" and spec.get("completions") is None and not found.kustomize_input:
         found.add(
