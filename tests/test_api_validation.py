@@ -768,6 +768,18 @@ CASES = [
     # probes
     (
         "pod",
+        {f"{C0}.readinessProbe": {"tcpSocket": {"port": 80}, "terminationGracePeriodSeconds": 5}},
+        f"{C0}.readinessProbe.terminationGracePeriodSeconds",
+        "must not be set on a readinessProbe",
+    ),
+    (
+        "pod",
+        {f"{C0}.livenessProbe": {"tcpSocket": {"port": 80}, "terminationGracePeriodSeconds": 5}},
+        None,
+        "",
+    ),
+    (
+        "pod",
         {f"{C0}.readinessProbe": {"grpc": {"port": 0}}},
         f"{C0}.readinessProbe.grpc.port",
         "between 1 and 65535",

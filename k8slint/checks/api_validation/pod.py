@@ -368,6 +368,18 @@ def _probe(found: Findings, path: JsonPath, kind: str, probe: dict[str, Any]) ->
             (*path, "successThreshold"),
             f"successThreshold must be 1 for a {kind}, not {success}",
         )
+    grace = found.integer(probe, "terminationGracePeriodSeconds")
+    if grace is not None and kind == "readinessProbe":
+        found.add(
+            (*path, "terminationGracePeriodSeconds"),
+            "terminationGracePeriodSeconds must not be set on a readinessProbe "
+            "(a failing readiness probe never kills the container)",
+        )
+    elif grace is not None and grace < 1:
+        found.add(
+            (*path, "terminationGracePeriodSeconds"),
+            f"terminationGracePeriodSeconds must be at least 1, not {grace}",
+        )
     http = found.mapping(probe, "httpGet")
     if http:
         _probe_port(found, (*path, "httpGet"), http)
