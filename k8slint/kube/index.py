@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
+from k8slint.kube.kustomize import is_kustomize_input
 from k8slint.kube.labels import labels_of
 from k8slint.kube.openapi import builtin_kind_names
 from k8slint.model import JsonPath, Resource
@@ -87,14 +88,10 @@ class PodTemplate:
 
     @property
     def complete(self) -> bool:
-        """False for a fragment (a Kustomize patch, a base awaiting an image): a
-        container without an image cannot run, so this is not what gets applied."""
-        regular = self.pod.spec.get("containers")
-        return (
-            isinstance(regular, list)
-            and bool(regular)
-            and all(isinstance(c, dict) and c.get("image") for c in regular)
-        )
+        """False for a fragment: a Kustomize input (`is_kustomize_input`, the one
+        place that decides it) is not what gets applied. Any other template is
+        judged as the API would judge it, with or without images."""
+        return not is_kustomize_input(self.resource)
 
     def port_names(self) -> set[str]:
         names: set[str] = set()
@@ -190,6 +187,10 @@ class RunIndex:
             if declared_namespace(near) or _related_directories(here, directory)
             for template in found
         ]
+
+    def template_namespaces(self) -> list[str]:
+        """The namespaces that hold complete pod templates."""
+        return sorted(self._template_directories())
 
     def _template_directories(self) -> dict[str, dict[str, list[PodTemplate]]]:
         """Templates by namespace, then directory: a related-directory lookup then

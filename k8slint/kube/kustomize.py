@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from typing import Any
 
-from k8slint.kube.index import pod_template
+from k8slint.kube.kinds import pod_spec
 from k8slint.load.loader import KUSTOMIZE_FILE_NAMES, YAMLError, parse_yaml
 from k8slint.model import Resource
 
@@ -106,14 +107,62 @@ def has_patch_directives(data: Any) -> bool:
     return False
 
 
+def _kustomization_directories(file: str) -> Iterator[str]:
+    """The directories of `file` and above (up to `_MAX_LEVELS`) that hold a kustomization."""
+    if not os.path.isfile(file):
+        return
+    directory = os.path.dirname(os.path.abspath(file))
+    for _ in range(_MAX_LEVELS):
+        if _kustomization(directory):
+            yield directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+
+
+def _awaits_image(resource: Resource) -> bool:
+    """A pod template without containers, or with one that has no image (yet)."""
+    pod = pod_spec(resource)
+    if pod is None:
+        return False
+    regular = pod.spec.get("containers")
+    return not (
+        isinstance(regular, list)
+        and regular
+        and all(isinstance(c, dict) and c.get("image") for c in regular)
+    )
+
+
 def is_kustomize_input(resource: Resource) -> bool:
     """A Kustomize input rather than the object that gets applied: a patch (by its
     kustomization or its `$patch` directives), a base whose kustomization adds its
-    selector, or a workload whose containers await their image from an overlay.
-    Its missing fields are not missing from what gets applied."""
+    selector, or a base workload under a kustomization whose containers await their
+    image from it (`images:`) or an overlay. Its missing fields are not missing from
+    what gets applied. Anything else is judged as the API would judge it."""
     if has_patch_directives(resource.data) or is_patch_file(resource.file):
         return True
     if adds_selector_labels(resource.file):
         return True
-    template = pod_template(resource)
-    return template is not None and not template.complete
+    return _awaits_image(resource) and any(_kustomization_directories(resource.file))
+
+
+def generated_names(file: str) -> frozenset[tuple[str, str]]:
+    """(kind, name) of the ConfigMaps and Secrets that `configMapGenerator` and
+    `secretGenerator` of a kustomization in the file's directory or above create.
+    Kustomize rewrites references to them to the hashed name, so a pod template
+    naming one refers to an object the build defines."""
+    return frozenset(
+        found for directory in _kustomization_directories(file) for found in _generated(directory)
+    )
+
+
+@functools.cache
+def _generated(directory: str) -> frozenset[tuple[str, str]]:
+    data = _kustomization(directory)
+    return frozenset(
+        (kind, entry["name"])
+        for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret"))
+        for entry in _as_list(data.get(key))
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+    )
