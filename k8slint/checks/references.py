@@ -26,7 +26,6 @@ from k8slint.kube.resolution import (
     application_of,
     listing,
     missing_name,
-    names_instead,
     unselected,
 )
 from k8slint.model import JsonPath, Problem, Resource, format_path
@@ -217,35 +216,28 @@ def _hpa_target_problem(index: RunIndex, hpa: Resource, kind: str, name: str) ->
     namespace = namespace_of(hpa)
     if index.named(namespace, kind, name):
         return None
-    kinds = tuple(dict.fromkeys((kind, *SCALABLE_KINDS)))
-    candidates = application_of(index, hpa).objects(namespace, *kinds)
+    app = application_of(index, hpa)
+    candidates = app.related(namespace, *dict.fromkeys((kind, *SCALABLE_KINDS)))
     same_name = [r for r in candidates if r.name == name]
     path: JsonPath = ("spec", "scaleTargetRef", "name")
     if same_name:
         path = ("spec", "scaleTargetRef", "kind")
-        text = (
+        text: str | None = (
             f"namespace {namespace} holds no {kind} {name} "
             f"({same_name[0].kind} {name} exists: fix the kind)"
         )
-    elif candidates:
-        of_kind = [r for r in candidates if r.kind == kind]
-        instead = names_instead(kind, name, of_kind) if of_kind else _workloads(candidates)
-        text = f"namespace {namespace} holds no {kind} {name} ({instead})"
     else:
-        found = missing_name(index, hpa, kind, name)
-        if found is None:
-            return None
-        text = found
+        text = missing_name(index, hpa, kind, name)
+        held = sorted(f"{r.kind} {r.name}" for r in candidates if app.holds(r) and r.name)
+        if text is None and held:
+            text = f"namespace {namespace} holds no {kind} {name} (it holds {listing(held)})"
+    if text is None:
+        return None
     return Problem(
         path,
         f"scaleTargetRef names {kind} {name}, but {text}; the HPA scales nothing; "
         "name the workload to scale",
     )
-
-
-def _workloads(candidates: list[Resource]) -> str:
-    described = sorted(f"{r.kind} {r.name}" for r in candidates if r.name)
-    return "it holds " + listing(described)
 
 
 @check(scope="run")

@@ -147,6 +147,23 @@ def is_kustomize_input(resource: Resource) -> bool:
     return _awaits_image(resource) and any(_kustomization_directories(resource.file))
 
 
+@functools.cache
+def kustomization_root(file: str) -> str | None:
+    """The nearest directory at or above `file` that holds a kustomization: what
+    one build of it takes in (the objects of that directory and below)."""
+    return next(_kustomization_directories(file), None)
+
+
+@functools.cache
+def namespace_rewritten(file: str) -> bool:
+    """Whether a kustomization at or above `file` sets `namespace:` (the build
+    rewrites every object's namespace, so the file's own says little)."""
+    return any(
+        isinstance(_kustomization(directory).get("namespace"), str)
+        for directory in _kustomization_directories(file)
+    )
+
+
 def generated_names(file: str) -> frozenset[tuple[str, str]]:
     """(kind, name) of the ConfigMaps and Secrets that `configMapGenerator` and
     `secretGenerator` of a kustomization in the file's directory or above create.

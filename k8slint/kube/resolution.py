@@ -3,33 +3,42 @@ reference rule (by labels or by name).
 
 Kubernetes objects find each other only by labels (a Service's endpoints are
 the pods that carry its selector's labels) and by name (an HPA's
-scaleTargetRef, a volume's ConfigMap), always within one namespace. A
-reference is judged against its *application* (`Application`): the objects
-related to it (the same file, the same directory, a directory and those
-inside it, or the same declared namespace; never a variant of it, see
-`RunIndex.alternatives`).
+scaleTargetRef, a volume's ConfigMap), always within one namespace. The
+policy, in order:
 
-- Resolved anywhere in the run: silent (the run may hold the target in a
-  directory we cannot tie to the reference).
-- The application holds candidates of that kind in that namespace: the
-  reference is reported, whether or not one looks like a typo. The message
-  names the nearest candidate when one does, and otherwise lists what the
-  namespace holds (at most `LISTED`, then "and N more").
-- It holds none there, but the target itself (the named object, or pods
-  with those labels) in another namespace: reported, saying where. Only when
-  both objects declare their namespace: an object without one goes wherever
-  `kubectl apply -n` puts it.
-- Otherwise silent: linting one Service alone says nothing, and a target that
-  lives in another repository, a chart or an operator is not this run's to judge.
-  Pre-commit with `--context` judges against the whole tree.
+1. Resolved anywhere in the run: silent (the run may hold the target in a
+   directory we cannot tie to the reference).
+2. A related candidate looks like the intended target (a typo, a renamed
+   label; `nearness`): reported, naming it. Related: the same file, the same
+   directory, a directory and those inside it, or the same declared namespace
+   (`RunIndex.related`), never a variant (`RunIndex.alternatives`).
+3. The owner's *application* (`Application.holds`: the same file, or the tree
+   of one Kustomize build) holds candidates of that kind in that namespace:
+   reported whether or not one looks like a typo, listing what the namespace
+   holds (at most `LISTED`, then "and N more").
+4. The application holds none there, but holds the target itself (the named
+   object, or pods with those labels) in another namespace: reported, saying
+   where. Only when both objects declare their namespace and no
+   kustomization rewrites it: an object without one goes wherever
+   `kubectl apply -n` puts it.
+5. Otherwise silent: linting one Service alone says nothing, and a target that
+   lives in another repository, a chart or an operator is not this run's to
+   judge. Pre-commit with `--context` judges against the whole tree.
+
+Why step 3 stops at a file or a Kustomize tree rather than any directory: a
+directory of samples (a docs site's examples, a conformance suite's tests)
+holds unrelated objects side by side, and a Service there often selects pods
+that another, uncollected file defines.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from k8slint.kube.index import PodTemplate, RunIndex, namespace_of, related
+from k8slint.kube.index import PodTemplate, RunIndex, directory_of, namespace_of
+from k8slint.kube.kustomize import kustomization_root, namespace_rewritten
 from k8slint.kube.labels import Requirement, Selector, format_labels
 from k8slint.kube.nearness import closest, similar
 from k8slint.model import JsonPath, Resource
@@ -40,37 +49,32 @@ LISTED = 3
 
 @dataclass(frozen=True, slots=True)
 class Application:
-    """The objects a reference of `owner` may resolve to.
+    """What a reference of `owner` is judged against.
 
-    Today the objects related to it in the run (`RunIndex.related` semantics,
-    minus variants of its file); a Kustomize build can replace this object
-    without changing the rules that use it.
+    `related`/`pod_templates` give the candidates a typo is looked for in;
+    `holds` says which of them the owner's application holds for certain.
+    A Kustomize build can replace `holds` without changing the rules.
     """
 
     index: RunIndex
     owner: Resource
 
-    def objects(self, namespace: str, *kinds: str) -> list[Resource]:
-        """Objects of these kinds in `namespace` that belong with the owner."""
+    def holds(self, other: Resource) -> bool:
+        """The same file, or the tree of the owner's nearest kustomization."""
+        if other.file == self.owner.file:
+            return True
+        root = kustomization_root(self.owner.file)
+        if root is None:
+            return False
+        inner = directory_of(other)
+        return inner == root or inner.startswith(root.rstrip(os.sep) + os.sep)
+
+    def related(self, namespace: str, *kinds: str) -> list[Resource]:
+        """Objects of these kinds in `namespace` that belong near the owner."""
         return [
             found
             for found in self.index.in_namespace(namespace, *kinds, near=self.owner)
             if not self.index.alternatives(self.owner, found)
-        ]
-
-    def elsewhere(self, kind: str, name: str, namespace: str) -> list[Resource]:
-        """The object `kind`/`name` in namespaces other than `namespace`, where
-        both it and the owner declare their namespace."""
-        if self.owner.namespace is None:
-            return []
-        return [
-            found
-            for found in self.index.of_kind(kind)
-            if found.name == name
-            and found.namespace is not None
-            and found.namespace != namespace
-            and related(self.owner, found)
-            and not self.index.alternatives(self.owner, found)
         ]
 
     def pod_templates(self, namespace: str) -> list[PodTemplate]:
@@ -80,16 +84,18 @@ class Application:
             if not self.index.alternatives(self.owner, template.resource)
         ]
 
-    def pod_templates_elsewhere(self, namespace: str) -> list[PodTemplate]:
-        """Templates of other namespaces that belong with the owner (both declared)."""
-        if self.owner.namespace is None:
+    def elsewhere(self, candidates: Sequence[Resource], namespace: str) -> list[Resource]:
+        """Of `candidates`, those the application holds in another declared namespace."""
+        if self.owner.namespace is None or namespace_rewritten(self.owner.file):
             return []
         return [
-            template
-            for other in self.index.template_namespaces()
-            if other != namespace
-            for template in self.pod_templates(other)
-            if template.resource.namespace is not None
+            found
+            for found in candidates
+            if found.namespace is not None
+            and found.namespace != namespace
+            and self.holds(found)
+            and not namespace_rewritten(found.file)
+            and not self.index.alternatives(self.owner, found)
         ]
 
 
@@ -114,30 +120,27 @@ def missing_name(
     """Why `kind`/`name` in the owner's namespace is a finding, as message text, or None.
 
     `counts` narrows the objects of that kind name that are meant (core v1
-    Services, not Knative's). None when the name resolves, or when the
-    application holds nothing to judge it by.
+    Services, not Knative's).
     """
     namespace = namespace_of(owner)
     if any(r.name == name and counts(r) for r in index.in_namespace(namespace, kind)):
         return None
     app = application_of(index, owner)
-    candidates = [r for r in app.objects(namespace, kind) if counts(r)]
-    if candidates:
-        instead = names_instead(kind, name, candidates)
-        return f"namespace {namespace} holds no {kind} {name} ({instead})"
-    there = [r for r in app.elsewhere(kind, name, namespace) if counts(r)]
+    missing = f"namespace {namespace} holds no {kind} {name}"
+    named = [r for r in index.of_kind(kind) if r.name == name and counts(r)]
+    there = app.elsewhere(named, namespace)
     if there:
-        return other_namespace(owner, f"namespace {namespace} holds no {kind} {name}", there[0])
-    return None
-
-
-def names_instead(kind: str, name: str, candidates: Sequence[Resource]) -> str:
-    """`nearest: ConfigMap web-config`, or `it holds ConfigMap a, b, c and 2 more`."""
-    names = sorted({r.name for r in candidates if r.name})
-    nearest = closest(name, names)
+        return other_namespace(owner, missing, there[0])
+    candidates = [r for r in app.related(namespace, kind) if counts(r)]
+    nearest = closest(name, _names(candidates))
     if nearest is not None:
-        return f"nearest: {kind} {nearest}"
-    return f"it holds {kind} {listing(names)}"
+        return f"{missing} (nearest: {kind} {nearest})"
+    held = _names([r for r in candidates if app.holds(r)])
+    return f"{missing} (it holds {kind} {listing(held)})" if held else None
+
+
+def _names(resources: Sequence[Resource]) -> list[str]:
+    return sorted({r.name for r in resources if r.name})
 
 
 def other_namespace(owner: Resource, what: str, target: Resource) -> str:
@@ -176,26 +179,35 @@ def unselected(
         return None
     app = application_of(index, owner)
     missing = f"no pod template in namespace {namespace} has those labels"
-    elsewhere = [
-        t
-        for t in app.pod_templates_elsewhere(namespace)
+    matching = [
+        t.resource
+        for other in index.template_namespaces()
+        if other != namespace
+        for t in index.pod_templates(other, near=owner)
         if selector.matches(t.labels, t.added_labels)
     ]
-    if elsewhere:
-        where = selector.requirements[0].path
-        return Unselected(where, other_namespace(owner, missing, elsewhere[0].resource))
-    nearby = app.pod_templates(namespace)
-    if not nearby:
-        return None
-    ranked = sorted(nearby, key=lambda t: _match_score(selector, t, owner), reverse=True)
-    nearest = ranked[0]
-    failing = selector.failing(nearest.labels, nearest.added_labels)[0]
-    keys = [term.key for term in selector.requirements]
-    if _near_miss(selector, nearest, owner):
+    there = app.elsewhere(matching, namespace)
+    if there:
+        return Unselected(selector.requirements[0].path, other_namespace(owner, missing, there[0]))
+    ranked = sorted(
+        app.pod_templates(namespace),
+        key=lambda t: _match_score(selector, t, owner),
+        reverse=True,
+    )
+    if ranked and _near_miss(selector, ranked[0], owner):
+        nearest = ranked[0]
+        keys = [term.key for term in selector.requirements]
         instead = f"{nearest.title} has {format_labels(nearest.labels, keys)}"
-    else:
-        instead = "it holds " + listing([f"{t.title} ({format_labels(t.labels)})" for t in ranked])
-    return Unselected(failing.path, f"{missing} ({instead})")
+        return Unselected(_first_failing(selector, nearest), f"{missing} ({instead})")
+    held = [t for t in ranked if app.holds(t.resource)]
+    if not held:
+        return None
+    instead = "it holds " + listing([f"{t.title} ({format_labels(t.labels)})" for t in held])
+    return Unselected(_first_failing(selector, held[0]), f"{missing} ({instead})")
+
+
+def _first_failing(selector: Selector, template: PodTemplate) -> JsonPath:
+    return selector.failing(template.labels, template.added_labels)[0].path
 
 
 def _near_term(term: Requirement, labels: dict[str, str], others_hold: bool) -> bool:
