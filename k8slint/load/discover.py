@@ -2,7 +2,9 @@
 
 Directories are walked for manifests; a file named explicitly is linted
 whatever its extension (that is what the user asked for). Helm charts are
-recognised and skipped with a notice, since their templates are not YAML yet.
+recognised and skipped with a notice, since their templates are not YAML yet;
+so are `testdata` directories met while walking (fixtures and golden files, not
+what gets applied), unless named on the command line.
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ _HELM_NOTICE = (
 )
 
 
+_TESTDATA = "testdata"
+_TESTDATA_NOTICE = (
+    "test data directory: skipped (Go tooling ignores `testdata`; its golden files are "
+    "not deployed); name it on the command line to lint it"
+)
+
+
 def _is_chart_templates(directory: str) -> bool:
     return os.path.basename(directory) == "templates" and os.path.isfile(
         os.path.join(os.path.dirname(directory), "Chart.yaml")
@@ -95,6 +104,9 @@ def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
         if "Chart.yaml" in names and "templates" in subdirs:
             notices.append((_display(os.path.join(directory, "templates")), _HELM_NOTICE))
             subdirs.remove("templates")
+        if _TESTDATA in subdirs:
+            notices.append((_display(os.path.join(directory, _TESTDATA)), _TESTDATA_NOTICE))
+            subdirs.remove(_TESTDATA)
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         for name in sorted(names):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
