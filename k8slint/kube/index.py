@@ -141,6 +141,7 @@ class RunIndex:
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, dict[str, list[PodTemplate]]] | None = None
+        self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
@@ -174,6 +175,16 @@ class RunIndex:
             return found
         found = [r for r in found if not self.alternatives(near, r)]
         return sorted(found, key=lambda r: proximity(near, r))
+
+    def all_named(self, kind: str, name: str) -> list[Resource]:
+        """Objects of that kind and name in any namespace, found in one lookup
+        (reference rules ask once per reference)."""
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for resource in self.resources:
+                if resource.kind and resource.name:
+                    self._by_name[(resource.kind, resource.name)].append(resource)
+        return self._by_name.get((kind, name), [])
 
     def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
         """The complete pod templates of pod-creating workloads in `namespace`."""

@@ -123,11 +123,11 @@ def missing_name(
     Services, not Knative's).
     """
     namespace = namespace_of(owner)
-    if any(r.name == name and counts(r) for r in index.in_namespace(namespace, kind)):
+    named = [r for r in index.all_named(kind, name) if counts(r)]
+    if any(namespace_of(r) == namespace for r in named):
         return None
     app = application_of(index, owner)
     missing = f"namespace {namespace} holds no {kind} {name}"
-    named = [r for r in index.of_kind(kind) if r.name == name and counts(r)]
     there = app.elsewhere(named, namespace)
     if there:
         return other_namespace(owner, missing, there[0])
@@ -143,11 +143,15 @@ def _names(resources: Sequence[Resource]) -> list[str]:
     return sorted({r.name for r in resources if r.name})
 
 
-def other_namespace(owner: Resource, what: str, target: Resource) -> str:
-    return (
-        f"{what}; {target.kind} {target.name} in namespace {namespace_of(target)} does: "
-        f"set its namespace, or move the {owner.kind}"
+def other_namespace(owner: Resource, what: str, target: Resource, by_labels: bool = False) -> str:
+    """`...; Deployment invoices in namespace default does: set its namespace, or move
+    the Service` (`does` for labels; a named object `is` in namespace X)."""
+    where = (
+        f"{target.kind} {target.name} in namespace {namespace_of(target)} does"
+        if by_labels
+        else f"{target.kind} {target.name} is in namespace {namespace_of(target)}"
     )
+    return f"{what}; {where}: set its namespace, or move the {owner.kind}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +192,9 @@ def unselected(
     ]
     there = app.elsewhere(matching, namespace)
     if there:
-        return Unselected(selector.requirements[0].path, other_namespace(owner, missing, there[0]))
+        return Unselected(
+            selector.requirements[0].path, other_namespace(owner, missing, there[0], by_labels=True)
+        )
     ranked = sorted(
         app.pod_templates(namespace),
         key=lambda t: _match_score(selector, t, owner),
