@@ -149,6 +149,73 @@ def network_policy_selector_no_match(index: RunIndex, context: CheckContext) -> 
             yield policy, problem
 
 
+_NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+"""Set on every namespace by the API server (1.21+): the way to select one by name."""
+
+
+@check(scope="run")
+def network_policy_peer_no_match(index: RunIndex, context: CheckContext) -> Found:
+    for policy in index.of_kind("NetworkPolicy"):
+        if policy.api_group != "networking.k8s.io":
+            continue
+        for path, peer, direction in _peers(spec_of(policy)):
+            problem = _peer_problem(index, policy, path, peer, direction)
+            if problem:
+                yield policy, problem
+
+
+def _peers(spec: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any], str]]:
+    for section, key in (("ingress", "from"), ("egress", "to")):
+        rules = spec.get(section)
+        for r, rule in enumerate(rules if isinstance(rules, list) else ()):
+            peers = rule.get(key) if isinstance(rule, dict) else None
+            for p, peer in enumerate(peers if isinstance(peers, list) else ()):
+                if isinstance(peer, dict) and isinstance(peer.get("podSelector"), dict):
+                    yield ("spec", section, r, key, p), peer, section
+
+
+def _peer_namespace(policy: Resource, peer: dict[str, Any]) -> str | None:
+    """The one namespace whose pods the peer selects: the policy's own without a
+    namespaceSelector, or the one a `kubernetes.io/metadata.name` label names;
+    None for any other namespaceSelector (namespaces the run cannot see)."""
+    selector = peer.get("namespaceSelector")
+    if selector is None:
+        return namespace_of(policy)
+    if not isinstance(selector, dict) or set(selector) != {"matchLabels"}:
+        return None
+    labels = selector["matchLabels"]
+    if isinstance(labels, dict) and set(labels) == {_NAMESPACE_NAME_LABEL}:
+        name = labels[_NAMESPACE_NAME_LABEL]
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _peer_problem(
+    index: RunIndex, policy: Resource, path: JsonPath, peer: dict[str, Any], direction: str
+) -> Problem | None:
+    namespace = _peer_namespace(policy, peer)
+    if namespace is None:
+        return None
+    selector = parse_label_selector(peer["podSelector"], (*path, "podSelector"))
+    found = unselected(
+        index,
+        policy,
+        selector,
+        namespace,
+        "select its namespace with a namespaceSelector (kubernetes.io/metadata.name)",
+        for_own_pods=False,
+    )
+    if found is None:
+        return None
+    allows = "admits traffic from" if direction == "ingress" else "allows traffic to"
+    return Problem(
+        found.path,
+        f"NetworkPolicy {policy.name} {direction} peer selects pods {selector.describe()}; "
+        f"{found.text}; this rule {allows} no pod; make the peer's podSelector match the pod "
+        "template labels",
+    )
+
+
 @check(scope="run")
 def service_target_port_unknown(index: RunIndex, context: CheckContext) -> Found:
     for service in index.of_kind("Service"):

@@ -143,15 +143,17 @@ def _names(resources: Sequence[Resource]) -> list[str]:
     return sorted({r.name for r in resources if r.name})
 
 
-def other_namespace(owner: Resource, what: str, target: Resource, by_labels: bool = False) -> str:
+def other_namespace(
+    owner: Resource, what: str, target: Resource, by_labels: bool = False, fix: str | None = None
+) -> str:
     """`...; Deployment invoices in namespace default does: set its namespace, or move
-    the Service` (`does` for labels; a named object `is` in namespace X)."""
+    the Service` (`does` by labels; by name: `ConfigMap rates is in namespace billing`)."""
     where = (
         f"{target.kind} {target.name} in namespace {namespace_of(target)} does"
         if by_labels
         else f"{target.kind} {target.name} is in namespace {namespace_of(target)}"
     )
-    return f"{what}; {where}: set its namespace, or move the {owner.kind}"
+    return f"{what}; {where}: {fix or f'set its namespace, or move the {owner.kind}'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,12 @@ class Unselected:
 
 
 def unselected(
-    index: RunIndex, owner: Resource, selector: Selector, namespace: str | None = None
+    index: RunIndex,
+    owner: Resource,
+    selector: Selector,
+    namespace: str | None = None,
+    elsewhere_fix: str | None = None,
+    for_own_pods: bool = True,
 ) -> Unselected | None:
     """Why `selector` (of `owner`, selecting pods of `namespace`) is a finding, or None.
 
@@ -171,7 +178,10 @@ def unselected(
     pod template of the namespace anywhere in the run, or when a term names a
     custom resource of the namespace (an operator labels its pods after it,
     and no manifest shows them). The finding points at the first term that
-    fails on the nearest template.
+    fails on the nearest template. `elsewhere_fix` replaces "set its namespace,
+    or move the <kind>" where the pods are in another namespace. With
+    `for_own_pods`, a template named like the owner is the likely target (a
+    Service web selects Deployment web); a NetworkPolicy's peers are not its own.
     """
     namespace = namespace or namespace_of(owner)
     if not selector.valid or selector.selects_nothing or not selector.requirements:
@@ -181,6 +191,7 @@ def unselected(
     operators = index.custom_resource_names(namespace)
     if any(term.values & operators for term in selector.requirements):
         return None
+    named_for = owner.name if for_own_pods else None
     app = application_of(index, owner)
     missing = f"no pod template in namespace {namespace} has those labels"
     matching = [
@@ -193,14 +204,15 @@ def unselected(
     there = app.elsewhere(matching, namespace)
     if there:
         return Unselected(
-            selector.requirements[0].path, other_namespace(owner, missing, there[0], by_labels=True)
+            selector.requirements[0].path,
+            other_namespace(owner, missing, there[0], by_labels=True, fix=elsewhere_fix),
         )
     ranked = sorted(
         app.pod_templates(namespace),
-        key=lambda t: _match_score(selector, t, owner),
+        key=lambda t: _match_score(selector, t, named_for),
         reverse=True,
     )
-    if ranked and _near_miss(selector, ranked[0], owner):
+    if ranked and _near_miss(selector, ranked[0], named_for):
         nearest = ranked[0]
         keys = [term.key for term in selector.requirements]
         instead = f"{nearest.title} has {format_labels(nearest.labels, keys)}"
@@ -227,22 +239,24 @@ def _near_term(term: Requirement, labels: dict[str, str], others_hold: bool) -> 
     return any(similar(term.key, key) and value in term.values for key, value in labels.items())
 
 
-def _near_miss(selector: Selector, template: PodTemplate, owner: Resource) -> bool:
-    if template.resource.name == owner.name:
+def _near_miss(selector: Selector, template: PodTemplate, named_for: str | None) -> bool:
+    if named_for is not None and template.resource.name == named_for:
         return True
     failing = selector.failing(template.labels, template.added_labels)
     others_hold = len(failing) < len(selector.requirements)
     return all(_near_term(term, template.labels, others_hold) for term in failing)
 
 
-def _match_score(selector: Selector, template: PodTemplate, owner: Resource) -> tuple[int, ...]:
+def _match_score(
+    selector: Selector, template: PodTemplate, named_for: str | None
+) -> tuple[int, ...]:
     satisfied = len(selector.requirements) - len(
         selector.failing(template.labels, template.added_labels)
     )
     return (
-        _near_miss(selector, template, owner),
+        _near_miss(selector, template, named_for),
         satisfied,
-        template.resource.name == owner.name,
+        named_for is not None and template.resource.name == named_for,
         _shared_values(selector, template),
     )
 
