@@ -44,10 +44,11 @@ def _hpas_by_target(index: RunIndex) -> dict[Target, list[Resource]]:
 def hpa_target_conflict(index: RunIndex, context: CheckContext) -> Found:
     for (_, kind, name), hpas in _hpas_by_target(index).items():
         for hpa in hpas:
+            app = application_of(index, hpa)
             rivals = [
                 other.name or "<unnamed>"
                 for other in hpas
-                if other is not hpa and related(hpa, other) and not index.alternatives(hpa, other)
+                if other is not hpa and app.holds(other) and not index.alternatives(hpa, other)
             ]
             if rivals:
                 yield hpa, _conflict(kind, name, rivals)

@@ -38,22 +38,51 @@ _CONSEQUENCE = {
 }
 
 
-class _Operators:
-    """Names that custom resources of a namespace mention: an operator may create
-    objects of those names (cert-manager writes a Certificate's `secretName`)."""
+_PLURALS = {
+    "ConfigMap": "configmaps",
+    "Secret": "secrets",
+    "ServiceAccount": "serviceaccounts",
+    "PersistentVolumeClaim": "persistentvolumeclaims",
+}
+
+
+class _MadeAtRuntime:
+    """Names that a program of the run may create: those that custom resources of
+    a namespace mention (cert-manager writes a Certificate's `secretName`), and
+    those that a Role or ClusterRole names in `resourceNames` for that kind (Argo
+    CD's redis init creates Secret argocd-redis; MetalLB's controller, memberlist)."""
 
     def __init__(self, index: RunIndex) -> None:
         self._index = index
-        self._by_namespace: dict[str, set[str]] | None = None
+        self._mentioned: dict[str, set[str]] | None = None
+        self._granted: set[tuple[str, str]] | None = None
 
-    def mention(self, namespace: str, name: str) -> bool:
-        if self._by_namespace is None:
+    def made(self, namespace: str, kind: str, name: str) -> bool:
+        if self._mentioned is None:
             builtin = builtin_kind_names()
-            self._by_namespace = defaultdict(set)
+            self._mentioned = defaultdict(set)
             for resource in self._index.resources:
                 if resource.kind and resource.kind not in builtin:
-                    self._by_namespace[namespace_of(resource)].update(_strings(resource.data))
-        return name in self._by_namespace.get(namespace, ())
+                    self._mentioned[namespace_of(resource)].update(_strings(resource.data))
+        if self._granted is None:
+            self._granted = set(self._resource_names())
+        return name in self._mentioned.get(namespace, ()) or (_PLURALS[kind], name) in self._granted
+
+    def _resource_names(self) -> Iterator[tuple[str, str]]:
+        for role in self._index.of_kind("Role", "ClusterRole"):
+            rules = role.data.get("rules")
+            for rule in rules if isinstance(rules, list) else ():
+                if not isinstance(rule, dict):
+                    continue
+                resources, names = rule.get("resources"), rule.get("resourceNames")
+                if isinstance(resources, list) and isinstance(names, list):
+                    yield from (
+                        (plural, name)
+                        for plural in resources
+                        if isinstance(plural, str)
+                        for name in names
+                        if isinstance(name, str)
+                    )
 
 
 def _strings(data: object) -> Iterator[str]:
@@ -78,13 +107,13 @@ def _pod_refs(index: RunIndex, refs_of: RefsOf) -> Iterator[tuple[Resource, Name
 
 
 def _missing(
-    index: RunIndex, operators: _Operators, owner: Resource, ref: NamedRef
+    index: RunIndex, runtime: _MadeAtRuntime, owner: Resource, ref: NamedRef
 ) -> Problem | None:
     if (ref.kind, ref.name) in ALWAYS_THERE:
         return None
     if (ref.kind, ref.name) in generated_names(owner.file):
         return None
-    if operators.mention(namespace_of(owner), ref.name):
+    if runtime.made(namespace_of(owner), ref.kind, ref.name):
         return None
     text = missing_name(index, owner, ref.kind, ref.name)
     if text is None:
@@ -98,9 +127,9 @@ def _missing(
 
 
 def _check(index: RunIndex, refs_of: RefsOf) -> Found:
-    operators = _Operators(index)
+    runtime = _MadeAtRuntime(index)
     for owner, ref in _pod_refs(index, refs_of):
-        problem = _missing(index, operators, owner, ref)
+        problem = _missing(index, runtime, owner, ref)
         if problem:
             yield owner, problem
 

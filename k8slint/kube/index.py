@@ -142,6 +142,7 @@ class RunIndex:
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, dict[str, list[PodTemplate]]] | None = None
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
+        self._custom_labels: dict[str, list[dict[str, str]]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
@@ -249,6 +250,21 @@ class RunIndex:
             if r.name
         }
 
+    def custom_resource_labels(self, namespace: str) -> list[dict[str, str]]:
+        """Label sets that custom resources of `namespace` carry or give their pods
+        (`metadata.labels`, `spec.podMetadata.labels`, any `labels` map in spec):
+        an operator labels the pods it creates so (kube-prometheus's Prometheus
+        `k8s` gets pods labelled app.kubernetes.io/name=prometheus)."""
+        if self._custom_labels is None:
+            builtin = builtin_kind_names()
+            self._custom_labels = defaultdict(list)
+            for resource in self.resources:
+                if resource.kind and resource.kind not in builtin:
+                    found = self._custom_labels[namespace_of(resource)]
+                    found.append(labels_of(resource.data.get("metadata")))
+                    found.extend(_nested_labels(resource.data.get("spec")))
+        return self._custom_labels.get(namespace, [])
+
     def crd_kinds(self) -> set[tuple[str, str]]:
         """(group, kind) of every custom resource type the run's CRDs define."""
         found: set[tuple[str, str]] = set()
@@ -262,6 +278,18 @@ class RunIndex:
             if isinstance(kind, str) and isinstance(group, str):
                 found.add((group, kind))
         return found
+
+
+def _nested_labels(data: Any) -> Iterator[dict[str, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "labels" and isinstance(value, dict):
+                yield labels_of(data)
+            else:
+                yield from _nested_labels(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _nested_labels(item)
 
 
 def identity(resource: Resource) -> Identity:

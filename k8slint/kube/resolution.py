@@ -176,9 +176,9 @@ def unselected(
 
     Silent when it could not be evaluated (invalid terms), when it selects a
     pod template of the namespace anywhere in the run, or when a term names a
-    custom resource of the namespace (an operator labels its pods after it,
-    and no manifest shows them). The finding points at the first term that
-    fails on the nearest template. `elsewhere_fix` replaces "set its namespace,
+    custom resource of the namespace or matches labels one carries (an
+    operator labels its pods after it, and no manifest shows them). The
+    finding points at the first term that fails on the nearest template. `elsewhere_fix` replaces "set its namespace,
     or move the <kind>" where the pods are in another namespace. With
     `for_own_pods`, a template named like the owner is the likely target (a
     Service web selects Deployment web); a NetworkPolicy's peers are not its own.
@@ -191,6 +191,8 @@ def unselected(
     operators = index.custom_resource_names(namespace)
     if any(term.values & operators for term in selector.requirements):
         return None
+    if any(selector.matches(labels) for labels in index.custom_resource_labels(namespace)):
+        return None  # pods an operator makes from a custom resource
     named_for = owner.name if for_own_pods else None
     app = application_of(index, owner)
     missing = f"no pod template in namespace {namespace} has those labels"
