@@ -178,8 +178,9 @@ def unselected(
     pod template of the namespace anywhere in the run, or when a term names a
     custom resource of the namespace or matches labels one carries (an
     operator labels its pods after it, and no manifest shows them). The
-    finding points at the first term that fails on the nearest template. `elsewhere_fix` replaces "set its namespace,
-    or move the <kind>" where the pods are in another namespace. With
+    finding points at the first term that fails on the nearest template.
+    `elsewhere_fix` replaces "set its namespace, or move the <kind>" where the
+    pods are in another namespace. With
     `for_own_pods`, a template named like the owner is the likely target (a
     Service web selects Deployment web); a NetworkPolicy's peers are not its own.
     """
