@@ -191,6 +191,13 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     except (ConfigError, BaselineError) as error:
         _fail(str(error).splitlines())
 
+    if baseline is not None and baseline.lenient and not options.quiet:
+        click.echo(
+            f"k8slint: note: {options.baseline} is an older baseline format: its entries are "
+            "matched by rule, file, object and path, without messages; "
+            "rewrite it with --write-baseline",
+            err=True,
+        )
     result, paths_missing = _run(paths, options, config, policy, rules, version)
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
@@ -219,9 +226,8 @@ def _run(
     rules: dict[str, Rule],
     version: Version | None,
 ) -> tuple[LintResult, bool]:
-    """Discover, lint, apply the per-file rule policy; also says whether a path was missing."""
+    """Discover and lint; also says whether a path was missing."""
     from k8slint.engine.run import Engine
-    from k8slint.kube.kinds import custom_workload_kinds
     from k8slint.load.discover import discover
     from k8slint.model import Notice
 
@@ -239,10 +245,11 @@ def _run(
         version,
         next(s for s in (options.strict, config.strict, True) if s is not None),
         options.jobs,
+        policy,
+        config.workload_kinds,
     )
-    with custom_workload_kinds(config.workload_kinds), _progress(len(files), options.quiet) as done:
+    with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)
-    result.findings = policy.apply(result.findings)
     # Discovery's notes (a skipped Helm chart) are about whole files: line 1.
     result.notices[:0] = [Notice(file, 1, message) for file, message in found.notices]
     return result, bool(missing)

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Iterator
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.index import RunIndex, namespace_of, pod_template
 from k8slint.kube.kinds import PodSpecAt
-from k8slint.kube.kustomize import generated_names
 from k8slint.kube.openapi import builtin_kind_names
 from k8slint.kube.pod_refs import NamedRef, claim_refs, config_refs, service_account_ref
 from k8slint.kube.resolution import missing_name
@@ -111,7 +110,8 @@ def _missing(
 ) -> Problem | None:
     if (ref.kind, ref.name) in ALWAYS_THERE:
         return None
-    if (ref.kind, ref.name) in generated_names(owner.file):
+    tree = owner.kustomize_tree
+    if tree is not None and (ref.kind, ref.name) in tree.generated:
         return None
     if runtime.made(namespace_of(owner), ref.kind, ref.name):
         return None

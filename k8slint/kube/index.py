@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
-from k8slint.kube.kustomize import is_kustomize_input
 from k8slint.kube.labels import labels_of
 from k8slint.kube.openapi import builtin_kind_names
 from k8slint.model import JsonPath, Resource

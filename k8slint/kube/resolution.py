@@ -38,7 +38,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from k8slint.kube.index import PodTemplate, RunIndex, directory_of, namespace_of
-from k8slint.kube.kustomize import kustomization_root, namespace_rewritten
 from k8slint.kube.labels import Requirement, Selector, format_labels
 from k8slint.kube.nearness import closest, similar
 from k8slint.model import JsonPath, Resource
@@ -63,10 +62,10 @@ class Application:
         """The same file, or the tree of the owner's nearest kustomization."""
         if other.file == self.owner.file:
             return True
-        root = kustomization_root(self.owner.file)
-        if root is None:
+        tree = self.owner.kustomize_tree
+        if tree is None:
             return False
-        inner = directory_of(other)
+        root, inner = tree.root, directory_of(other)
         return inner == root or inner.startswith(root.rstrip(os.sep) + os.sep)
 
     def related(self, namespace: str, *kinds: str) -> list[Resource]:
@@ -86,7 +85,7 @@ class Application:
 
     def elsewhere(self, candidates: Sequence[Resource], namespace: str) -> list[Resource]:
         """Of `candidates`, those the application holds in another declared namespace."""
-        if self.owner.namespace is None or namespace_rewritten(self.owner.file):
+        if self.owner.namespace is None or _namespace_rewritten(self.owner):
             return []
         return [
             found
@@ -94,9 +93,13 @@ class Application:
             if found.namespace is not None
             and found.namespace != namespace
             and self.holds(found)
-            and not namespace_rewritten(found.file)
+            and not _namespace_rewritten(found)
             and not self.index.alternatives(self.owner, found)
         ]
+
+
+def _namespace_rewritten(resource: Resource) -> bool:
+    return resource.kustomize_tree is not None and resource.kustomize_tree.rewrites_namespace
 
 
 def application_of(index: RunIndex, owner: Resource) -> Application:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
+
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -46,8 +48,8 @@ def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
         elif os.path.isdir(given):
             for path in _walk(given, notices):
                 _add(files, seen, path)
-        elif _in_helm_chart(given):
-            notices.append((_display(given), _HELM_NOTICE))
+        elif in_chart_templates(given):
+            notices.append((_display(given), SKIPPED_NOTICES[HELM_TEMPLATE]))
         elif os.path.exists(given):
             _add(files, seen, given)
         else:
@@ -55,37 +57,11 @@ def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
     return Discovery(files, notices, missing)
 
 
-_HELM_NOTICE = (
-    "Helm chart: skipped; lint its rendered output (`helm template <chart> | k8slint lint -`)"
-)
-
-
 _TESTDATA = "testdata"
 _TESTDATA_NOTICE = (
     "test data directory: skipped (Go tooling ignores `testdata`; its golden files are "
     "not deployed); name it on the command line to lint it"
 )
-
-
-def _is_chart_templates(directory: str) -> bool:
-    return os.path.basename(directory) == "templates" and os.path.isfile(
-        os.path.join(os.path.dirname(directory), "Chart.yaml")
-    )
-
-
-def _in_helm_chart(path: str) -> bool:
-    """A file under a chart's `templates/` (pre-commit passes them one by one).
-
-    Only templates are Go templates; a chart's `crds/` and values are plain YAML.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    while True:
-        if _is_chart_templates(directory):
-            return True
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return False
-        directory = parent
 
 
 def _add(files: list[InputFile], seen: set[str], path: str) -> None:
@@ -102,7 +78,9 @@ def _display(path: str) -> str:
 def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
     for directory, subdirs, names in os.walk(top):
         if "Chart.yaml" in names and "templates" in subdirs:
-            notices.append((_display(os.path.join(directory, "templates")), _HELM_NOTICE))
+            notices.append(
+                (_display(os.path.join(directory, "templates")), SKIPPED_NOTICES[HELM_TEMPLATE])
+            )
             subdirs.remove("templates")
         if _TESTDATA in subdirs:
             notices.append((_display(os.path.join(directory, _TESTDATA)), _TESTDATA_NOTICE))
