@@ -244,3 +244,69 @@ def test_a_target_only_in_context_resolves_and_a_missing_one_is_judged_there(
     assert findings(template.format(name="api")) == [rule]
     in_lab = POD.replace("\n  name: web\n", "\n  name: web\n  namespace: lab\n", 1)
     assert findings(template.format(name="api"), in_lab) == []  # lab: nothing to judge by
+
+
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: {name}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: web}}
+  minReplicas: 1
+  maxReplicas: 3
+"""
+BUDGET = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels: {app: web}
+"""
+PEER_POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: db
+spec:
+  podSelector: {}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels: {app: web}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "linted", "context_with_finding", "context_without"),
+    [
+        ("hpa-target-conflict", HPA.format(name="web"), HPA.format(name="copy"), ""),
+        (
+            "pdb-blocks-eviction",
+            BUDGET,
+            deployment("web", "app: web"),
+            deployment("web", "app: web").replace("spec:\n", "spec:\n  replicas: 3\n", 1),
+        ),
+        (
+            "network-policy-peer-no-match",
+            PEER_POLICY,
+            deployment("api", "app: api"),
+            deployment("api", "app: web"),
+        ),
+    ],
+)
+def test_the_other_object_only_in_context(
+    tmp_path, rule, linted, context_with_finding, context_without
+):
+    def findings(context_text: str) -> list[tuple[str, str]]:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        root.mkdir()
+        (root / "kustomization.yaml").write_text("resources: [linted.yaml, other.yaml]\n")
+        (root / "linted.yaml").write_text(linted, encoding="utf-8")
+        (root / "other.yaml").write_text(context_text or "{}\n", encoding="utf-8")
+        linted_files = discover([str(root / "linted.yaml")]).files
+        result = engine_for([rule]).lint(linted_files, discover([str(root)]).files)
+        return [(Path(f.file).name, f.rule) for f in result.findings]
+
+    assert findings(context_with_finding) == [("linted.yaml", rule)]
+    assert findings(context_without) == []
