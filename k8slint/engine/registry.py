@@ -21,9 +21,6 @@ LOADER_CHECK = "loader"
 REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
 
 
-REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
-
-
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
