@@ -84,8 +84,10 @@ def _lint(paths: list[str], jobs: int | None) -> int:
     from k8slint.engine.registry import load_rules
     from k8slint.engine.run import Engine
     from k8slint.load.discover import InputFile
+    from k8slint.presets import expand
 
-    engine = Engine(load_rules().values(), jobs=jobs)
+    default, _ = expand([])  # what `k8slint lint` runs without a config
+    engine = Engine([rule for rule in load_rules().values() if rule.id in default], jobs=jobs)
     result = engine.lint(InputFile(p, path=p) for p in paths)
     if result.internal_errors:
         raise SystemExit(f"internal errors: {result.internal_errors[:3]}")

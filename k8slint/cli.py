@@ -119,6 +119,7 @@ class LintOptions:
     fail_level: str
     select: str | None
     ignore: str | None
+    presets: tuple[str, ...]
     kubernetes_version: str | None
     strict: bool | None
     context_paths: tuple[str, ...]
@@ -146,6 +147,14 @@ def _fail(messages: list[str]) -> NoReturn:
 # What to lint and how:
 @click.option("--select", help="Only these rules (comma-separated ids or globs, e.g. 'pod-*').")
 @click.option("--ignore", help="Skip these rules (comma-separated ids or globs).")
+@click.option(
+    "--preset",
+    "presets",
+    multiple=True,
+    metavar="NAME",
+    help="Run this preset's rules instead of the config's presets (repeatable; default: "
+    "recommended; see `k8slint rules`).",
+)
 @click.option("--kubernetes-version", help="Target Kubernetes version (default: newest bundled).")
 @click.option(
     "--strict/--no-strict",
@@ -314,6 +323,14 @@ def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolic
     ignored = _match_rules(_id_list(options.ignore, "--ignore"), known, "--ignore")
     config_file = options.config or find_config(paths)
     config = load_config(config_file, shipped) if config_file else Config()
+    if options.presets:
+        from k8slint.presets import UnknownPresetError, check_names
+
+        try:
+            check_names(options.presets)
+        except UnknownPresetError as error:
+            raise click.UsageError(f"--preset: {error}") from None
+        config.presets = list(options.presets)
     policy = RulePolicy(
         config, known, lambda enabled: (selected if options.select else enabled) - ignored
     )
@@ -429,10 +446,11 @@ def _read_sources(findings: list) -> dict[str, str]:
     help="markdown: the full rule reference (what docs/rules/ is generated from).",
 )
 def list_rules(output_format: str) -> None:
-    """List every rule with its default severity."""
+    """List every rule with its default severity and its presets (every rule is in `all`)."""
     import json
 
     from k8slint.engine.registry import load_rules
+    from k8slint.presets import presets_of
 
     rules = load_rules().values()
     if output_format == "markdown":
@@ -442,14 +460,25 @@ def list_rules(output_format: str) -> None:
         return
     if output_format == "json":
         rows = [
-            {"id": r.id, "severity": r.severity, "category": r.category, "summary": r.summary}
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "category": r.category,
+                "presets": list(presets_of(r)),
+                "summary": r.summary,
+            }
             for r in rules
         ]
         click.echo(json.dumps(rows, indent=2))
         return
     width = max(len(rule.id) for rule in rules)
+    shown = {rule.id: ",".join(p for p in presets_of(rule) if p != "all") for rule in rules}
+    preset_width = max(len(text) for text in shown.values())
     for rule in rules:
-        click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}")
+        click.echo(
+            f"{rule.id:<{width}}  {rule.severity:<7}  {shown[rule.id]:<{preset_width}}  "
+            f"{rule.summary}"
+        )
 
 
 @cli.command()

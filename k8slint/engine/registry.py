@@ -21,9 +21,6 @@ LOADER_CHECK = "loader"
 REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
 
 
-REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
-
-
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
@@ -40,6 +37,9 @@ class Rule:
     explains: tuple[str, ...] = ()
     """Rules whose finding at the same node this rule's finding makes redundant:
     a misplaced field is also an unknown field to `schema`, said better here."""
+    presets: tuple[str, ...] = ("recommended",)
+    """The presets (`rules/presets/<name>.yaml`) that switch the rule on; a rule
+    file without `presets:` is in `recommended`, the default."""
 
     @property
     def produced_by_loader(self) -> bool:
@@ -83,6 +83,7 @@ def parse_rule(data: Any, source: str) -> Rule:
         category=data.get("category", ""),
         params=data.get("params") or {},
         explains=tuple(data.get("explains") or ()),
+        presets=tuple(data.get("presets") or ("recommended",)),
     )
 
 

@@ -2,7 +2,9 @@
 
 Directories are walked for manifests; a file named explicitly is linted
 whatever its extension (that is what the user asked for). Helm charts are
-recognised and skipped with a notice, since their templates are not YAML yet.
+recognised and skipped with a notice, since their templates are not YAML yet;
+so are `testdata` directories met while walking (fixtures and golden files, not
+what gets applied), unless named on the command line.
 
 A walk reads regular files only, and only inside the tree it walks: a FIFO
 would block the run, a device never ends, and a symlink out of the tree could
@@ -100,6 +102,13 @@ def _reason(error: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+_TESTDATA = "testdata"
+_TESTDATA_NOTICE = (
+    "test data directory: skipped (Go tooling ignores `testdata`; its golden files are "
+    "not deployed); name it on the command line to lint it"
+)
+
+
 def _add(files: list[InputFile], seen: set[str], path: str) -> None:
     key = os.path.realpath(path)
     if key not in seen:
@@ -123,6 +132,9 @@ def _walk(top: str, notices: list[tuple[str, str]], errors: list[str]) -> Iterat
                 (_display(os.path.join(directory, "templates")), SKIPPED_NOTICES[HELM_TEMPLATE])
             )
             subdirs.remove("templates")
+        if _TESTDATA in subdirs:
+            notices.append((_display(os.path.join(directory, _TESTDATA)), _TESTDATA_NOTICE))
+            subdirs.remove(_TESTDATA)
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         for name in sorted(names):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
