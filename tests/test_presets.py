@@ -85,8 +85,8 @@ def test_config_extends_a_preset_instead_of_the_default(tmp_path):
 
 
 def test_config_extends_presets_and_files_together(tmp_path):
-    (tmp_path / "base.yaml").write_text("extends: rbac\nrules:\n  disable: [yaml-syntax]\n")
-    policy = _policy(tmp_path, "extends: [./base.yaml, recommended]\n")
+    (tmp_path / "base.k8slint.yaml").write_text("extends: rbac\nrules:\n  disable: [yaml-syntax]\n")
+    policy = _policy(tmp_path, "extends: [./base.k8slint.yaml, recommended]\n")
     assert policy.rules_to_run() == (expand(["rbac", "recommended"])[0] - {"yaml-syntax"})
 
 

@@ -505,7 +505,8 @@ def _extends(data: Mapping[str, Any]) -> list[Any]:
 
 def is_preset_reference(entry: Any) -> bool:
     """A preset name (`pod-security-restricted`) rather than a path: no directory
-    part and no file extension. A file in the same directory is `./base.yaml`."""
+    part and no file extension. A config file in the same directory is
+    `./base.k8slint.yaml` (see `extended_file`)."""
     return isinstance(entry, str) and "/" not in entry and "." not in entry
 
 
