@@ -100,6 +100,7 @@ class LintOptions:
     write_baseline: str | None
     stdin_filename: str
     jobs: int | None
+    kustomize_command: str | None
     show_source: bool | None
     color: bool | None
     quiet: bool
@@ -149,6 +150,11 @@ def _fail(messages: list[str]) -> NoReturn:
     "-j",
     type=click.IntRange(min=1),
     help="Processes for large runs (default: one per core; 1: no extra process).",
+)
+@click.option(
+    "--kustomize-command",
+    help="Command that builds a Kustomize directory given as its last argument "
+    "(default: `kustomize build`, else `kubectl kustomize`; `none`: lint overlays raw).",
 )
 # What to report:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
@@ -247,6 +253,7 @@ def _run(
         options.jobs,
         policy,
         config.workload_kinds,
+        options.kustomize_command or config.kustomize_command,
     )
     with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)

@@ -61,6 +61,9 @@ class Location:
     file: str
     line: int
     column: int
+    note: str = field(default="", compare=False)
+    """What a Kustomize transformer did there (`namePrefix: prod-` makes it
+    `prod-web`): the engine adds it to the finding's message."""
 
 
 @dataclass(slots=True, eq=False)
@@ -87,6 +90,9 @@ class Resource:
     file_kind: str = "manifest"
     """What kind of file the object came from (`k8slint.kube.filekinds`): a
     Kustomize patch is judged as an input, not as what gets applied."""
+    build: str | None = None
+    """The Kustomize root build (its directory as shown) the object belongs to:
+    one application, so cross-object rules never pair objects of two builds."""
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     """Views of `data` that several checks share (the Pod model), computed once."""
 
@@ -135,6 +141,8 @@ class Finding:
     fingerprints; None: the whole message. Cross-object and loader findings set
     it empty: their messages quote other objects or line numbers, which change
     with edits elsewhere, and their rule, file, object and path say enough."""
+    builds: tuple[str, ...] = ()
+    """The Kustomize builds the finding was found through (none for plain files)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -39,7 +39,7 @@ KUSTOMIZE_LABELLED_BASE = "kustomize-labelled-base"
 HELM_TEMPLATE = "helm-template"
 
 SKIPPED_NOTICES = {
-    KUSTOMIZATION: "Kustomize file, not a manifest: skipped (lint `kustomize build` output)",
+    KUSTOMIZATION: "Kustomize file, not a manifest: its objects are linted as its build makes them",
     KUSTOMIZE_CONFIG: (
         "Kustomize configuration (a transformer, generator, replacement or openapi file "
         "named by a kustomization), not a manifest: skipped"

@@ -187,8 +187,12 @@ class RunIndex:
         return [
             template
             for directory, found in by_directory.items()
-            if declared_namespace(near) or _related_directories(here, directory)
             for template in found
+            if (
+                near.build == template.resource.build
+                if near.build is not None or template.resource.build is not None
+                else declared_namespace(near) or _related_directories(here, directory)
+            )
         ]
 
     def _template_directories(self) -> dict[str, dict[str, list[PodTemplate]]]:
@@ -214,6 +218,8 @@ class RunIndex:
         """
         if first.name and identity(first) == identity(second):
             return True
+        if first.build is not None and first.build == second.build:
+            return False  # one build applies them together: neighbours, never variants
         if first.file != second.file and self._by_file[first.file] & self._by_file[second.file]:
             return True
         first_dir, second_dir = directory_of(first), directory_of(second)
@@ -280,7 +286,10 @@ def declared_namespace(resource: Resource) -> str | None:
 
 
 def related(first: Resource, second: Resource) -> bool:
-    """The same declared namespace; else the same directory, or one inside the other."""
+    """The same declared namespace; else the same directory, or one inside the other.
+    Objects of Kustomize builds relate exactly when they are of the same build."""
+    if first.build is not None or second.build is not None:
+        return first.build == second.build
     namespace = declared_namespace(first)
     if namespace is not None and namespace == declared_namespace(second):
         return True

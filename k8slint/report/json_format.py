@@ -22,7 +22,7 @@ def object_dict(ref: ObjectRef | None) -> dict[str, str | None] | None:
 
 
 def finding_dict(finding: Finding) -> dict[str, object]:
-    return {
+    found: dict[str, object] = {
         "rule": finding.rule,
         "severity": finding.severity,
         "message": finding.message,
@@ -33,6 +33,9 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "object": object_dict(finding.object),
         "fixable": False,
     }
+    if finding.builds:
+        found["build"] = list(finding.builds)
+    return found
 
 
 def render(result: LintResult, settings: ReportSettings) -> str:

@@ -90,6 +90,8 @@ def _result(finding: Finding, index: dict[str, int], root: str) -> dict[str, Any
         result["ruleIndex"] = index[finding.rule]
     if finding.object is not None:
         result["properties"] = {"object": object_dict(finding.object)}
+    if finding.builds:
+        result.setdefault("properties", {})["build"] = list(finding.builds)
     return result
 
 

@@ -1,0 +1,172 @@
+"""Issue 13: Kustomize trees are linted as built, and findings point where they were written."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+
+import pytest
+from support import FIXTURES, actual_findings, expected_findings, fixture_case_files
+
+from k8slint.engine.registry import load_rules
+from k8slint.engine.run import Engine
+from k8slint.kube.filekinds import FileClassifier
+from k8slint.kustomize.build import find_command
+from k8slint.kustomize.stage import RAW_NOTICE, KustomizeStage
+from k8slint.load.discover import discover
+
+TREE = FIXTURES / "kustomize-build--tree"
+needs_kustomize = pytest.mark.skipif(
+    find_command(None) is None,
+    reason="needs `kustomize` or `kubectl` on PATH to build; the raw tests cover its absence",
+)
+
+
+def _lint(paths, command=None, rules=None):
+    chosen = [r for r in load_rules().values() if rules is None or r.id in rules]
+    return Engine(chosen, kustomize_command=command).lint(discover(paths).files)
+
+
+def _where(result):
+    return [(os.path.relpath(f.file, TREE), f.line, f.column, f.rule) for f in result.findings]
+
+
+@needs_kustomize
+def test_tree_reports_each_planted_mistake_once_where_it_was_written():
+    result = _lint([str(TREE)])
+    assert actual_findings(result) == expected_findings(fixture_case_files(TREE))
+    assert _where(result) == [
+        ("overlays/broken/kustomization.yaml", 1, 1, "kustomize-build"),
+        ("overlays/prod/node-selector.yaml", 10, 11, "pod-field-in-container"),
+        ("overlays/staging/selector.yaml", 3, 3, "service-selector-no-match"),
+    ]
+    broken, moved, selector = result.findings
+    assert broken.message.startswith("kustomize build ")
+    assert "no-such-directory: no such file or directory" in broken.message
+    assert moved.message.endswith(f"(in build {TREE}/overlays/prod)".replace(str(TREE), str(TREE)))
+    assert moved.builds == (f"{TREE}/overlays/prod",)
+    assert selector.message.startswith(
+        "Service web selects app=wbe; no pod template in namespace staging has those labels"
+    )
+    assert selector.builds == (f"{TREE}/overlays/staging",)
+
+
+@needs_kustomize
+def test_a_finding_in_a_base_through_two_builds_is_reported_once_naming_both(tmp_path):
+    base, one, two = tmp_path / "base", tmp_path / "one", tmp_path / "two"
+    for directory in (base, one, two):
+        directory.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [pod.yaml]\n")
+    (base / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "    - name: c\n      image: nginx\n      nodeSelector: {disk: ssd}\n"
+    )
+    for overlay, namespace in ((one, "a"), (two, "b")):
+        (overlay / "kustomization.yaml").write_text(
+            f"resources: [../base]\nnamespace: {namespace}\n"
+        )
+    result = _lint([str(tmp_path)], rules={"pod-field-in-container"})
+    assert [(f.file, f.line, f.column) for f in result.findings] == [(f"{base}/pod.yaml", 9, 7)]
+    assert result.findings[0].builds == (str(one), str(two))
+    assert result.findings[0].message.endswith(f"(in build {one}, {two})")
+
+
+@needs_kustomize
+def test_transformer_fields_point_at_the_kustomization_key_and_say_what_it_did(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [cm.yaml]\nnamespace: shop\nnamePrefix: prod-\n"
+    )
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n")
+    classifier = FileClassifier()
+    files = discover([str(tmp_path)]).files
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "k8slint-kustomize-*")))
+    outcome = KustomizeStage(find_command(None), files, [], classifier.kustomization).finish([])
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "k8slint-kustomize-*"))) == before
+    (built,) = outcome.built
+    assert built.name == "prod-web" and built.namespace == "shop"
+    assert "annotations" not in built.data["metadata"]  # origin annotations removed
+    name = built.location(("metadata", "name"))
+    assert (name.file, name.line, name.column) == (f"{tmp_path}/kustomization.yaml", 3, 1)
+    assert name.note == "`namePrefix: prod-` makes it `prod-web`"
+    namespace = built.location(("metadata", "namespace"))
+    assert (namespace.line, namespace.note) == (2, "`namespace: shop` in the kustomization sets it")
+    kind = built.location(("kind",))
+    assert (kind.file, kind.line, kind.note) == (f"{tmp_path}/cm.yaml", 2, "")
+
+
+@needs_kustomize
+def test_kustomize_build_rule_examples(tmp_path):
+    rule = load_rules()["kustomize-build"]
+    for name, count in (("bad", 1), ("good", 0)):
+        tree = tmp_path / name
+        tree.mkdir()
+        (tree / "kustomization.yaml").write_text(rule.examples[name])
+        (tree / "deployment.yaml").write_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+        )
+        result = _lint([str(tree)], rules={"kustomize-build"})
+        assert [f.rule for f in result.findings] == ["kustomize-build"] * count
+
+
+def test_without_kustomize_the_tree_is_linted_raw_without_false_positives():
+    """Item 4: namespace and labels applied to the cross-object view, one root one application."""
+    result = _lint([str(TREE)], command="none")
+    assert _where(result) == [
+        ("overlays/prod/node-selector.yaml", 10, 11, "pod-field-in-container")
+    ]
+    assert [n.message for n in result.notices].count(RAW_NOTICE) == 1
+
+
+def test_raw_view_applies_namespace_labels_and_prefix(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [web.yaml, svc.yaml]\nnamespace: shop\nnamePrefix: p-\nnameSuffix: -s\n"
+        "commonLabels: {tier: front}\nlabels:\n  - pairs: {app: web}\n    includeSelectors: true\n"
+        "  - pairs: {team: a}\n"
+    )
+    (tmp_path / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+        '  template:\n    spec:\n      containers: [{name: c, image: "nginx:1.25"}]\n'
+    )
+    (tmp_path / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n"
+    )
+    files = discover([str(tmp_path)]).files
+    classifier = FileClassifier()
+    outcome = KustomizeStage(None, files, [], classifier.kustomization).finish([])
+    raw = _lint([str(tmp_path)], command="none")
+    assert raw.findings == []
+    from k8slint.load.loader import load_file
+
+    views = {}
+    for item in files:
+        for resource in load_file(item.path, item.display).resources:
+            (transform,) = outcome.raw_views[item.display]
+            views[resource.kind] = transform.apply(resource)
+    web, svc = views["Deployment"], views["Service"]
+    assert (web.name, web.namespace, web.build) == ("p-web-s", "shop", str(tmp_path))
+    assert web.data["metadata"]["labels"] == {"tier": "front", "app": "web", "team": "a"}
+    assert web.data["spec"]["selector"]["matchLabels"] == {"tier": "front", "app": "web"}
+    assert web.data["spec"]["template"]["metadata"]["labels"] == {"tier": "front", "app": "web"}
+    assert svc.data["spec"]["selector"] == {"tier": "front", "app": "web"}
+
+
+def test_objects_of_two_builds_never_relate_and_of_one_build_always_do():
+    """Item 1: two overlays in one namespace are not one application; one build is."""
+    from k8slint.kube.index import RunIndex, related
+    from k8slint.load.loader import load_text
+
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, namespace: shared}\n"
+        "spec:\n  template:\n    metadata: {labels: {app: x}}\n"
+        "    spec:\n      containers: [{name: c, image: nginx}]\n"
+    )
+    first, second, third = (load_text(text, f"{d}/w.yaml").resources[0] for d in "abc")
+    first.build, second.build = "a", "b"
+    assert not related(first, second)
+    third.build = "a"
+    assert related(first, third)  # unrelated directories, one build
+    fourth = load_text(text, "a/other.yaml").resources[0]
+    assert not related(first, fourth)  # same namespace, but only one is in a build
+    index = RunIndex([first, second, third])
+    assert [t.resource for t in index.pod_templates("shared", near=first)] == [first, third]
