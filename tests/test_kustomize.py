@@ -170,3 +170,35 @@ def test_objects_of_two_builds_never_relate_and_of_one_build_always_do():
     assert not related(first, fourth)  # same namespace, but only one is in a build
     index = RunIndex([first, second, third])
     assert [t.resource for t in index.pod_templates("shared", near=first)] == [first, third]
+
+
+@needs_kustomize
+def test_a_changed_base_is_linted_through_every_overlay_that_uses_it(tmp_path):
+    """Item 6 (pre-commit): only the changed file is named; its findings come through
+    both overlays, and findings in files that did not change are not reported."""
+    (tmp_path / ".git").mkdir()
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [pod.yaml]\n")
+    (base / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "    - name: c\n      image: nginx:1.25\n      nodeSelector: {disk: ssd}\n"
+    )
+    for name in ("dev", "prod"):
+        overlay = tmp_path / "overlays" / name
+        overlay.mkdir(parents=True)
+        (overlay / "kustomization.yaml").write_text(
+            "resources: [../../base, extra.yaml]\nnamespace: x\n"
+        )
+        (overlay / "extra.yaml").write_text(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: e\nspec:\n  containers:\n"
+            "    - name: c\n      image: nginx:1.25\n      hostNetwork: true\n"
+        )
+    result = _lint([str(base / "pod.yaml")], rules={"pod-field-in-container"})
+    assert [(f.file, f.line, f.builds) for f in result.findings] == [
+        (
+            str(base / "pod.yaml"),
+            9,
+            (str(tmp_path / "overlays" / "dev"), str(tmp_path / "overlays" / "prod")),
+        )
+    ]

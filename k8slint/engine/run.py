@@ -199,6 +199,7 @@ class _Run:
             for finding in self.findings
             if (finding.file, finding.line, finding.column, finding.path, finding.rule)
             not in self.explained
+            and stage.reported(finding.file, finding.builds)
         )
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()

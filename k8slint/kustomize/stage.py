@@ -29,7 +29,15 @@ from k8slint.kustomize.origin import (
     find_source,
     read_layer,
 )
-from k8slint.kustomize.tree import Build, Reader, chain, find_roots, members
+from k8slint.kustomize.tree import (
+    Build,
+    Reader,
+    chain,
+    find_roots,
+    kustomizations_under,
+    members,
+    repository_top,
+)
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import load_text
 from k8slint.model import Location, Resource
@@ -94,10 +102,13 @@ class KustomizeStage:
             if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
         ]
         self.roots = find_roots(found, read)
-        self._context_only = {
-            build.directory: not any(os.path.dirname(path) == build.directory for path in linted)
-            for build in self.roots
-        }
+        self.partial = {b.display for b in self.roots if b.directory not in _linted_dirs(linted)}
+        """Builds whose root kustomization is not linted (pre-commit hands over the
+        changed files): only their findings in linted files are reported."""
+        enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
+        self.roots += enclosing
+        self.partial |= {build.display for build in enclosing}
+        self.linted = {self._displays[path] for path in linted}
         self._command = command
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[Build, Future[BuildOutput]] = {}
@@ -107,6 +118,24 @@ class KustomizeStage:
                 self._futures[build] = self._executor.submit(
                     run_build, command, build.directory, build.display, timeout
                 )
+
+    def _enclosing_roots(self, linted: set[str], known: set[str]) -> list[Build]:
+        """Roots elsewhere in the repository that build a linted file no known root
+        reads: a changed base is linted through every overlay that uses it."""
+        covered = {path for root in known for path in members(root, self._read)}
+        tops = {top for path in linted - covered if (top := repository_top(path))}
+        found: dict[str, Build] = {}
+        for top in sorted(tops):
+            everything = [(path, self.display(path)) for path in kustomizations_under(top)]
+            for build in find_roots(everything, self._read):
+                if build.directory not in known and members(build.directory, self._read) & linted:
+                    found[build.directory] = build
+        return list(found.values())
+
+    def reported(self, file: str, builds: tuple[str, ...]) -> bool:
+        """Whether a finding is reported: not when it came only through builds that
+        were found for other files and it points outside the linted files."""
+        return not builds or file in self.linted or not set(builds) <= self.partial
 
     def display(self, path: str) -> str:
         """A file as the user named it (or relative to here, if not named)."""
@@ -158,9 +187,8 @@ class KustomizeStage:
             if (layer := read_layer(directory, documents)) is not None
         ]
         fallback = Location(build.kustomization, 1, 1)
-        context_only = self._context_only[build.directory]
         return [
-            self._resource(build, data, output.wrapper, layers, fallback, documents, context_only)
+            self._resource(build, data, output.wrapper, layers, fallback, documents)
             for data in objects
             if isinstance(data, dict)
         ]
@@ -173,7 +201,6 @@ class KustomizeStage:
         layers: list[Any],
         fallback: Location,
         documents: Documents,
-        context_only: bool,
     ) -> Resource:
         origin = _strip_annotations(data)
         metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
@@ -204,10 +231,15 @@ class KustomizeStage:
             data,
             locate,
             origin=built.location,
-            context_only=context_only,
             build=build.display,
         )
         return resource
+
+
+def _linted_dirs(linted: set[str]) -> set[str]:
+    return {
+        os.path.dirname(path) for path in linted if os.path.basename(path) in KUSTOMIZE_FILE_NAMES
+    }
 
 
 def _strip_annotations(data: dict[str, Any]) -> dict[str, Any]:

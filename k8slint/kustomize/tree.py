@@ -112,3 +112,44 @@ def chain(directory: str, read: Reader) -> list[str]:
 
     visit(directory, ())
     return order
+
+
+_MAX_LEVELS = 6
+"""How far above a file its kustomization may be (overlays/<name>/patches/x.yaml)."""
+
+_MAX_DIRECTORIES = 20000
+"""A repository walked for kustomizations: past this, the file is linted raw."""
+
+_SKIPPED_DIRECTORIES = frozenset({"node_modules", "vendor", "__pycache__"})
+
+
+def repository_top(path: str) -> str | None:
+    """The repository (a directory with `.git`) a file is in, if it is in a
+    Kustomize tree at all (a kustomization in its directory or a few above)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    near = False
+    for level in range(64):
+        if level < _MAX_LEVELS and kustomization_file(directory):
+            near = True
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory if near else None
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+    return None
+
+
+def kustomizations_under(top: str) -> list[str]:
+    """Every kustomization file of a repository (hidden and vendored directories skipped)."""
+    found: list[str] = []
+    for walked, (directory, subdirectories, _) in enumerate(os.walk(top)):
+        if walked >= _MAX_DIRECTORIES:
+            break
+        subdirectories[:] = sorted(
+            d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
+        )
+        path = kustomization_file(directory)
+        if path:
+            found.append(path)
+    return found
