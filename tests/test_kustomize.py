@@ -202,3 +202,22 @@ def test_a_changed_base_is_linted_through_every_overlay_that_uses_it(tmp_path):
             (str(tmp_path / "overlays" / "dev"), str(tmp_path / "overlays" / "prod")),
         )
     ]
+
+
+def test_the_command_is_named_by_option_or_config_key(tmp_path):
+    """`--kustomize-command` and the `kustomize-command` key; `none` lints raw."""
+    from click.testing import CliRunner
+
+    from k8slint.cli import cli
+
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\nnamespace: a\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    by_option = CliRunner().invoke(
+        cli, ["lint", "--kustomize-command", "none", "--format", "json", str(tmp_path)]
+    )
+    assert RAW_NOTICE in by_option.output
+    (tmp_path / ".k8slint.yaml").write_text("kustomize-command: no-such-kustomize build\n")
+    by_key = CliRunner().invoke(cli, ["lint", "--format", "json", str(tmp_path)])
+    assert by_key.exit_code == 1
+    assert "`no-such-kustomize build` could not run" in by_key.output
+    assert '"rule": "kustomize-build"' in by_key.output
