@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from k8slint.kube.filekinds import KustomizeTree
 
 JsonPath = tuple[str | int, ...]
 
@@ -93,6 +96,8 @@ class Resource:
     build: str | None = None
     """The Kustomize root build (its directory as shown) the object belongs to:
     one application, so cross-object rules never pair objects of two builds."""
+    kustomize_tree: KustomizeTree | None = None
+    """The Kustomize tree of its file (`FileClassifier.tree_of`), if any."""
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     """Views of `data` that several checks share (the Pod model), computed once."""
 

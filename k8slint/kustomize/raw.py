@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from k8slint.kube.filekinds import KUSTOMIZE_LABELLED_BASE, MANIFEST
 from k8slint.kube.kinds import workload_kind
 from k8slint.kustomize.tree import Build, Reader, entries, included_directories
 from k8slint.model import Resource
@@ -40,6 +41,9 @@ class Transform:
             name=metadata.get("name", resource.name),
             namespace=metadata.get("namespace", resource.namespace),
             build=self.build,
+            file_kind=MANIFEST
+            if resource.file_kind == KUSTOMIZE_LABELLED_BASE
+            else resource.file_kind,
             derived={},
         )
 
