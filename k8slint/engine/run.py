@@ -283,6 +283,7 @@ class Engine:
                 problem.message,
                 problem.path,
                 resource.ref,
+                problem.fix.at(resource) if problem.fix else None,
             )
         )
 
