@@ -192,10 +192,15 @@ def detect_indent(documents: list[Any]) -> tuple[int, int, int]:
                 first = next(iter(value))
                 if first in value.lc.data and value.lc.key(first)[0] > node.lc.key(key)[0]:
                     mappings[value.lc.key(first)[1] - column] += 1
-            elif isinstance(value, CommentedSeq) and value and not value.fa.flow_style():
-                if 0 in value.lc.data and value.lc.item(0)[0] > node.lc.key(key)[0]:
-                    item_column = value.lc.item(0)[1]
-                    sequences[(item_column - column, item_column - 2 - column)] += 1
+            elif (
+                isinstance(value, CommentedSeq)
+                and value
+                and not value.fa.flow_style()
+                and 0 in value.lc.data
+                and value.lc.item(0)[0] > node.lc.key(key)[0]
+            ):
+                item_column = value.lc.item(0)[1]
+                sequences[(item_column - column, item_column - 2 - column)] += 1
             visit(value)
 
     for document in documents:

@@ -212,9 +212,7 @@ class TreeEditor:
         else:
             after = split_trailing(parent, keys[-1]) if keys else ""
             parent.insert(index, key, value)
-            if after:
-                if _is_block(value) or not isinstance(value, CommentedMap | CommentedSeq):
-                    append_trailing(parent, key, after)
+            append_trailing(parent, key, after)
         if entry is not None and any(entry):
             parent.ca.items[key] = entry
         add_before(parent, key, _reindent(lead, column), first=False)

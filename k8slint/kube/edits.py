@@ -65,7 +65,7 @@ def get(data: Any, path: JsonPath) -> Any:
 
 
 def emptied(data: Any, path: JsonPath) -> list[JsonPath]:
-    """Mappings above `path` (never the object itself) left empty by removing it, innermost first."""
+    """Mappings above `path` (not the object) that removing it leaves empty, innermost first."""
     out = []
     for depth in range(len(path) - 1, 0, -1):
         holder = get(data, path[:depth])
