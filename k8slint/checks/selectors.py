@@ -31,7 +31,7 @@ from k8slint.kube.labels import (
     parse_label_selector,
     parse_map_selector,
 )
-from k8slint.model import JsonPath, Problem, Resource, format_path
+from k8slint.model import Edit, Fix, JsonPath, Problem, Resource, format_path
 
 _REQUIRED_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"})
 _SELECTOR_REQUIRED_VERSIONS = frozenset({"apps/v1", "apps/v1beta2"})
@@ -118,18 +118,25 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
         return  # a patch or base: the selector is there once Kustomize builds it
     labels = f" ({format_labels(template.labels)})" if template.labels else ""
     selector = spec_of(resource).get("selector")
+    fix = (
+        Fix("safe", (Edit("copy", template.labels_path, ("spec", "selector", "matchLabels")),))
+        if template.labels and template.labels_path == ("spec", "template", "metadata", "labels")
+        else None
+    )
     if selector is None:
         yield Problem(
             ("spec", "selector"),  # where it is missing: the engine places it on `spec`
             f"{resource.kind} {resource.name} has no spec.selector; {resource.api_version} "
             "requires one (it is no longer defaulted from the template labels); add "
             f"spec.selector.matchLabels with the pod template's labels{labels}",
+            fix=fix,
         )
     elif (parsed := parse_label_selector(selector, ())).valid and parsed.selects_everything:
         yield Problem(
             ("spec", "selector"),
             f"spec.selector is empty: it would select every pod in the namespace, so "
             f"{resource.api_version} rejects it; select the pod template's labels{labels}",
+            fix=fix if selector == {} else None,
         )
 
 

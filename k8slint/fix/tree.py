@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-from k8slint.kube.edits import EditConflict, position
+from k8slint.kube.edits import EditConflict, branch_position, position
 from k8slint.model import Edit, JsonPath
 
 _SLOTS = 4
@@ -119,6 +119,14 @@ def _shift(node: Any, delta: int) -> None:
         _shift(child, delta)
 
 
+def _shift_end_of_line(entry: list[Any], delta: int) -> None:
+    """Keep the gap before a moved key's end-of-line comment as the author left it."""
+    token = entry[2] if len(entry) > 2 else None
+    has_comment = isinstance(token, CommentToken) and token.value.partition("\n")[0].strip()
+    if has_comment and token.column is not None:
+        token.column = max(0, token.column + delta)
+
+
 class TreeEditor:
     """Applies `Edit`s to one document's round-trip tree."""
 
@@ -126,22 +134,32 @@ class TreeEditor:
         self.root = root
         self.mapping_indent = mapping_indent
         self.sequence_indent = sequence_indent
+        self._after: list[tuple[CommentedMap, str, str]] = []
+        """Comments that followed a mapping's last key, to follow the mapping created after it."""
 
     # --- navigation --------------------------------------------------------------
 
-    def _walk(self, path: JsonPath, create: bool = False) -> tuple[Any, int]:
-        """The node at `path` and the column of its keys (or items)."""
+    def _walk(
+        self, path: JsonPath, create: bool = False, edit: Edit | None = None
+    ) -> tuple[Any, int]:
+        """The node at `path` and the column of its keys (or items); with `create`,
+        missing mappings are made where the plain edits make them."""
         node, column = self.root, 0
         if isinstance(node, CommentedMap) and node:
             column = node.lc.key(next(iter(node)))[1]
-        for step in path:
+        for depth, step in enumerate(path):
             if isinstance(node, CommentedMap) and isinstance(step, str):
                 if step not in node:
                     if not create:
                         raise EditConflict(f"no {path}")
-                    node[step] = CommentedMap()
+                    at = branch_position(node, path[:depth], edit)
+                    keys = list(node)
+                    if 0 < at < len(keys):
+                        add_before(node, keys[at], split_trailing(node, keys[at - 1]))
+                    elif keys and at == len(keys):
+                        self._after.append((node, step, split_trailing(node, keys[-1])))
+                    node.insert(at, step, CommentedMap())
                     child = node[step]
-                    node.move_to_end(step)
                 else:
                     child = node[step]
                 column = self._child_column(node, step, child, column)
@@ -168,7 +186,9 @@ class TreeEditor:
 
     # --- removing and inserting keys -----------------------------------------------
 
-    def _take(self, path: JsonPath, extra_trail: str = "") -> tuple[Any, list[Any], str, int]:
+    def _take(
+        self, path: JsonPath, extra_trail: str = "", keep: JsonPath = ()
+    ) -> tuple[Any, list[Any], str, int]:
         """Remove the key at `path`; return its value, comment entry, the comments
         above it, and its column. A mapping it leaves empty goes too (as the plain
         edits do), and the comments that followed stay where they were."""
@@ -184,8 +204,14 @@ class TreeEditor:
         lead += _before_text(entry)
         entry[1] = None
         value = parent.pop(key)
-        if not parent and len(path) > 1 and isinstance(path[-2], str):
-            _, _, parent_lead, _ = self._take(path[:-1], trail)
+        above = path[:-1]
+        if (
+            not parent
+            and len(path) > 1
+            and isinstance(path[-2], str)
+            and keep[: len(above)] != above
+        ):
+            _, _, parent_lead, _ = self._take(above, trail, keep)
             return value, entry, parent_lead + lead, column
         if trail and index:
             append_trailing(parent, keys[index - 1], trail)
@@ -197,7 +223,7 @@ class TreeEditor:
         self, edit: Edit, target: JsonPath, value: Any, entry: list[Any] | None, lead: str
     ) -> int:
         """Insert a key; returns the column of the mapping's keys."""
-        parent, column = self._walk(target[:-1], create=True)
+        parent, column = self._walk(target[:-1], create=True, edit=edit)
         key = target[-1]
         if not isinstance(parent, CommentedMap) or not isinstance(key, str):
             raise EditConflict(f"cannot put a key at {target}")
@@ -221,6 +247,13 @@ class TreeEditor:
     # --- the edits -----------------------------------------------------------------
 
     def apply(self, edit: Edit) -> None:
+        self._apply(edit)
+        for node, key, text in self._after:
+            if key in node:
+                append_trailing(node, key, text)
+        self._after.clear()
+
+    def _apply(self, edit: Edit) -> None:
         if edit.op == "move":
             try:
                 self._walk(edit.target)
@@ -228,9 +261,11 @@ class TreeEditor:
                 pass
             else:
                 raise EditConflict(f"{edit.target} is taken")
-            value, entry, lead, old_column = self._take(edit.path)
+            value, entry, lead, old_column = self._take(edit.path, keep=edit.target)
             new_column = self._put(edit, edit.target, value, entry, lead)
             _shift(value, new_column - old_column)
+            key_change = len(str(edit.target[-1])) - len(str(edit.path[-1]))
+            _shift_end_of_line(entry, new_column - old_column + key_change)
         elif edit.op == "copy":
             source, _ = self._walk(edit.path)
             self._put(edit, edit.target, _bare_copy(source), None, "")
@@ -259,7 +294,7 @@ class TreeEditor:
 
     def _set(self, edit: Edit) -> None:
         value = _node(json.loads(edit.value or "null"))
-        parent, _ = self._walk(edit.path[:-1], create=True)
+        parent, _ = self._walk(edit.path[:-1], create=True, edit=edit)
         key = edit.path[-1]
         if isinstance(parent, CommentedMap) and key in parent:
             old = parent[key]

@@ -37,13 +37,24 @@ def overlaps(first: Iterable[JsonPath], second: Iterable[JsonPath]) -> bool:
     return any(a[: len(b)] == b or b[: len(a)] == a for a in first for b in second)
 
 
-def parent_of(data: Any, path: JsonPath, create: bool = False) -> Any:
-    """The container that holds `path`'s last step; with `create`, missing mappings are made."""
+def branch_position(mapping: dict[str, Any], at: JsonPath, edit: Edit | None) -> int:
+    """Where a mapping that an edit creates goes in the mapping at `at`: before the
+    branch that leads to the edit's source, if there is one, else last."""
+    keys = list(mapping)
+    source = edit.path if edit is not None and edit.op in ("move", "copy") else ()
+    if len(source) > len(at) and source[: len(at)] == at and source[len(at)] in mapping:
+        return max(keys.index(source[len(at)]), 1)
+    return len(keys)
+
+
+def parent_of(data: Any, path: JsonPath, create: bool = False, edit: Edit | None = None) -> Any:
+    """The container that holds `path`'s last step; with `create`, missing mappings are
+    made (placed as `branch_position` says)."""
     node = data
-    for step in path[:-1]:
+    for depth, step in enumerate(path[:-1]):
         if isinstance(node, dict):
             if step not in node and create:
-                node[step] = {}
+                insert_at(node, step, {}, branch_position(node, path[:depth], edit))
             node = node.get(step) if isinstance(step, str) else None
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
             node = node[step]
@@ -64,13 +75,15 @@ def get(data: Any, path: JsonPath) -> Any:
     raise EditConflict(f"no {path}")
 
 
-def emptied(data: Any, path: JsonPath) -> list[JsonPath]:
+def emptied(data: Any, path: JsonPath, keep: JsonPath = ()) -> list[JsonPath]:
     """Mappings above `path` (not the object) that removing it leaves empty, innermost first."""
     out = []
     for depth in range(len(path) - 1, 0, -1):
         holder = get(data, path[:depth])
         if not isinstance(holder, dict) or len(holder) != 1 or not isinstance(path[depth - 1], str):
             break
+        if keep[:depth] == path[:depth]:
+            break  # the edit puts something back in it
         out.append(path[:depth])
     return out
 
@@ -90,8 +103,8 @@ def position(mapping: dict[str, Any], edit: Edit, target: JsonPath) -> int:
     keys = list(mapping)
     index = len(keys)
     if edit.before and edit.before in mapping:
-        index = keys.index(edit.before)
-    elif edit.op in ("move", "copy") and edit.path[: len(target) - 1] == target[:-1]:
+        return keys.index(edit.before)
+    if edit.op in ("move", "copy") and edit.path[: len(target) - 1] == target[:-1]:
         branch = edit.path[len(target) - 1]
         if branch in mapping:
             index = keys.index(branch)
@@ -104,9 +117,10 @@ def apply(data: dict[str, Any], edits: Iterable[Edit]) -> None:
         _apply_one(data, edit)
 
 
-def _remove(data: Any, path: JsonPath) -> Any:
-    """Remove the key at `path`, and the mappings that this leaves empty."""
-    drop = emptied(data, path)
+def _remove(data: Any, path: JsonPath, keep: JsonPath = ()) -> Any:
+    """Remove the key at `path`, and the mappings that this leaves empty (except
+    those on the way to `keep`, where the edit puts the value back)."""
+    drop = emptied(data, path, keep)
     value = get(data, path)
     parent_of(data, path).pop(path[-1])
     for empty in drop:
@@ -115,7 +129,7 @@ def _remove(data: Any, path: JsonPath) -> Any:
 
 
 def _put(data: Any, edit: Edit, target: JsonPath, value: Any) -> None:
-    parent = parent_of(data, target, create=True)
+    parent = parent_of(data, target, create=True, edit=edit)
     key = target[-1]
     if not isinstance(parent, dict) or not isinstance(key, str):
         raise EditConflict(f"cannot put a key at {target}")
@@ -136,7 +150,7 @@ def _apply_one(data: Any, edit: Edit) -> None:
             pass
         else:
             raise EditConflict(f"{edit.target} is taken")
-        _remove(data, edit.path)
+        _remove(data, edit.path, edit.target)
         _put(data, edit, edit.target, value)
     elif edit.op == "copy":
         _put(data, edit, edit.target, copy.deepcopy(get(data, edit.path)))

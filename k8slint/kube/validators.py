@@ -22,7 +22,7 @@ from jsonschema.validators import Draft202012Validator
 
 from k8slint.kube.openapi import Version, definitions_document, format_version, kind_schema
 from k8slint.kube.served_apis import field_introduced_in
-from k8slint.model import JsonPath, Problem, format_path
+from k8slint.model import Edit, Fix, JsonPath, Problem, format_path
 
 Validator = Draft202012Validator
 
@@ -282,9 +282,15 @@ class ErrorTranslator:
                         [self.explain_as, *(step for step in path if isinstance(step, str))]
                     )
                     fix += f" (`kubectl explain {explain}` lists the fields)"
+            rename = (
+                Fix("unsafe", (Edit("rename", (*path, key), new_key=near),))
+                if near and not newer and near not in value
+                else None
+            )  # unsafe: the spelling is a guess
             yield Problem(
                 (*path, key),
                 f'unknown field "{key}" in {where}: the API server rejects unknown fields; {fix}',
+                fix=rename,
             )
 
     def _alternatives(self, path: JsonPath, error: ValidationError) -> Iterator[Problem]:
