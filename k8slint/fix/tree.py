@@ -46,19 +46,39 @@ def _trailing_slot(node: CommentedMap | CommentedSeq, key: Any) -> tuple[list[An
     return _entry(node, key), (2 if isinstance(node, CommentedMap) else 0)
 
 
+def _end_text(node: Any) -> str:
+    """Take the comments ruamel keeps at the end of a collection (`ca.end`) as text."""
+    tokens = getattr(node.ca, "end", None) or []
+    text = ""
+    for token in tokens:
+        if isinstance(token, CommentToken):
+            value = token.value
+            column = token.column or 0
+            text += " " * column + value if value.lstrip().startswith("#") else value
+    if tokens:
+        node.ca.end = []
+    return text
+
+
 def split_trailing(node: CommentedMap | CommentedSeq, key: Any) -> str:
     """Detach the full comment lines after the entry `key`, keeping its end-of-line comment."""
+    chain = []
+    value = node[key]
+    while _is_block(value):
+        chain.append(value)
+        value = value[_last(value)]
     entry, slot = _trailing_slot(node, key)
     token = entry[slot]
-    if not isinstance(token, CommentToken):
-        return ""
-    head, newline, rest = token.value.partition("\n")
-    if not newline or not rest:
-        return ""
-    if head.strip():
-        token.value = head + "\n"
-    else:
-        entry[slot] = None
+    rest = ""
+    if isinstance(token, CommentToken):
+        head, newline, rest = token.value.partition("\n")
+        if newline and rest:
+            if head.strip():
+                token.value = head + "\n"
+            else:
+                entry[slot] = None
+    for inner in reversed(chain):
+        rest += _end_text(inner)
     return rest
 
 
@@ -314,6 +334,7 @@ class TreeEditor:
         parent.insert(index, edit.new_key, parent.pop(old))
         if entry is not None:
             parent.ca.items[edit.new_key] = entry
+            _shift_end_of_line(entry, len(edit.new_key) - len(str(old)))
 
 
 def _node(value: Any) -> Any:
