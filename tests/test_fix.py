@@ -238,7 +238,7 @@ def test_migrations_rewrite_and_validate_at_the_default_version(tmp_path):
     after = path.read_text()
     remaining = lint_paths([str(path)], ["api-deprecated", "schema", "selector-missing"])
     assert [(f.rule, f.line) for f in remaining.findings] == []
-    removed, added = _changed_lines(MIGRATE, after)
+    _, added = _changed_lines(MIGRATE, after)
     assert all("#" not in line or "# fallback" in line or "# percent" in line for line in added)
     assert after.count("#") == MIGRATE.count("#")  # every comment kept
 
