@@ -139,6 +139,18 @@ def _shift(node: Any, delta: int) -> None:
         _shift(child, delta)
 
 
+def _not_first(mapping: CommentedMap, path: JsonPath, index: int) -> int:
+    """A new key goes first only where nothing speaks for the current first key: not
+    in a list item (`- name: web` stays the item's first line), not under a comment."""
+    if index or not mapping:
+        return index
+    first = next(iter(mapping))
+    before = mapping.ca.comment and any(mapping.ca.comment[1:] or ())
+    if (path and isinstance(path[-1], int)) or before or _before_text(mapping.ca.items.get(first)):
+        return 1
+    return 0
+
+
 def _shift_end_of_line(entry: list[Any], delta: int) -> None:
     """Keep the gap before a moved key's end-of-line comment as the author left it."""
     token = entry[2] if len(entry) > 2 else None
@@ -172,7 +184,7 @@ class TreeEditor:
                 if step not in node:
                     if not create:
                         raise EditConflict(f"no {path}")
-                    at = branch_position(node, path[:depth], edit)
+                    at = _not_first(node, path[:depth], branch_position(node, path[:depth], edit))
                     keys = list(node)
                     if 0 < at < len(keys):
                         add_before(node, keys[at], split_trailing(node, keys[at - 1]))
@@ -250,7 +262,7 @@ class TreeEditor:
         if key in parent:
             raise EditConflict(f"{target} is taken")
         keys = list(parent)
-        index = position(parent, edit, target)
+        index = _not_first(parent, target[:-1], position(parent, edit, target))
         if index < len(keys):
             if index:
                 add_before(parent, keys[index], split_trailing(parent, keys[index - 1]))

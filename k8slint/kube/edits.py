@@ -43,7 +43,7 @@ def branch_position(mapping: dict[str, Any], at: JsonPath, edit: Edit | None) ->
     keys = list(mapping)
     source = edit.path if edit is not None and edit.op in ("move", "copy") else ()
     if len(source) > len(at) and source[: len(at)] == at and source[len(at)] in mapping:
-        return max(keys.index(source[len(at)]), 1)
+        return keys.index(source[len(at)])
     return len(keys)
 
 
@@ -98,17 +98,15 @@ def insert_at(mapping: dict[str, Any], key: str, value: Any, position: int) -> N
 
 def position(mapping: dict[str, Any], edit: Edit, target: JsonPath) -> int:
     """Where a new key goes (see `Edit`): before `before`, else before the branch
-    that leads to the moved field, else last; never first in a mapping that has
-    keys, where the comments above the mapping's first key would end up above it."""
+    that leads to the moved field, else last."""
     keys = list(mapping)
-    index = len(keys)
     if edit.before and edit.before in mapping:
         return keys.index(edit.before)
     if edit.op in ("move", "copy") and edit.path[: len(target) - 1] == target[:-1]:
         branch = edit.path[len(target) - 1]
         if branch in mapping:
-            index = keys.index(branch)
-    return max(index, 1) if keys else 0
+            return keys.index(branch)
+    return len(keys)
 
 
 def apply(data: dict[str, Any], edits: Iterable[Edit]) -> None:
