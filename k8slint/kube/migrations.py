@@ -38,6 +38,20 @@ def _workload(data: dict[str, Any]) -> Iterator[Edit]:
             )
 
 
+def _on_delete_by_default(data: dict[str, Any]) -> Iterator[Edit] | None:
+    """extensions/v1beta1 DaemonSets and apps/v1beta1 StatefulSets update their pods only
+    when deleted (`OnDelete`) unless told otherwise; apps/v1 rolls them by default. The
+    old default is written out, so the migrated object still waits for deletions."""
+    spec = data.get("spec")
+    strategy = spec.get("updateStrategy") if isinstance(spec, dict) else None
+    if isinstance(strategy, dict) and "type" not in strategy:
+        return None  # a strategy without a type: not the guide's mechanical case
+    edits = list(_workload(data))
+    if strategy is None:
+        edits.append(_set(("spec", "updateStrategy"), {"type": "OnDelete"}, before="template"))
+    return iter(edits)
+
+
 def _ingress_backend(backend: Any, path: JsonPath) -> Iterator[Edit]:
     """serviceName/servicePort to service.name and service.port.number (or .name)."""
     if not isinstance(backend, dict) or "serviceName" not in backend:
@@ -161,6 +175,8 @@ MIGRATIONS: dict[tuple[str, str], tuple[str, Rewrite]] = {
         if not (group == "extensions/v1beta1" and kind == "StatefulSet")
         and not (group == "apps/v1beta1" and kind in ("DaemonSet", "ReplicaSet"))
     },
+    ("extensions/v1beta1", "DaemonSet"): ("apps/v1", _on_delete_by_default),
+    ("apps/v1beta1", "StatefulSet"): ("apps/v1", _on_delete_by_default),
     ("extensions/v1beta1", "Ingress"): ("networking.k8s.io/v1", _ingress),
     ("networking.k8s.io/v1beta1", "Ingress"): ("networking.k8s.io/v1", _ingress),
     ("policy/v1beta1", "PodDisruptionBudget"): ("policy/v1", _pdb),
