@@ -431,7 +431,13 @@ def list_rules(output_format: str) -> None:
         return
     if output_format == "json":
         rows = [
-            {"id": r.id, "severity": r.severity, "category": r.category, "summary": r.summary}
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "category": r.category,
+                "summary": r.summary,
+                "fixes": sorted(r.fixes),
+            }
             for r in rules
         ]
         click.echo(json.dumps(rows, indent=2))

@@ -303,3 +303,45 @@ def test_plain_move_prunes_emptied_mappings_but_not_the_target_path():
     data = {"b": {"serviceName": "s"}}
     plain.apply(data, [Edit("move", ("b", "serviceName"), ("b", "service", "name"))])
     assert data == {"b": {"service": {"name": "s"}}}
+
+
+def test_sarif_results_carry_the_fix_as_line_replacements(commented):
+    result = run("lint", "--format", "sarif", "--select", "pod-field-in-container", str(commented))
+    (found,) = json.loads(result.output)["runs"][0]["results"]
+    (fix,) = found["fixes"]
+    (change,) = fix["artifactChanges"]
+    regions = [
+        (
+            r["deletedRegion"]["startLine"],
+            r["deletedRegion"]["endLine"],
+            r["insertedContent"]["text"],
+        )
+        for r in change["replacements"]
+    ]
+    assert regions == [
+        (20, 23, ""),
+        (
+            26,
+            26,
+            "      # Meant for the Pod: schedule on SSD nodes.\n      nodeSelector:\n"
+            "        disktype: ssd  # fast disks\n",
+        ),
+    ]
+
+
+def _rules_with_fixes():
+    from k8slint.engine.registry import load_rules
+
+    return [rule for rule in load_rules().values() if rule.fixes]
+
+
+@pytest.mark.parametrize("rule", _rules_with_fixes(), ids=lambda rule: rule.id)
+def test_each_rule_with_fixes_fixes_its_bad_example(tmp_path, rule):
+    path = tmp_path / "bad.yaml"
+    path.write_text(rule.examples["bad"])
+    version = ["--kubernetes-version", rule.examples_version] if rule.examples_version else []
+    unsafe = ["--unsafe-fixes"] if "unsafe" in rule.fixes else []
+    run("lint", "--fix", *unsafe, *version, "--select", rule.id, str(path))
+    assert path.read_text() != rule.examples["bad"]
+    left = run("lint", "--format", "json", *version, "--select", rule.id, str(path))
+    assert [f["message"] for f in json.loads(left.output)["findings"] if f["fixable"]] == []

@@ -40,6 +40,8 @@ class Rule:
     explains: tuple[str, ...] = ()
     """Rules whose finding at the same node this rule's finding makes redundant:
     a misplaced field is also an unknown field to `schema`, said better here."""
+    fixes: dict[str, str] = field(default_factory=dict)
+    """What `--fix` does for this rule, by kind (`safe`, `unsafe`)."""
 
     @property
     def produced_by_loader(self) -> bool:
@@ -83,7 +85,16 @@ def parse_rule(data: Any, source: str) -> Rule:
         category=data.get("category", ""),
         params=data.get("params") or {},
         explains=tuple(data.get("explains") or ()),
+        fixes=_fixes(data.get("fixes"), source),
     )
+
+
+def _fixes(value: Any, source: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not set(value) <= {"safe", "unsafe"}:
+        raise RuleFileError(f"{source}: fixes maps 'safe' and/or 'unsafe' to a description")
+    return {kind: str(text).strip() for kind, text in value.items()}
 
 
 @functools.cache

@@ -78,6 +78,27 @@ def fix_text(display: str, text: str, findings: list[Finding]) -> FileFix:
     return FileFix(display, text, after, fixed)
 
 
+def line_replacements(display: str, fix: Fix) -> list[tuple[int, int, str]]:
+    """One fix alone as line replacements on the file as it is now: (first line,
+    line after the last replaced one, new text), 1-based; for SARIF's `fixes`."""
+    from k8slint.fix.rewrite import RewriteError, rewrite
+
+    try:
+        text, _ = read_text(display)
+        after, applied = rewrite(text, [fix])
+    except (OSError, UnicodeDecodeError, RewriteError):
+        return []
+    if not applied:
+        return []
+    old, new = text.splitlines(keepends=True), after.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return [
+        (i1 + 1, i2 + 1, "".join(new[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
 def read_text(path: str) -> tuple[str, bytes]:
     """A file's text as the fixer edits it (BOM kept, line ends kept) and its bytes."""
     with open(path, "rb") as handle:
