@@ -9,6 +9,7 @@ breaks that loop; these checks find each case.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from k8slint.kube.labels import (
     parse_label_selector,
     parse_map_selector,
 )
+from k8slint.kube.nearness import similar
 from k8slint.model import Edit, Fix, JsonPath, Problem, Resource, format_path
 
 _REQUIRED_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"})
@@ -98,12 +100,24 @@ def selector_template_mismatch(resource: Resource, context: CheckContext) -> Ite
         )
     labels = found.template.labels
     for term in found.selector.failing(labels):
+        value = next(iter(term.values)) if len(term.values) == 1 else None
+        near = labels.get(term.key)
+        typo = (
+            term.operator == "In"
+            and term.path[-1] == term.key
+            and value is not None
+            and near is not None
+            and similar(value, near)
+        )
         yield Problem(
             term.path,
             f"selector term {term.describe()} does not select this {resource.kind}'s own pods: "
             f"{where} has {format_labels(labels, [term.key])}; the API rejects a selector that "
             "does not match the template labels (the controller would never find the pods it "
             f"creates); make the term and {where} agree",
+            # unsafe: which side is misspelt is a guess, and an existing controller's
+            # selector cannot be changed in place
+            fix=Fix("unsafe", (Edit("set", term.path, value=json.dumps(near)),)) if typo else None,
         )
 
 
