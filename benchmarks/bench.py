@@ -21,6 +21,8 @@ re-lint that reports what remains.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import resource
@@ -110,8 +112,10 @@ def stage_fix(paths: list[str]) -> int:
     from k8slint.cli import cli
 
     root = os.path.commonpath(paths) if len(paths) > 1 else os.path.dirname(paths[0])
+    report = io.StringIO()  # stdout carries the stage's numbers
     try:
-        cli.main(["lint", "--fix", "--quiet", root], standalone_mode=False)
+        with contextlib.redirect_stdout(report), contextlib.redirect_stderr(report):
+            cli.main(["lint", "--fix", "--quiet", root], standalone_mode=False)
     except SystemExit as done:
         if done.code not in (0, 1, None):
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -49,5 +50,5 @@ def test_bench_fix_stage_writes_only_its_copy(tmp_path):
         cwd=REPO,
     )
     assert done.returncode == 0, done.stderr
-    assert '"count": 1' in done.stdout
+    assert json.loads(done.stdout)["count"] == 1
     assert manifest.read_text() == text
