@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from k8slint.checks.api import CheckContext
 from k8slint.checks.schema import builtin_schema
-from k8slint.kube.kustomize import is_kustomize_input
+from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.openapi import format_version, newest_version, parse_version
 from k8slint.kube.validators import builtin_validator
 from k8slint.load.discover import discover

@@ -207,6 +207,13 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     except (ConfigError, BaselineError) as error:
         _fail(str(error).splitlines())
 
+    if baseline is not None and baseline.lenient and not options.quiet:
+        click.echo(
+            f"k8slint: note: {options.baseline} is an older baseline format: its entries are "
+            "matched by rule, file, object and path, without messages; "
+            "rewrite it with --write-baseline",
+            err=True,
+        )
     fixing = options.fix or options.diff
     stdin = {options.stdin_filename: sys.stdin.buffer.read()} if fixing and "-" in paths else None
     result, paths_missing = _run(paths, options, config, policy, rules, version, stdin)
@@ -258,11 +265,9 @@ def _run(
     version: Version | None,
     replaced: dict[str, bytes] | None = None,
 ) -> tuple[LintResult, bool]:
-    """Discover, lint, apply the per-file rule policy; also says whether a path was missing.
-
-    `replaced` gives the texts of files that --fix has rewritten in memory."""
+    """Discover and lint; also says whether a path was missing. `replaced` gives
+    the texts of files that --fix has rewritten in memory."""
     from k8slint.engine.run import Engine
-    from k8slint.kube.kinds import custom_workload_kinds
     from k8slint.load.discover import InputFile, discover
     from k8slint.model import Notice
 
@@ -287,10 +292,11 @@ def _run(
         version,
         next(s for s in (options.strict, config.strict, True) if s is not None),
         options.jobs,
+        policy,
+        config.workload_kinds,
     )
-    with custom_workload_kinds(config.workload_kinds), _progress(len(files), options.quiet) as done:
+    with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)
-    result.findings = policy.apply(result.findings)
     # Discovery's notes (a skipped Helm chart) are about whole files: line 1.
     result.notices[:0] = [Notice(file, 1, message) for file, message in found.notices]
     return result, bool(missing)

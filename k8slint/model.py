@@ -96,6 +96,16 @@ class ObjectRef:
     namespace: str | None
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """Where a finding points: 1-based line and column in a file, which need not
+    be the file of the finding's object (a built object points at its source)."""
+
+    file: str
+    line: int
+    column: int
+
+
 @dataclass(slots=True, eq=False)
 class Resource:
     """One Kubernetes object from one document of one file.
@@ -112,7 +122,14 @@ class Resource:
     namespace: str | None
     data: dict[str, Any]
     locate: Callable[[JsonPath], tuple[int, int]] = field(repr=False)
+    origin: Callable[[JsonPath], Location] | None = field(default=None, repr=False)
+    """Where the user wrote each path, when that is not `locate` in this file."""
+    template_path: JsonPath | None = None
+    """Where a custom workload kind (declared in the config) keeps its pod template."""
     context_only: bool = False
+    file_kind: str = "manifest"
+    """What kind of file the object came from (`k8slint.kube.filekinds`): a
+    Kustomize patch is judged as an input, not as what gets applied."""
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     """Views of `data` that several checks share (the Pod model), computed once."""
     item_path: JsonPath = ()
@@ -121,6 +138,13 @@ class Resource:
     def pos(self, path: JsonPath) -> tuple[int, int]:
         """Line and column of `path`, or of its nearest ancestor that exists."""
         return self.locate(path)
+
+    def location(self, path: JsonPath) -> Location:
+        """The file, line and column the user edits to change `path`."""
+        if self.origin is not None:
+            return self.origin(path)
+        line, column = self.locate(path)
+        return Location(self.file, line, column)
 
     @property
     def ref(self) -> ObjectRef:
@@ -151,6 +175,11 @@ class Finding:
     message: str
     path: JsonPath = ()
     object: ObjectRef | None = field(default=None, compare=False)
+    identity: str | None = field(default=None, compare=False)
+    """What of the message identifies the finding for baselines and SARIF
+    fingerprints; None: the whole message. Cross-object and loader findings set
+    it empty: their messages quote other objects or line numbers, which change
+    with edits elsewhere, and their rule, file, object and path say enough."""
     fix: Fix | None = field(default=None, compare=False)
 
 

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine, LintResult
 from k8slint.kube.openapi import Version, parse_version
@@ -15,6 +17,20 @@ from k8slint.load.discover import InputFile, discover
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 SHARED = REPO.parent / "shared"
+
+
+def shared(*parts: str) -> Path:
+    """A path under ../shared, which CI always lays beside the repository. Missing,
+    it fails the test that needs it, loudly: a test must never pass on nothing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(
+            f"{path} is missing: this test needs ../shared (the corpus, peer suites and "
+            "schemas) beside the repository, as CI lays it out",
+            pytrace=False,
+        )
+    return path
+
 
 _EXPECT = re.compile(r"#\s*expect:\s*([\w\-, ]+)")
 _VERSION = re.compile(r"#\s*k8slint-test:\s*kubernetes-version=([\w.]+)")

@@ -154,7 +154,7 @@ def test_identical_findings_are_counted_not_collapsed(repo, tmp_path_factory):
 def test_baseline_file_is_readable_and_line_free(repo):
     run("lint", "deploy", "--write-baseline", "baseline.json", cwd=repo)
     document = json.loads((repo / "baseline.json").read_text())
-    assert document["k8slint-baseline"] == 1
+    assert document["k8slint-baseline"] == 2
     entry = document["findings"][0]
     assert set(entry) == {"rule", "file", "object", "path", "message"}
     assert entry["file"] == "deploy/app0.yaml"
@@ -166,6 +166,7 @@ def test_baseline_file_is_readable_and_line_free(repo):
     [
         "not json",
         '{"findings": []}',
+        '{"k8slint-baseline": 3, "findings": []}',
         '{"k8slint-baseline": 1, "findings": 3}',
         '{"k8slint-baseline": 1, "findings": [{}]}',
         '{"k8slint-baseline": 1, "findings": ["x"]}',
@@ -183,3 +184,64 @@ def test_missing_baseline_exits_2(tmp_path):
     result = run("lint", str(tmp_path), "--baseline", str(tmp_path / "nope.json"))
     assert result.exit_code == 2
     assert "cannot read baseline" in result.stderr
+
+
+def test_an_older_baseline_still_matches_and_says_so(repo):
+    """Format 1 kept whole messages; its entries match without them."""
+    run("lint", "deploy", "--write-baseline", "baseline.json", cwd=repo)
+    document = json.loads((repo / "baseline.json").read_text())
+    document["k8slint-baseline"] = 1
+    for entry in document["findings"]:
+        entry["message"] = "worded as an older k8slint worded it"
+    (repo / "baseline.json").write_text(json.dumps(document))
+    result = run("lint", "deploy", "--baseline", "baseline.json", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "older baseline format" in result.stderr
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+"""
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: NAME}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27, ports: [{containerPort: 80, name: web}]}]
+"""
+
+
+def test_a_cross_object_finding_survives_an_edit_of_the_object_it_quotes(tmp_path):
+    """The Service's finding names the Deployment; renaming that Deployment changes
+    the message but not the finding, so the baseline still holds it."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "service.yaml").write_text(SERVICE)
+    workload = tmp_path / "app" / "deployment.yaml"
+    workload.write_text(WORKLOAD.replace("NAME", "web"))
+    args = ("--select", "service-target-port-unknown", "--format", "json")
+    before = json.loads(run("lint", "app", *args, cwd=tmp_path).stdout)["findings"]
+    assert [f["rule"] for f in before] == ["service-target-port-unknown"]
+    run(
+        "lint",
+        "app",
+        "--select",
+        "service-target-port-unknown",
+        "--write-baseline",
+        "b.json",
+        cwd=tmp_path,
+    )
+    workload.write_text(WORKLOAD.replace("NAME", "web-v2"))
+    after = json.loads(run("lint", "app", *args, cwd=tmp_path).stdout)["findings"]
+    assert after[0]["message"] != before[0]["message"]
+    kept = run("lint", "app", *args, "--baseline", "b.json", cwd=tmp_path)
+    assert kept.exit_code == 0 and json.loads(kept.stdout)["findings"] == []

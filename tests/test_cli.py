@@ -213,8 +213,8 @@ def test_helm_chart_files_are_skipped_with_a_notice(tmp_path):
     )
     # pre-commit names the template itself: skipped.
     named = run("lint", str(template))
-    assert named.exit_code == 0 and "Helm chart: skipped" in named.output
+    assert named.exit_code == 0 and "Helm template: skipped" in named.output
     # A directory walk skips the templates but still lints the chart's plain CRDs.
     walked = run("lint", str(tmp_path), "--format", "json")
-    assert "Helm chart: skipped" in walked.output
+    assert "Helm template: skipped" in walked.output
     assert "crds/bad.yaml" in walked.output and "templates/deployment" not in walked.output

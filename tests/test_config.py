@@ -267,11 +267,27 @@ def test_per_path_overrides(repo):
         "  - files: ['staging/*.yaml']\n    rules: {severity: {pod-field-in-container: info}}\n",
     )
     result = run("lint", str(repo), "--format", "json")
-    by_file = {(f["file"], f["severity"]) for f in json.loads(result.stdout)["findings"]}
+    by_file = {(f["file"], f["rule"], f["severity"]) for f in json.loads(result.stdout)["findings"]}
+    # Where the specific rule is off, the field is still unknown to the API:
+    # `schema` says so, exactly as when the rule is disabled everywhere.
     assert by_file == {
-        (str(repo / "deploy" / "web.yaml"), "error"),
-        (str(repo / "staging" / "web.yaml"), "info"),
+        (str(repo / "deploy" / "web.yaml"), "pod-field-in-container", "error"),
+        (str(repo / "legacy" / "old.yaml"), "schema", "error"),
+        (str(repo / "staging" / "web.yaml"), "pod-field-in-container", "info"),
     }
+
+
+def test_a_per_path_override_finds_what_the_same_global_setting_finds(repo):
+    """Rule enablement is decided per file before `explains` applies (issue 9)."""
+    write(repo / "legacy" / "web.yaml", WEB)
+    disable = "rules: {disable: [pod-field-in-container]}\n"
+    write(repo / ".k8slint.yaml", f"overrides:\n  - files: [legacy]\n    {disable}")
+    per_path = json.loads(run("lint", str(repo / "legacy"), "--format", "json").stdout)
+    write(repo / ".k8slint.yaml", disable)
+    globally = json.loads(run("lint", str(repo / "legacy"), "--format", "json").stdout)
+    assert per_path["findings"] == globally["findings"]
+    assert [(f["rule"], f["line"]) for f in per_path["findings"]] == [("schema", 15)]
+    assert 'unknown field "nodeSelector"' in per_path["findings"][0]["message"]
 
 
 def test_override_can_enable_a_rule_disabled_globally(repo):
@@ -282,8 +298,9 @@ def test_override_can_enable_a_rule_disabled_globally(repo):
         "overrides:\n  - files: [strict]\n    rules: {enable: [pod-field-in-container]}\n",
     )
     result = run("lint", str(repo), "--format", "json")
-    assert [f["file"] for f in json.loads(result.stdout)["findings"]] == [
-        str(repo / "strict" / "web.yaml")
+    assert [(f["file"], f["rule"]) for f in json.loads(result.stdout)["findings"]] == [
+        (str(repo / "deploy" / "web.yaml"), "schema"),
+        (str(repo / "strict" / "web.yaml"), "pod-field-in-container"),
     ]
 
 

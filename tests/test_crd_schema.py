@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from support import SHARED, lint_text
+from support import lint_text, shared
 
 from k8slint.cli import cli
 from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine
 from k8slint.load.discover import InputFile, discover
 
-CORPUS = SHARED / "corpus"
-KUBE_PROMETHEUS = CORPUS / "kube-prometheus" / "manifests"
-GATEWAY_API = CORPUS / "gateway-api"
+
+def kube_prometheus():
+    return shared("corpus", "kube-prometheus", "manifests")
+
+
+def gateway_api():
+    return shared("corpus", "gateway-api")
 
 
 def _lint(paths, context=(), inputs=()):
@@ -25,24 +29,24 @@ def _lint(paths, context=(), inputs=()):
 
 
 def test_kube_prometheus_resources_validate_against_their_crds():
-    result = _lint([KUBE_PROMETHEUS])
+    result = _lint([kube_prometheus()])
     assert result.findings == [] and not result.internal_errors
     assert result.not_validated == []
 
 
 def test_kube_prometheus_resources_are_listed_without_their_crds():
-    result = _lint([KUBE_PROMETHEUS / "alertmanager-serviceMonitor.yaml"])
+    result = _lint([kube_prometheus() / "alertmanager-serviceMonitor.yaml"])
     assert [(n.object.api_version, n.object.kind) for n in result.not_validated] == [
         ("monitoring.coreos.com/v1", "ServiceMonitor")
     ]
 
 
 def test_a_broken_service_monitor_is_found_with_crds_from_the_context():
-    text = (KUBE_PROMETHEUS / "alertmanager-serviceMonitor.yaml").read_text()
+    text = (kube_prometheus() / "alertmanager-serviceMonitor.yaml").read_text()
     broken = text.replace("  - interval: 30s\n    port: web\n", "  - interval: 30\n    prot: web\n")
     assert broken != text
     item = InputFile("servicemonitor.yaml", data=broken.encode())
-    result = _lint([], context=[KUBE_PROMETHEUS / "setup"], inputs=[item])
+    result = _lint([], context=[kube_prometheus() / "setup"], inputs=[item])
     messages = {(f.line, f.message.split(":")[0]) for f in result.findings}
     assert (14, "spec.endpoints[0].interval") in messages
     assert any(line == 15 and "prot" in message for line, message in messages)
@@ -50,14 +54,14 @@ def test_a_broken_service_monitor_is_found_with_crds_from_the_context():
 
 
 def test_gateway_api_examples_validate_against_either_channel():
-    result = _lint([GATEWAY_API / "config" / "crd", GATEWAY_API / "examples"])
+    result = _lint([gateway_api() / "config" / "crd", gateway_api() / "examples"])
     assert not result.internal_errors
     assert result.not_validated == []
     assert result.findings == []
 
 
 def test_crd_dir_and_the_summary_on_the_command_line():
-    text = (KUBE_PROMETHEUS / "alertmanager-serviceMonitor.yaml").read_text()
+    text = (kube_prometheus() / "alertmanager-serviceMonitor.yaml").read_text()
     broken = text.replace("interval: 30s", "interval: [30s]", 1)
     runner = CliRunner()
     args = ["lint", "--select", "crd-schema", "--format", "json", "-"]
@@ -65,7 +69,7 @@ def test_crd_dir_and_the_summary_on_the_command_line():
     assert alone["findings"] == [] and alone["summary"]["not_validated"] == 1
     assert alone["not_validated"][0]["object"]["kind"] == "ServiceMonitor"
     with_crds = runner.invoke(
-        cli, [*args[:-1], "--crd-dir", str(KUBE_PROMETHEUS / "setup"), "-"], input=broken
+        cli, [*args[:-1], "--crd-dir", str(kube_prometheus() / "setup"), "-"], input=broken
     )
     found = json.loads(with_crds.output)
     assert with_crds.exit_code == 1 and found["summary"]["not_validated"] == 0

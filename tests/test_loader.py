@@ -147,21 +147,6 @@ def test_non_kubernetes_yaml_is_skipped_quietly():
     assert loaded.resources == [] and loaded.issues == [] and loaded.notices == []
 
 
-def test_helm_template_is_skipped_with_a_notice():
-    text = (
-        "apiVersion: v1\nkind: Service\nmetadata:\n"
-        '  name: {{ .Release.Name }}\n  {{- include "x" . }}\n'
-    )
-    loaded = load_text(text, "templates/svc.yaml")
-    assert loaded.resources == [] and loaded.issues == []
-    assert "helm template" in loaded.notices[0][1]
-
-
-def test_kustomization_file_is_skipped_with_a_notice():
-    loaded = load_text("resources: [a.yaml]\n", "overlays/prod/kustomization.yaml")
-    assert loaded.resources == [] and "Kustomize" in loaded.notices[0][1]
-
-
 def test_unclosed_bracket_points_where_it_opens():
     loaded = load_text("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n", "u.yaml")
     assert [(i.line, i.column) for i in loaded.issues] == [(4, 6)]

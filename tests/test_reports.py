@@ -10,13 +10,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft7Validator
-from support import FIXTURES, REPO, SHARED, lint_paths, lint_text, web_deployment
+from support import FIXTURES, REPO, lint_paths, lint_text, shared, web_deployment
 
 from k8slint.cli import cli, show_progress
 from k8slint.report import ReportSettings, renderer
 from k8slint.report.github_format import escape_data, escape_property
-
-SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
 TWO_MISTAKES = (
     web_deployment("nodeSelector: {disktype: ssd}\nhostNetwork: true", "shop")
@@ -46,7 +44,7 @@ def _render(name: str, result, **settings) -> str:
 def test_sarif_of_the_fixtures_validates_and_has_real_regions(fixtures_result):
     assert fixtures_result.findings
     document = json.loads(_render("sarif", fixtures_result))
-    schema = json.loads(SARIF_SCHEMA.read_text())
+    schema = json.loads(shared("schemas", "sarif-schema-2.1.0.json").read_text())
     Draft7Validator.check_schema(schema)
     errors = list(Draft7Validator(schema).iter_errors(document))
     assert not errors, errors[0].message
@@ -74,7 +72,7 @@ def test_sarif_rules_carry_the_rule_docs():
 def test_sarif_fingerprint_survives_moved_lines_but_not_another_object():
     def fingerprints(text: str) -> list[str]:
         document = json.loads(_render("sarif", lint_text(text, ["pod-field-in-container"])))
-        return [r["partialFingerprints"]["k8slint/v1"] for r in document["runs"][0]["results"]]
+        return [r["partialFingerprints"]["k8slint/v2"] for r in document["runs"][0]["results"]]
 
     before = fingerprints(TWO_MISTAKES)
     assert len(before) == len(set(before)) == 2

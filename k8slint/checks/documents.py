@@ -10,31 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
+from k8slint.kube.filekinds import is_tool_document
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import builtin_kind_names, builtin_kinds, newest_version
 from k8slint.model import Problem, Resource
-
-_TOOL_GROUPS = frozenset(
-    {"kustomize.config.k8s.io", "kind.x-k8s.io", "kubeadm.k8s.io", "audit.k8s.io"}
-)
-_TOOL_KINDS = frozenset({"Kustomization", "Component", "Config"})
-_TOOL_INPUT_KINDS = frozenset({"IstioOperator"})
-"""Kinds read by a command-line tool (istioctl install -f), where no name is needed."""
-
-
-def is_tool_file(resource: Resource) -> bool:
-    """Kustomize files, kubeconfigs and component configs: YAML with a kind, not API objects."""
-    group = resource.api_group
-    if group in _TOOL_GROUPS or group.endswith("config.k8s.io"):
-        return True
-    if resource.kind in _TOOL_KINDS and "metadata" not in resource.data:
-        return True
-    if resource.kind in _TOOL_INPUT_KINDS:
-        return True
-    return bool(resource.kind and resource.kind.endswith("Configuration")) and (
-        resource.api_version,
-        resource.kind,
-    ) not in builtin_kinds(newest_version())
 
 
 def _meant_as_object(resource: Resource, crd_kinds: set[tuple[str, str]]) -> bool:
@@ -57,7 +36,7 @@ def _suggested_api_version(kind: str) -> str:
 def object_invalid(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     crd_kinds = index.crd_kinds()
     for resource in index.resources:
-        if is_tool_file(resource) or not _meant_as_object(resource, crd_kinds):
+        if is_tool_document(resource) or not _meant_as_object(resource, crd_kinds):
             continue
         for problem in _missing_parts(resource):
             yield resource, problem

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
-from k8slint.checks.documents import is_tool_file
 from k8slint.kube.crd_validators import (
     BROKEN_SCHEMA,
     CrdVersion,
@@ -17,8 +16,8 @@ from k8slint.kube.crd_validators import (
     with_defaults,
 )
 from k8slint.kube.fastcheck import compile_schema
+from k8slint.kube.filekinds import is_kustomize_input, is_tool_document
 from k8slint.kube.index import RunIndex
-from k8slint.kube.kustomize import is_kustomize_input
 from k8slint.kube.openapi import builtin_groups, builtin_kinds
 from k8slint.kube.served_apis import is_builtin, replacement
 from k8slint.kube.validators import (
@@ -65,7 +64,7 @@ def _no_such_type(resource: Resource, context: CheckContext) -> Iterator[Problem
         "metadata" not in resource.data
         or resource.api_group not in builtin_groups(version)
         or is_builtin(api_version, kind)
-        or is_tool_file(resource)
+        or is_tool_document(resource)
     ):
         return
     use = replacement(version, api_version, kind)
@@ -115,7 +114,7 @@ def _is_custom_resource(resource: Resource, context: CheckContext) -> bool:
         return False
     if group in builtin_groups(context.kubernetes_version) or is_builtin(api_version, kind):
         return False
-    return not is_tool_file(resource)
+    return not is_tool_document(resource)
 
 
 def _not_served(resource: Resource, known: list[CrdVersion]) -> Problem:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from k8slint.checks.api import CheckContext, check
+from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.index import (
     PodTemplate,
     RunIndex,
@@ -24,7 +25,6 @@ from k8slint.kube.index import (
     spec_of,
 )
 from k8slint.kube.kinds import get_path
-from k8slint.kube.kustomize import is_kustomize_input
 from k8slint.kube.labels import (
     Selector,
     format_labels,

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from k8slint.engine.registry import Rule
-from k8slint.kube.kinds import WorkloadKind, custom_workload
-from k8slint.model import Finding, JsonPath, format_path
+from k8slint.model import JsonPath, format_path
 
 CONFIG_FILE_NAMES = (".k8slint.yaml", ".k8slint.yml")
 PYPROJECT = "pyproject.toml"
@@ -133,7 +132,8 @@ class Config:
     context: list[str] = field(default_factory=list)
     switches: list[Switches] = field(default_factory=list)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    workload_kinds: dict[tuple[str, str], WorkloadKind] = field(default_factory=dict)
+    workload_kinds: dict[tuple[str, str], JsonPath] = field(default_factory=dict)
+    """Custom kinds with a pod template: (API group, kind) -> the template's path."""
     overrides: list[Override] = field(default_factory=list)
 
     def is_excluded(self, file: str) -> bool:
@@ -147,14 +147,10 @@ class Config:
         return severity
 
     def configure_rules(self, rules: Mapping[str, Rule]) -> dict[str, Rule]:
-        """The rules with their configured params merged in and global severities set."""
-        severity = self.severities()
+        """The rules with their configured params merged in. Severities are not set
+        here: the engine decides each finding's severity, per file, from `RulePolicy`."""
         return {
-            rule_id: replace(
-                rule,
-                severity=severity.get(rule_id, rule.severity),
-                params={**rule.params, **self.params.get(rule_id, {})},
-            )
+            rule_id: replace(rule, params={**rule.params, **self.params.get(rule_id, {})})
             for rule_id, rule in rules.items()
         }
 
@@ -171,10 +167,7 @@ class Config:
         for rule_id, params in rules.get("params", {}).items():
             self.params.setdefault(rule_id, {}).update(params)
         for kind in data.get("workload-kinds", ()):
-            template = tuple(kind["template"].split("."))
-            self.workload_kinds[(kind["group"], kind["kind"])] = custom_workload(
-                kind["kind"], template
-            )
+            self.workload_kinds[(kind["group"], kind["kind"])] = tuple(kind["template"].split("."))
         for override in data.get("overrides", ()):
             globs = tuple(Glob(base, pattern) for pattern in override["files"])
             self.overrides.append(Override(globs, Switches.from_data(override["rules"])))
@@ -202,13 +195,15 @@ class RulePolicy:
         return enabled
 
     def rules_to_run(self) -> set[str]:
-        """Every rule enabled for some file: the engine runs these, `apply` sorts out the rest."""
+        """Every rule enabled for some file: the engine loads these and asks
+        `for_file` which of them apply to each file."""
         enabled = self._enabled_everywhere()
         for override in self.config.overrides:
             enabled |= override.switches.apply(enabled, self.known)
         return self.restrict(enabled)
 
     def for_file(self, file: str) -> tuple[set[str], dict[str, str]]:
+        """The rules enabled for `file` and the severities configured for them there."""
         if file not in self._cache:
             enabled, severity = self._enabled_everywhere(), self.config.severities()
             for override in self.config.overrides:
@@ -217,20 +212,6 @@ class RulePolicy:
                     severity.update(override.switches.severity)
             self._cache[file] = (self.restrict(enabled), severity)
         return self._cache[file]
-
-    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
-        """Drop findings of rules switched off for their file; set configured severities.
-
-        A configured severity wins over one a check chose itself: the user asked.
-        """
-        kept = []
-        for finding in findings:
-            enabled, severity = self.for_file(finding.file)
-            if finding.rule not in enabled:
-                continue
-            wanted = severity.get(finding.rule)
-            kept.append(replace(finding, severity=wanted) if wanted else finding)
-        return kept
 
 
 # --- reading and checking config files -------------------------------------------

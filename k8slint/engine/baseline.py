@@ -2,7 +2,9 @@
 
 A finding is recorded by what it is, not where: (rule, file, object, path,
 message). Line numbers are left out on purpose, so an edit above a finding does
-not bring it back. Files are recorded relative to the baseline file, so the
+not bring it back; so are the messages of cross-object findings (they quote
+other objects, so an unrelated edit elsewhere would change them: see
+`Finding.identity`). Files are recorded relative to the baseline file, so the
 same baseline works from any working directory. The same key, hashed, is the
 SARIF fingerprint that lets code scanning follow a finding across commits.
 """
@@ -18,7 +20,10 @@ from dataclasses import dataclass
 
 from k8slint.model import Finding, format_path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LENIENT_VERSIONS = (1,)
+"""Older formats still read: version 1 kept whole messages, so its entries are
+matched without them (rule, file, object and path), and the run says so."""
 
 FindingKey = tuple[str, str, str, str, str]
 KEY_FIELDS = ("rule", "file", "object", "path", "message")
@@ -54,8 +59,15 @@ def object_label(finding: Finding) -> str:
     return "/".join(part or "" for part in (ref.kind, ref.namespace, ref.name))
 
 
-def finding_key(finding: Finding, file: str) -> FindingKey:
-    return (finding.rule, file, object_label(finding), format_path(finding.path), finding.message)
+def finding_key(finding: Finding, file: str, with_message: bool = True) -> FindingKey:
+    identity = finding.message if finding.identity is None else finding.identity
+    return (
+        finding.rule,
+        file,
+        object_label(finding),
+        format_path(finding.path),
+        identity if with_message else "",
+    )
 
 
 def fingerprint(key: FindingKey) -> str:
@@ -66,13 +78,21 @@ def fingerprint(key: FindingKey) -> str:
 class Baseline:
     path: str
     entries: Counter[FindingKey]
+    version: int = FORMAT_VERSION
+
+    @property
+    def lenient(self) -> bool:
+        """An older format, matched without messages."""
+        return self.version in LENIENT_VERSIONS
 
     @property
     def root(self) -> str:
         return os.path.dirname(os.path.abspath(self.path))
 
     def key(self, finding: Finding) -> FindingKey:
-        return finding_key(finding, relative_file(finding.file, self.root))
+        return finding_key(
+            finding, relative_file(finding.file, self.root), with_message=not self.lenient
+        )
 
     def filter(
         self, findings: Iterable[Finding], rules_by_file: Mapping[str, set[str]]
@@ -108,9 +128,10 @@ def load_baseline(path: str) -> Baseline:
             document = json.load(handle)
     except (OSError, ValueError) as error:
         raise BaselineError(f"{path}: cannot read baseline: {error}") from None
+    version = document.get("k8slint-baseline") if isinstance(document, dict) else None
     if (
-        not isinstance(document, dict)
-        or document.get("k8slint-baseline") != FORMAT_VERSION
+        version not in (FORMAT_VERSION, *LENIENT_VERSIONS)
+        or not isinstance(document, dict)
         or not isinstance(document.get("findings"), list)
     ):
         raise BaselineError(
@@ -121,10 +142,11 @@ def load_baseline(path: str) -> Baseline:
     for entry in document["findings"]:
         try:
             rule, file, label, at, message = (str(entry[name]) for name in KEY_FIELDS)
-            entries[(rule, file, label, at, message)] += int(entry.get("count", 1))
+            kept = message if version == FORMAT_VERSION else ""
+            entries[(rule, file, label, at, kept)] += int(entry.get("count", 1))
         except (KeyError, TypeError, ValueError):
             raise BaselineError(f"{path}: malformed entry {entry!r}") from None
-    return Baseline(path, entries)
+    return Baseline(path, entries, version)
 
 
 def write_baseline(path: str, findings: Iterable[Finding]) -> int:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import gc
 import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from k8slint.checks.api import Check, CheckContext, find_check
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
 from k8slint.engine.suppress import Suppressions, annotation_rules, parse_comments
+from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.load.discover import InputFile
@@ -64,6 +66,10 @@ def _identity(item: InputFile) -> str:
     return os.path.realpath(item.path) if item.path else item.display
 
 
+_ExplainedKey = tuple[str, int, int, JsonPath, str]
+"""(file, line, column, path, rule id) of a problem that a more specific rule reported."""
+
+
 @dataclass(slots=True)
 class _Part:
     """The per-file half of a run for some files, as a worker hands it back."""
@@ -71,45 +77,59 @@ class _Part:
     resources: list[Resource]
     suppressions: dict[str, Suppressions]
     findings: set[Finding]
-    explained: set[tuple[str, int, int, JsonPath, str]]
+    explained: set[_ExplainedKey]
     not_validated: dict[tuple[str, int, int], NotValidated]
     result: LintResult
 
 
-def _check_chunk(engine: Engine, items: list[InputFile]) -> _Part:
-    """In a worker process: load and check some files with the (forked) engine."""
-    resources = [r for item in items for r in engine._load(item, context_only=False)]
-    return engine._part(resources)
+class FilePolicy(Protocol):
+    """Which rules apply to a file, and the severities configured for them there
+    (the config's layers and per-path overrides, then --select/--ignore)."""
+
+    def for_file(self, file: str) -> tuple[set[str], dict[str, str]]: ...
+
+
+class EveryRule:
+    """The policy without a config: every rule the engine was given, at its own severity."""
+
+    def __init__(self, rule_ids: Iterable[str]) -> None:
+        self._ids = set(rule_ids)
+
+    def for_file(self, file: str) -> tuple[set[str], dict[str, str]]:
+        return self._ids, {}
 
 
 class Engine:
+    """What a lint is asked to do: the rules, the target version, strictness and the
+    per-file policy. It holds no state of a run, so `lint` may be called again."""
+
     def __init__(
         self,
         rules: Iterable[Rule],
         kubernetes_version: Version | None = None,
         strict: bool = True,
         jobs: int | None = None,
+        policy: FilePolicy | None = None,
+        workload_kinds: Mapping[tuple[str, str], JsonPath] | None = None,
     ) -> None:
         self.version = kubernetes_version or newest_version()
         self.strict = strict
         self.jobs = jobs
         """Worker processes for the per-file work; None: one per core, 1: none."""
         self.rules = list(rules)
-        self._known_ids = list(load_rules())
-        self._resource_checks: list[tuple[Rule, Check]] = []
-        self._run_checks: list[tuple[Rule, Check]] = []
+        self.policy = policy or EveryRule(rule.id for rule in self.rules)
+        self.workload_kinds = dict(workload_kinds or {})
+        """Custom kinds with a pod template, from the config: (group, kind) -> path."""
+        self.known_ids = list(load_rules())
+        self.resource_checks: list[tuple[Rule, Check]] = []
+        self.run_checks: list[tuple[Rule, Check]] = []
         for rule in self.rules:
             if rule.produced_by_loader:
                 continue
             bound = find_check(rule.check)
-            target = self._resource_checks if bound.scope == "resource" else self._run_checks
+            target = self.resource_checks if bound.scope == "resource" else self.run_checks
             target.append((rule, bound))
-        self._loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
-        self._suppressions: dict[str, Suppressions] = {}
-        self._findings: set[Finding] = set()
-        self._explained: set[tuple[str, int, int, JsonPath, str]] = set()
-        self._not_validated: dict[tuple[str, int, int], NotValidated] = {}
-        self.result = LintResult()
+        self.loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
 
     def lint(
         self,
@@ -118,7 +138,7 @@ class Engine:
         progress: Callable[[int], None] | None = None,
     ) -> LintResult:
         """Lint `inputs` (with `context` indexed but not reported on); `progress` is
-        told how many linted files are done as they finish."""
+        told how many linted files are done as they finish. Each call is a new run."""
         # The run keeps millions of small objects alive (every object's data, and
         # a file's nodes while it is checked) and creates no reference cycles, so
         # the cyclic collector would only rescan them again and again: measured,
@@ -126,12 +146,32 @@ class Engine:
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._lint(inputs, context, progress or _ignore_progress)
+            return _Run(self).lint(inputs, context, progress or _ignore_progress)
         finally:
             if gc_was_enabled:
                 gc.enable()
 
-    def _lint(
+
+def _check_chunk(run: _Run, items: list[InputFile]) -> _Part:
+    """In a worker process: load and check some files with the (forked) run."""
+    resources = [r for item in items for r in run.load(item, context_only=False)]
+    return run.part(resources)
+
+
+class _Run:
+    """The state of one run: findings so far, each file's suppressions and rules,
+    what Kustomize files say about their neighbours."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.classifier = FileClassifier()
+        self.suppressions: dict[str, Suppressions] = {}
+        self.findings: set[Finding] = set()
+        self.explained: set[_ExplainedKey] = set()
+        self.not_validated: dict[tuple[str, int, int], NotValidated] = {}
+        self.result = LintResult()
+
+    def lint(
         self,
         inputs: Iterable[InputFile],
         context: Iterable[InputFile],
@@ -143,15 +183,15 @@ class Engine:
         for item in context:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
-                resources.extend(self._load(item, context_only=True))
+                resources.extend(self.load(item, context_only=True))
         self._run_run_checks(RunIndex(resources))
         self.result.findings = sorted(
             finding
-            for finding in self._findings
+            for finding in self.findings
             if (finding.file, finding.line, finding.column, finding.path, finding.rule)
-            not in self._explained
+            not in self.explained
         )
-        self.result.not_validated = sorted(self._not_validated.values())
+        self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
         return self.result
 
@@ -160,10 +200,10 @@ class Engine:
     ) -> list[Resource]:
         """Load and check every linted file: on all cores when there are many."""
         resources: list[Resource] = []
-        jobs = parallel.worker_count(self.jobs, len(items))
+        jobs = parallel.worker_count(self.engine.jobs, len(items))
         if jobs <= 1:
             for item in items:
-                resources.extend(self._load(item, context_only=False))
+                resources.extend(self.load(item, context_only=False))
                 progress(1)
             return resources
         for part in parallel.map_chunks(self, _check_chunk, items, jobs):
@@ -171,119 +211,158 @@ class Engine:
             progress(part.result.files)
         return resources
 
-    def _part(self, resources: list[Resource]) -> _Part:
+    def part(self, resources: list[Resource]) -> _Part:
         """What a worker sends back for its files; its own state starts afresh."""
         for resource in resources:  # views are rebuilt on demand: cheaper than sending
             ignored = resource.derived.get(_IGNORED)
             resource.derived = {_IGNORED: ignored} if ignored else {}
         part = _Part(
             resources,
-            self._suppressions,
-            self._findings,
-            self._explained,
-            self._not_validated,
+            self.suppressions,
+            self.findings,
+            self.explained,
+            self.not_validated,
             self.result,
         )
-        self._suppressions, self._findings, self._explained = {}, set(), set()
-        self._not_validated, self.result = {}, LintResult()
+        self.suppressions, self.findings, self.explained = {}, set(), set()
+        self.not_validated, self.result = {}, LintResult()
         return part
 
     def _merge(self, part: _Part) -> list[Resource]:
-        self._suppressions.update(part.suppressions)
-        self._findings |= part.findings
-        self._explained |= part.explained
-        self._not_validated.update(part.not_validated)
+        self.suppressions.update(part.suppressions)
+        self.findings |= part.findings
+        self.explained |= part.explained
+        self.not_validated.update(part.not_validated)
         self.result.notices += part.result.notices
         self.result.files += part.result.files
         self.result.objects += part.result.objects
         self.result.inventory.update(part.result.inventory)
         return part.resources
 
-    def _load(self, item: InputFile, context_only: bool) -> list[Resource]:
-        loaded = (
-            load_file(item.path, item.display)
-            if item.path
-            else load_bytes(item.data or b"", item.display)
-        )
-        suppressions = parse_comments(loaded.text, self._known_ids)
-        self._suppressions[item.display] = suppressions
+    def load(self, item: InputFile, context_only: bool) -> list[Resource]:
+        loaded = self._read(item)
+        suppressions = parse_comments(loaded.text, self.engine.known_ids)
+        self.suppressions[item.display] = suppressions
         for resource in loaded.resources:
             resource.context_only = context_only
+            resource.template_path = self.engine.workload_kinds.get(
+                (resource.api_group, resource.kind or "")
+            )
         if not context_only:
             self.result.files += 1
             self.result.objects += len(loaded.resources)
             self.result.inventory[loaded.path] = [resource.ref for resource in loaded.resources]
             self._report_load(loaded, suppressions)
+            enabled, _ = self.engine.policy.for_file(loaded.path)
+            checks = [(r, c) for r, c in self.engine.resource_checks if r.id in enabled]
             for resource in loaded.resources:
                 self._read_annotations(resource)
-                self._run_resource_checks(resource)
+                self._run_resource_checks(resource, checks)
         loaded.nodes.release()
         return loaded.resources
+
+    def _read(self, item: InputFile) -> LoadedFile:
+        """Load a file as what it is: a skipped kind gets its notice and no objects."""
+        kind = self.classifier.kind_of(item.display, item.path)
+        if kind in SKIPPED_NOTICES:
+            return _skipped(item.display, kind)
+        loaded = (
+            load_file(item.path, item.display)
+            if item.path
+            else load_bytes(item.data or b"", item.display)
+        )
+        if loaded.parse_failed and is_template_text(loaded.text):
+            return _skipped(item.display, HELM_TEMPLATE)
+        for resource in loaded.resources:
+            resource.file_kind = kind
+        return loaded
 
     def _report_load(self, loaded: LoadedFile, suppressions: Suppressions) -> None:
         for line, message in loaded.notices:
             self.result.notices.append(Notice(loaded.path, line, message))
         for line, message in suppressions.unknown:
             self.result.notices.append(Notice(loaded.path, line, message))
+        enabled, severities = self.engine.policy.for_file(loaded.path)
         for issue in loaded.issues:
-            rule = self._loader_rules.get(issue.rule)
-            if rule is None or suppressions.covers(rule.id, issue.line):
+            rule = self.engine.loader_rules.get(issue.rule)
+            if rule is None or rule.id not in enabled or suppressions.covers(rule.id, issue.line):
                 continue
-            self._findings.add(
+            self.findings.add(
                 Finding(
-                    loaded.path, issue.line, issue.column, rule.id, rule.severity, issue.message
+                    loaded.path,
+                    issue.line,
+                    issue.column,
+                    rule.id,
+                    severities.get(rule.id) or rule.severity,
+                    issue.message,
+                    identity="",
                 )
             )
 
-    def _run_resource_checks(self, resource: Resource) -> None:
-        for rule, bound in self._resource_checks:
+    def _run_resource_checks(self, resource: Resource, checks: list[tuple[Rule, Check]]) -> None:
+        for rule, bound in checks:
             context = self._context(rule)
             try:
                 for problem in bound.function(resource, context):
-                    self._emit(rule, resource, problem)
+                    self._emit(rule, resource, problem, identity=None)
             except Exception as error:  # one broken check must not end the run
                 self._internal_error(rule, resource, error)
 
     def _run_run_checks(self, index: RunIndex) -> None:
-        for rule, bound in self._run_checks:
+        for rule, bound in self.engine.run_checks:
             context = self._context(rule)
             try:
                 for resource, problem in bound.function(index, context):
                     if not resource.context_only:
-                        self._emit(rule, resource, problem)
+                        self._emit(rule, resource, problem, identity="")
             except Exception as error:
                 self._internal_error(rule, None, error)
 
     def _context(self, rule: Rule) -> CheckContext:
-        return CheckContext(self.version, rule.params, self.strict, self._note_not_validated)
+        engine = self.engine
+        return CheckContext(engine.version, rule.params, engine.strict, self._note_not_validated)
 
     def _note_not_validated(self, resource: Resource) -> None:
         if not resource.context_only:
             line, _ = resource.pos(())
             key = (resource.file, resource.doc_index, line)
-            self._not_validated[key] = NotValidated(resource.file, line, resource.ref)
+            self.not_validated[key] = NotValidated(resource.file, line, resource.ref)
 
-    def _emit(self, rule: Rule, resource: Resource, problem: Problem) -> None:
-        line, column = resource.pos(problem.path)
+    def _suppressions_of(self, file: str) -> Suppressions:
+        """The comments of the file a finding points into (read once if it was not
+        loaded: a built object's finding may point at its base or a patch)."""
+        if file not in self.suppressions:
+            self.suppressions[file] = parse_comments(_read_text(file), self.engine.known_ids)
+        return self.suppressions[file]
+
+    def _emit(self, rule: Rule, resource: Resource, problem: Problem, identity: str | None) -> None:
+        """The one place a problem becomes a finding: the rule decided for the file
+        the finding points into, then `explains`, suppression and severity.
+        `identity` is "" for cross-object checks (see `Finding.identity`)."""
+        where = resource.location(problem.path)
+        enabled, severities = self.engine.policy.for_file(where.file)
+        if rule.id not in enabled:
+            return
         # Recorded before suppression: a problem the specific rule found is
         # explained even where the user silenced it, and not repeated by `schema`.
         for explained in rule.explains:
-            self._explained.add((resource.file, line, column, problem.path, explained))
-        if self._suppressions[resource.file].covers(rule.id, line):
+            self.explained.add((where.file, where.line, where.column, problem.path, explained))
+        if self._suppressions_of(where.file).covers(rule.id, where.line):
             return
         if rule.id in resource.derived.get(_IGNORED, ()):
             return
-        self._findings.add(
+        self.findings.add(
             Finding(
-                resource.file,
-                line,
-                column,
+                where.file,
+                where.line,
+                where.column,
                 rule.id,
-                problem.severity or rule.severity,
+                severities.get(rule.id) or problem.severity or rule.severity,
                 problem.message,
                 problem.path,
                 resource.ref,
-                problem.fix.at(resource) if problem.fix else None,
+                identity,
+                fix=problem.fix.at(resource) if problem.fix and resource.origin is None else None,
             )
         )
 
@@ -292,7 +371,7 @@ class Engine:
         if not rules:
             return
         resource.derived[_IGNORED] = rules
-        for unknown in sorted(rules - set(self._known_ids)):
+        for unknown in sorted(rules - set(self.engine.known_ids)):
             line, _ = resource.pos(("metadata", "annotations"))
             self.result.notices.append(
                 Notice(resource.file, line, f"unknown rule id {unknown!r} in ignore annotation")
@@ -311,3 +390,17 @@ class Engine:
                 is_error=True,
             )
         )
+
+
+def _skipped(display: str, kind: str) -> LoadedFile:
+    loaded = LoadedFile(display)
+    loaded.notices.append((1, SKIPPED_NOTICES[kind]))
+    return loaded
+
+
+def _read_text(file: str) -> str:
+    try:
+        with open(file, encoding="utf-8-sig", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""

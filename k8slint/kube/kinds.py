@@ -6,8 +6,8 @@ this table is the one place that knows the paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,14 +94,12 @@ WORKLOAD_KINDS: dict[str, WorkloadKind] = {
     ),
 }
 
-_custom_kinds: Mapping[tuple[str, str], WorkloadKind] = {}
-"""Workload kinds the configuration declares, by (API group, kind): CRDs such as an
-Argo Rollout that embed a pod template. Set only for the duration of a run."""
 
-
+@functools.cache
 def custom_workload(kind: str, template_path: JsonPath) -> WorkloadKind:
     """A custom kind with a PodTemplateSpec at `template_path` (its own spec's fields
-    are unknown to us, so the levels start at the template)."""
+    are unknown to us, so the levels start at the template). The configuration
+    declares these; the engine stamps the path on each object of such a kind."""
     return WorkloadKind(
         kind,
         (
@@ -109,17 +107,6 @@ def custom_workload(kind: str, template_path: JsonPath) -> WorkloadKind:
             Level((*template_path, "spec"), "podspec-v1", "Pod"),
         ),
     )
-
-
-@contextmanager
-def custom_workload_kinds(kinds: Mapping[tuple[str, str], WorkloadKind]) -> Iterator[None]:
-    """Make `workload_kind` know these (group, kind) pairs while the block runs."""
-    global _custom_kinds
-    previous, _custom_kinds = _custom_kinds, kinds
-    try:
-        yield
-    finally:
-        _custom_kinds = previous
 
 
 CONTAINER_GROUPS = ("initContainers", "containers", "ephemeralContainers")
@@ -132,7 +119,9 @@ def workload_kind(resource: Resource) -> WorkloadKind | None:
         return None
     if resource.api_group in _WORKLOAD_GROUPS:
         return WORKLOAD_KINDS.get(resource.kind)
-    return _custom_kinds.get((resource.api_group, resource.kind))
+    if resource.template_path is not None:
+        return custom_workload(resource.kind, resource.template_path)
+    return None
 
 
 def get_path(data: Any, path: JsonPath) -> Any:

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
+
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -44,39 +46,13 @@ def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
         elif os.path.isdir(given):
             for path in _walk(given, notices):
                 _add(files, seen, path)
-        elif _in_helm_chart(given):
-            notices.append((_display(given), _HELM_NOTICE))
+        elif in_chart_templates(given):
+            notices.append((_display(given), SKIPPED_NOTICES[HELM_TEMPLATE]))
         elif os.path.exists(given):
             _add(files, seen, given)
         else:
             missing.append(given)
     return Discovery(files, notices, missing)
-
-
-_HELM_NOTICE = (
-    "Helm chart: skipped; lint its rendered output (`helm template <chart> | k8slint lint -`)"
-)
-
-
-def _is_chart_templates(directory: str) -> bool:
-    return os.path.basename(directory) == "templates" and os.path.isfile(
-        os.path.join(os.path.dirname(directory), "Chart.yaml")
-    )
-
-
-def _in_helm_chart(path: str) -> bool:
-    """A file under a chart's `templates/` (pre-commit passes them one by one).
-
-    Only templates are Go templates; a chart's `crds/` and values are plain YAML.
-    """
-    directory = os.path.dirname(os.path.abspath(path))
-    while True:
-        if _is_chart_templates(directory):
-            return True
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return False
-        directory = parent
 
 
 def _add(files: list[InputFile], seen: set[str], path: str) -> None:
@@ -93,7 +69,9 @@ def _display(path: str) -> str:
 def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
     for directory, subdirs, names in os.walk(top):
         if "Chart.yaml" in names and "templates" in subdirs:
-            notices.append((_display(os.path.join(directory, "templates")), _HELM_NOTICE))
+            notices.append(
+                (_display(os.path.join(directory, "templates")), SKIPPED_NOTICES[HELM_TEMPLATE])
+            )
             subdirs.remove("templates")
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         for name in sorted(names):

@@ -43,8 +43,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_EXPANDED_NODES = 1_000_000
 """Values a document may hold once aliases are expanded: stops 'billion laughs'."""
 
-KUSTOMIZE_FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
-
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAG = "!plain"
 _MERGE_KEY = "<<"
@@ -130,6 +128,8 @@ class LoadedFile:
     issues: list[LoadIssue] = field(default_factory=list)
     notices: list[tuple[int, str]] = field(default_factory=list)
     documents: int = 0
+    parse_failed: bool = False
+    """The text stopped parsing somewhere (the objects before that point are kept)."""
 
 
 class _Composer(CParser):  # type: ignore[misc]
@@ -366,11 +366,6 @@ def load_bytes(raw: bytes, display: str) -> LoadedFile:
 
 def load_text(text: str, display: str) -> LoadedFile:
     loaded = LoadedFile(display, text)
-    if os.path.basename(display) in KUSTOMIZE_FILE_NAMES:
-        loaded.notices.append(
-            (1, "Kustomize file, not a manifest: skipped (lint `kustomize build` output)")
-        )
-        return loaded
     source = _json_tabs_as_spaces(text, display)
     loaded.nodes = SourceNodes(source)
     composer = _Composer(source)
@@ -382,6 +377,7 @@ def load_text(text: str, display: str) -> LoadedFile:
             loaded.documents += 1
     except (YAMLError, ValueError) as error:
         _report_parse_error(loaded, error, text)
+        loaded.parse_failed = True
     finally:
         composer.dispose()
     return loaded
@@ -399,17 +395,6 @@ def _json_tabs_as_spaces(text: str, display: str) -> str:
 
 
 def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None:
-    if "{{" in text:
-        loaded.resources.clear()
-        loaded.issues = [i for i in loaded.issues if i.rule != "yaml-duplicate-key"]
-        loaded.notices.append(
-            (
-                1,
-                "looks like a Helm or Go template ({{ }}): skipped; "
-                "lint the rendered output, e.g. `helm template . | k8slint lint -`",
-            )
-        )
-        return
     if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
         line, column = mark.line + 1, mark.column + 1

@@ -22,8 +22,9 @@ class ReportSettings:
     sources: dict[str, str] | None = None
     """File texts by displayed path, for showing the offending line."""
     rules: dict[str, Rule] | None = None
-    """The rules of this run as configured (severity overrides applied), for formats
-    that describe them (SARIF); None means every shipped rule as shipped."""
+    """The rules of this run (params as configured; severities as shipped: each
+    finding carries the severity decided for its file), for formats that describe
+    them (SARIF); None means every shipped rule as shipped."""
     source_root: str = "."
     """Directory that relative paths in the report are relative to (SARIF %SRCROOT%)."""
     quiet: bool = False

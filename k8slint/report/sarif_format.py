@@ -25,7 +25,8 @@ from k8slint.report.rule_docs import rule_markdown
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "k8slint/v1"
+FINGERPRINT_KEY = "k8slint/v2"
+"""v2: cross-object findings are fingerprinted without their messages."""
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 

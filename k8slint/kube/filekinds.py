@@ -1,0 +1,228 @@
+"""What kind of file, or document, is this? The one place that decides.
+
+Pre-commit and directory walks hand k8slint every YAML file, and only some of
+them are the objects Kubernetes will be sent:
+
+- a Kubernetes manifest: linted as it stands;
+- a Kustomize file (`kustomization.yaml`): not an object, skipped with a notice;
+- a Kustomize patch (named by a kustomization's `patches`) or a base whose
+  kustomization adds labels to selectors: an *input* whose missing parts
+  Kustomize supplies, so "missing required field" says nothing about it;
+- a Helm template (under a chart's `templates/`, or Go template syntax that
+  does not parse as YAML): skipped with a notice;
+- a tool's configuration document (Kustomization, kubeconfig, component
+  configs): YAML with a `kind`, but no API object.
+
+Everything else asks here. The Kustomize facts need the kustomization files,
+so a `FileClassifier` belongs to one run and reads each directory once; the
+engine stamps the verdict on every `Resource` (`file_kind`), and checks read
+that field instead of reading files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from k8slint.model import Resource
+
+MANIFEST = "manifest"
+KUSTOMIZATION = "kustomization"
+KUSTOMIZE_PATCH = "kustomize-patch"
+KUSTOMIZE_LABELLED_BASE = "kustomize-labelled-base"
+HELM_TEMPLATE = "helm-template"
+
+SKIPPED_NOTICES = {
+    KUSTOMIZATION: "Kustomize file, not a manifest: skipped (lint `kustomize build` output)",
+    HELM_TEMPLATE: (
+        "Helm template: skipped; lint the rendered output "
+        "(`helm template <chart> | k8slint lint -`)"
+    ),
+}
+"""The one notice for each kind of file that is skipped."""
+
+KUSTOMIZE_FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+
+_MAX_PATCH_LEVELS = 6
+"""How far up a patch's kustomization may live (overlays/<name>/patches/x.yaml)."""
+
+_TOOL_GROUPS = frozenset(
+    {"kustomize.config.k8s.io", "kind.x-k8s.io", "kubeadm.k8s.io", "audit.k8s.io"}
+)
+_TOOL_KINDS = frozenset({"Kustomization", "Component", "Config"})
+_TOOL_INPUT_KINDS = frozenset({"IstioOperator"})
+"""Kinds read by a command-line tool (istioctl install -f), where no name is needed."""
+
+_TEMPLATE_ACTION = re.compile(r"\{\{")
+
+
+def kind_of_name(display: str) -> str:
+    """The kind that a file's name alone decides (stdin named with --stdin-filename too)."""
+    return KUSTOMIZATION if os.path.basename(display) in KUSTOMIZE_FILE_NAMES else MANIFEST
+
+
+def is_chart_templates(directory: str) -> bool:
+    """A Helm chart's `templates/`: beside a `Chart.yaml`."""
+    return os.path.basename(directory) == "templates" and os.path.isfile(
+        os.path.join(os.path.dirname(directory), "Chart.yaml")
+    )
+
+
+def in_chart_templates(path: str) -> bool:
+    """A file under a chart's `templates/` (pre-commit passes them one by one).
+
+    Only templates are Go templates; a chart's `crds/` and values are plain YAML.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    while True:
+        if is_chart_templates(directory):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
+
+
+def is_template_text(text: str) -> bool:
+    """Does text that failed to parse hold Go template actions (`{{ }}`)?
+
+    Only outside comments: a `{{` in a comment of a broken plain manifest must
+    not turn its syntax error into a skipped template.
+    """
+    for line in text.splitlines():
+        match = _TEMPLATE_ACTION.search(line)
+        if match and "#" not in line[: match.start()]:
+            return True
+    return False
+
+
+def is_tool_document(resource: Resource) -> bool:
+    """Kustomize files, kubeconfigs and component configs: YAML with a kind, not API objects."""
+    from k8slint.kube.openapi import builtin_kinds, newest_version
+
+    group = resource.api_group
+    if group in _TOOL_GROUPS or group.endswith("config.k8s.io"):
+        return True
+    if resource.kind in _TOOL_KINDS and "metadata" not in resource.data:
+        return True
+    if resource.kind in _TOOL_INPUT_KINDS:
+        return True
+    return bool(resource.kind and resource.kind.endswith("Configuration")) and (
+        resource.api_version,
+        resource.kind,
+    ) not in builtin_kinds(newest_version())
+
+
+def has_patch_directives(data: Any) -> bool:
+    """Does the document hold strategic-merge-patch directives (`$patch: delete`,
+    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
+    if isinstance(data, dict):
+        return any(
+            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return any(has_patch_directives(item) for item in data)
+    return False
+
+
+def is_kustomize_input(resource: Resource) -> bool:
+    """A Kustomize input rather than the object that gets applied: a patch (by its
+    kustomization or its `$patch` directives), a base whose kustomization adds its
+    selector, or a workload whose containers await their image from an overlay.
+    Its missing fields are not missing from what gets applied."""
+    from k8slint.kube.index import pod_template
+
+    if resource.file_kind in (KUSTOMIZE_PATCH, KUSTOMIZE_LABELLED_BASE):
+        return True
+    if has_patch_directives(resource.data):
+        return True
+    template = pod_template(resource)
+    return template is not None and not template.complete
+
+
+class FileClassifier:
+    """Decides the kind of each file of one run, reading each kustomization once."""
+
+    def __init__(self) -> None:
+        self._kustomizations: dict[str, dict[str, Any]] = {}
+        self._patches: dict[str, frozenset[str]] = {}
+
+    def kind_of(self, display: str, path: str | None) -> str:
+        """The kind of a file to load; `path` is None for stdin."""
+        by_name = kind_of_name(display)
+        if by_name != MANIFEST or path is None or not os.path.isfile(path):
+            return by_name
+        if in_chart_templates(path):
+            return HELM_TEMPLATE
+        if self._is_patch(path):
+            return KUSTOMIZE_PATCH
+        if self._adds_selector_labels(os.path.dirname(os.path.abspath(path))):
+            return KUSTOMIZE_LABELLED_BASE
+        return MANIFEST
+
+    def kustomization(self, directory: str) -> dict[str, Any]:
+        """The kustomization file of `directory`, parsed (empty if none or unreadable)."""
+        if directory not in self._kustomizations:
+            self._kustomizations[directory] = _read_kustomization(directory)
+        return self._kustomizations[directory]
+
+    def _adds_selector_labels(self, directory: str) -> bool:
+        data = self.kustomization(directory)
+        if isinstance(data.get("commonLabels"), dict) and data["commonLabels"]:
+            return True
+        return any(
+            isinstance(item, dict) and item.get("includeSelectors") is True
+            for item in _as_list(data.get("labels"))
+        )
+
+    def _patches_listed_in(self, directory: str) -> frozenset[str]:
+        """Absolute paths of the patch files the kustomization in `directory` names."""
+        if directory not in self._patches:
+            data = self.kustomization(directory)
+            named: list[str] = []
+            for entry in _as_list(data.get("patchesStrategicMerge")):
+                if isinstance(entry, str) and "\n" not in entry:
+                    named.append(entry)
+            for entry in _as_list(data.get("patches")):
+                target = entry.get("path") if isinstance(entry, dict) else entry
+                if isinstance(target, str) and "\n" not in target:
+                    named.append(target)
+            self._patches[directory] = frozenset(
+                os.path.normpath(os.path.join(directory, item)) for item in named
+            )
+        return self._patches[directory]
+
+    def _is_patch(self, path: str) -> bool:
+        """Is `path` named as a patch by a kustomization in its directory or above?"""
+        target = os.path.normpath(os.path.abspath(path))
+        directory = os.path.dirname(target)
+        for _ in range(_MAX_PATCH_LEVELS):
+            if target in self._patches_listed_in(directory):
+                return True
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        return False
+
+
+def _read_kustomization(directory: str) -> dict[str, Any]:
+    from k8slint.load.loader import YAMLError, parse_yaml
+
+    for name in sorted(KUSTOMIZE_FILE_NAMES):
+        path = os.path.join(directory, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                data = parse_yaml(handle.read())
+        except (OSError, ValueError, YAMLError):
+            return {}
+        return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
