@@ -73,6 +73,8 @@ def fix_text(display: str, text: str, findings: list[Finding]) -> FileFix:
         after, applied = rewrite(text, fixes)
     except RewriteError as error:
         return FileFix(display, text, text, error=str(error))
+    except Exception as error:  # a bug on one file must not cost the others their fixes
+        return FileFix(display, text, text, error=f"internal error (please report it): {error!r}")
     applied_ids = {id(fix) for fix in applied}
     fixed = [finding for finding in chosen if id(finding.fix) in applied_ids]
     return FileFix(display, text, after, fixed)

@@ -84,14 +84,17 @@ class FixSession:
         for change in self._changes():
             if change.display in self.stdin:
                 out = change.after
-            else:
+                continue
+            try:
                 write_atomic(change.display, change.after)
+            except OSError as error:
+                self.errors[change.display] = f"cannot write: {error.strerror or error}"
         if out is None and stdin_name in self.stdin:
             out = self.current[stdin_name]
         return out
 
     def summary(self) -> list[str]:
-        files = sum(1 for _ in self._changes())
+        files = sum(1 for change in self._changes() if change.display not in self.errors)
         lines = []
         if self.fixed:
             rules = ", ".join(f"{rule} {count}" for rule, count in sorted(self.fixed.items()))
