@@ -345,3 +345,19 @@ def test_each_rule_with_fixes_fixes_its_bad_example(tmp_path, rule):
     assert path.read_text() != rule.examples["bad"]
     left = run("lint", "--format", "json", *version, "--select", rule.id, str(path))
     assert [f["message"] for f in json.loads(left.output)["findings"] if f["fixable"]] == []
+
+
+def test_list_items_flow_sources_and_passes_that_wait_for_each_other(tmp_path):
+    """Items of a `kind: List`; a field out of a flow mapping; the second container's
+    copy of a field removed in the pass after the first copy moved; a third copy
+    with another value refused."""
+    path = tmp_path / "list.yaml"
+    path.write_text((REPO / "tests" / "data" / "fix-list.yaml").read_text())
+    result = run("lint", "--fix", str(path))
+    after = path.read_text()
+    assert "    securityContext:\n      fsGroup: 2000\n    containers:" in after
+    assert "      securityContext: {runAsNonRoot: true}" in after
+    assert after.count("nodeSelector") == 1 and "    nodeSelector: {disk: ssd}\n" in after
+    assert "    hostNetwork: true\n" in after and "      hostNetwork: false\n" in after
+    assert "spec.hostNetwork already holds a different value" in result.output
+    assert run("lint", "--diff", "--quiet", str(path)).output == ""
