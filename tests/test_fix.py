@@ -361,3 +361,17 @@ def test_list_items_flow_sources_and_passes_that_wait_for_each_other(tmp_path):
     assert "    hostNetwork: true\n" in after and "      hostNetwork: false\n" in after
     assert "spec.hostNetwork already holds a different value" in result.output
     assert run("lint", "--diff", "--quiet", str(path)).output == ""
+
+
+def test_no_rename_that_would_trade_an_unknown_field_for_a_type_error(tmp_path):
+    path = tmp_path / "role.yaml"
+    rule = (
+        "rules:\n- apiGroups: ['']\n  resources: [pods]\n  verbs: [get]\n  resourceName: {name}\n"
+    )
+    head = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\n"
+    path.write_text(head + rule.format(name="[web]"))
+    listed = json.loads(run("lint", "--format", "json", str(path)).output)["findings"]
+    assert [(f["rule"], f["fixable"]) for f in listed] == [("schema", True)]
+    path.write_text(head + rule.format(name="web"))
+    single = json.loads(run("lint", "--format", "json", str(path)).output)["findings"]
+    assert [(f["rule"], f["fixable"]) for f in single] == [("schema", False)]

@@ -185,6 +185,23 @@ def nearest_name(name: str, candidates: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
+def _fits(schema: Any, value: Any) -> bool:
+    """Whether `value` has a type the field declares (a rename must not trade an
+    unknown field for a type error: `resourceName: x` is not `resourceNames`)."""
+    declared = _types_of(schema)
+    if not declared:
+        return True
+    kinds = {
+        dict: ["object"],
+        list: ["array"],
+        str: ["string"],
+        bool: ["boolean"],
+        int: ["integer", "number"],
+        float: ["number"],
+    }
+    return any(kind in declared for kind in kinds.get(type(value), [])) or value is None
+
+
 def _allowed_keys(schema: dict[str, Any], key: str) -> bool:
     if key in schema.get("properties", {}):
         return True
@@ -284,7 +301,7 @@ class ErrorTranslator:
                     fix += f" (`kubectl explain {explain}` lists the fields)"
             rename = (
                 Fix("unsafe", (Edit("rename", (*path, key), new_key=near),))
-                if near and not newer and near not in value
+                if near and not newer and near not in value and _fits(properties[near], value[key])
                 else None
             )  # unsafe: the spelling is a guess
             yield Problem(
