@@ -39,8 +39,9 @@ def rewrite(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     if crlf:
         body = body.replace("\r\n", "\n")
     chosen = list(fixes)
-    if _is_json(body):
-        new, applied = _rewrite_json(body, chosen)
+    data = _json(body)
+    if data is not None:
+        new, applied = _rewrite_json(body, data, chosen)
     else:
         new, applied = _rewrite_yaml(body, chosen)
     if crlf:
@@ -48,19 +49,23 @@ def rewrite(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     return (BOM if bom else "") + new, applied
 
 
-def _is_json(text: str) -> bool:
-    return text.lstrip()[:1] in ("{", "[")
+def _json(text: str) -> Any:
+    """The data of a JSON text, or None (YAML, including flow-style YAML)."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def _rewrite_json(text: str, fixes: list[Fix]) -> tuple[str, list[Fix]]:
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise RewriteError(f"not valid JSON: {error}") from None
+def _rewrite_json(text: str, data: Any, fixes: list[Fix]) -> tuple[str, list[Fix]]:
+    """JSON has no comments to keep: the edits go on plain data, serialised with the
+    file's indent, and only the changed lines are carried onto the text."""
     indent = _json_indent(text)
     before = json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
     applied = []
