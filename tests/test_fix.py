@@ -375,3 +375,11 @@ def test_no_rename_that_would_trade_an_unknown_field_for_a_type_error(tmp_path):
     path.write_text(head + rule.format(name="web"))
     single = json.loads(run("lint", "--format", "json", str(path)).output)["findings"]
     assert [(f["rule"], f["fixable"]) for f in single] == [("schema", False)]
+
+
+def test_readme_shows_the_real_diff_of_the_examples(monkeypatch):
+    monkeypatch.chdir(REPO)
+    shown = (REPO / "README.md").read_text().split("$ k8slint lint --diff examples/\n")[1]
+    shown = shown.split(" ...\n")[0]
+    assert run("lint", "--diff", "--quiet", "examples/").output.startswith(shown)
+    assert (REPO / "examples" / "shop" / "web.yaml").read_text().count("nodeSelector") == 1
