@@ -383,3 +383,10 @@ def test_readme_shows_the_real_diff_of_the_examples(monkeypatch):
     shown = shown.split(" ...\n")[0]
     assert run("lint", "--diff", "--quiet", "examples/").output.startswith(shown)
     assert (REPO / "examples" / "shop" / "web.yaml").read_text().count("nodeSelector") == 1
+
+
+def test_rules_json_lists_each_rules_fix_kinds():
+    rows = {row["id"]: row["fixes"] for row in json.loads(run("rules", "--format", "json").output)}
+    assert rows["pod-field-in-container"] == ["safe"]
+    assert rows["schema"] == ["unsafe"]
+    assert rows["host-port"] == []
