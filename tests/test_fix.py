@@ -390,3 +390,24 @@ def test_rules_json_lists_each_rules_fix_kinds():
     assert rows["pod-field-in-container"] == ["safe"]
     assert rows["schema"] == ["unsafe"]
     assert rows["host-port"] == []
+
+
+@pytest.mark.parametrize(
+    ("limited", "expected"),
+    [
+        ({"assuredConcurrencyShares": 5}, {"nominalConcurrencyShares": 5}),
+        ({"assuredConcurrencyShares": 0}, None),
+        ({"nominalConcurrencyShares": 0}, None),
+    ],
+)
+def test_priority_level_shares_are_renamed_but_an_explicit_zero_is_not_migrated(limited, expected):
+    api = "flowcontrol.apiserver.k8s.io/v1beta2"
+    data = {"apiVersion": api, "kind": "PriorityLevelConfiguration", "spec": {"limited": limited}}
+    found = migration(api, "PriorityLevelConfiguration", data)
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    plain.apply(data, found[1])
+    assert data["spec"]["limited"] == expected
+    assert data["apiVersion"] == "flowcontrol.apiserver.k8s.io/v1"

@@ -130,11 +130,12 @@ def write_atomic(path: str, text: str) -> None:
 
 
 def unified_diff(change: FileFix) -> str:
+    absolute = os.path.isabs(change.display)  # git's a/ b/ prefixes are for relative paths
     lines = difflib.unified_diff(
         change.before.splitlines(keepends=True),
         change.after.splitlines(keepends=True),
-        fromfile=f"a/{change.display}",
-        tofile=f"b/{change.display}",
+        fromfile=change.display if absolute else f"a/{change.display}",
+        tofile=change.display if absolute else f"b/{change.display}",
     )
     out = []
     for line in lines:

@@ -138,6 +138,21 @@ def _hpa_v2beta1(data: dict[str, Any]) -> Iterator[Edit] | None:
     return iter(edits)
 
 
+def _priority_level(data: dict[str, Any]) -> Iterator[Edit] | None:
+    """flowcontrol v1beta1-v1beta3 to v1: `assuredConcurrencyShares` (before v1beta3)
+    is `nominalConcurrencyShares`; an explicit 0 was read as 30 before v1 and is 0 in
+    v1, so a 0 is not migrated."""
+    limited = (data.get("spec") or {}).get("limited")
+    if not isinstance(limited, dict):
+        return iter(())
+    old, new = "assuredConcurrencyShares", "nominalConcurrencyShares"
+    if limited.get(old) == 0 or limited.get(new) == 0:
+        return None
+    if old in limited and new not in limited:
+        return iter((Edit("rename", ("spec", "limited", old), new_key=new),))
+    return iter(())
+
+
 def _none(data: dict[str, Any]) -> Iterator[Edit]:
     return iter(())
 
@@ -181,6 +196,14 @@ MIGRATIONS: dict[tuple[str, str], tuple[str, Rewrite]] = {
     ("networking.k8s.io/v1beta1", "Ingress"): ("networking.k8s.io/v1", _ingress),
     ("policy/v1beta1", "PodDisruptionBudget"): ("policy/v1", _pdb),
     ("autoscaling/v2beta1", "HorizontalPodAutoscaler"): ("autoscaling/v2", _hpa_v2beta1),
+    **{
+        (f"flowcontrol.apiserver.k8s.io/{version}", kind): (
+            "flowcontrol.apiserver.k8s.io/v1",
+            _priority_level if kind == "PriorityLevelConfiguration" else _none,
+        )
+        for version in ("v1beta1", "v1beta2", "v1beta3")
+        for kind in ("FlowSchema", "PriorityLevelConfiguration")
+    },
 }
 
 
