@@ -111,7 +111,7 @@ def test_second_fix_changes_nothing_and_the_rule_is_silent(commented):
 def test_diff_writes_nothing_and_exits_1(commented):
     result = run("lint", "--diff", str(commented))
     assert result.exit_code == 1
-    assert result.output.startswith(f"--- a/{commented}\n+++ b/{commented}\n")
+    assert result.output.startswith(f"--- {commented}\n+++ {commented}\n")  # absolute: no a/ b/
     assert "+      nodeSelector:" in result.output
     assert commented.read_text() == COMMENTED
 
