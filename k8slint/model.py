@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from k8slint.kube.filekinds import KustomizeTree
 
 JsonPath = tuple[str | int, ...]
 
@@ -130,6 +133,8 @@ class Resource:
     file_kind: str = "manifest"
     """What kind of file the object came from (`k8slint.kube.filekinds`): a
     Kustomize patch is judged as an input, not as what gets applied."""
+    kustomize_tree: KustomizeTree | None = None
+    """The Kustomize tree of its file (`FileClassifier.tree_of`), if any."""
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     """Views of `data` that several checks share (the Pod model), computed once."""
     item_path: JsonPath = ()

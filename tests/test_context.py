@@ -261,6 +261,7 @@ kind: StatefulSet
 metadata:
   name: db
 spec:
+  replicas: 3
   selector:
     matchLabels: {app: db}
   template:

@@ -14,6 +14,12 @@ from k8slint.load.discover import discover
 CORPUS_FILES = 1882
 CORPUS_OBJECTS = 3603
 """What ../shared/corpus holds (its STATS.md): a run that finds fewer linted nothing."""
+TESTDATA = (
+    "cert-manager/test/integration/rfc2136_dns01/testdata",
+    "gke-samples/cost-optimization/gke-shift-left-cost/api/testdata",
+)
+TESTDATA_FILES, TESTDATA_OBJECTS = 6, 37
+"""The corpus's `testdata` directories and what they hold: skipped, one notice each."""
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +43,14 @@ def test_workers_find_exactly_what_one_process_finds(corpus, corpus_result):
 
 def test_corpus_lints_without_internal_error(corpus_result):
     assert corpus_result.internal_errors == []
-    assert (corpus_result.files, corpus_result.objects) == (CORPUS_FILES, CORPUS_OBJECTS)
+    expected = (CORPUS_FILES - TESTDATA_FILES, CORPUS_OBJECTS - TESTDATA_OBJECTS)
+    assert (corpus_result.files, corpus_result.objects) == expected
+
+
+def test_testdata_directories_are_skipped_with_one_notice_each(corpus):
+    notices = discover([str(corpus)]).notices
+    skipped = [path for path, message in notices if "test data directory" in message]
+    assert sorted(path.split("corpus/", 1)[1] for path in skipped) == list(TESTDATA)
 
 
 def test_every_finding_has_a_real_position(corpus_result):

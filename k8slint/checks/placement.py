@@ -12,8 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
-from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
-from k8slint.kube.openapi import field_names, format_version
+from k8slint.kube.kinds import (
+    WORKLOAD_KINDS,
+    ContainerAt,
+    PodSpecAt,
+    containers,
+    get_path,
+    pod_spec,
+    workload_kind,
+)
+from k8slint.kube.openapi import bundled_versions, field_names, format_version
 from k8slint.model import Edit, Fix, JsonPath, Problem, Resource, format_path
 
 _POD_CATEGORIES = {
@@ -277,3 +285,127 @@ def pod_spec_misplaced(resource: Resource, context: CheckContext) -> Iterator[Pr
                 f"to {format_path(destination)}{why}",
                 fix=fix,
             )
+
+
+_WORKLOAD_FIELD_REASONS = {
+    "volumeClaimTemplates": (
+        "only a StatefulSet gives each pod claims of its own (<template>-<pod>) that follow "
+        "it across restarts, where the replicas of a {kind} share the volumes of their "
+        "template; use a StatefulSet, or mount a PersistentVolumeClaim through "
+        "spec.template.spec.volumes"
+    ),
+    "serviceName": (
+        "only a StatefulSet's pods get stable DNS names (<pod>.<service>) through a headless "
+        "Service it names, where a Service reaches a {kind}'s pods by their labels alone; "
+        "remove it, or use a StatefulSet"
+    ),
+    "podManagementPolicy": (
+        "only a StatefulSet starts its pods one by one in order (OrderedReady) or all at "
+        "once (Parallel), where a {kind} always starts and replaces them in parallel; "
+        "remove it, or use a StatefulSet"
+    ),
+    "persistentVolumeClaimRetentionPolicy": (
+        "it says whether a StatefulSet keeps the claims of its volumeClaimTemplates, which a "
+        "{kind} does not have; remove it, or use a StatefulSet"
+    ),
+    "ordinals": (
+        "it numbers a StatefulSet's pods, where a {kind}'s pods have no ordinals; remove it"
+    ),
+    "strategy": (
+        "a {kind} does not roll out a changed template (a Deployment does, through "
+        "ReplicaSets); remove it, or use a Deployment"
+    ),
+    "progressDeadlineSeconds": (
+        "only the Deployment controller reports a rollout that stops making progress (a "
+        "{kind} has no such deadline); remove it"
+    ),
+    "paused": (
+        "only a Deployment's rollout can be paused (a StatefulSet stages one with "
+        "spec.updateStrategy.rollingUpdate.partition); remove it"
+    ),
+}
+"""Why a field of one workload kind means nothing to another, for the fields that
+people carry over when they turn one kind into another by hand."""
+
+_RENAMED = {
+    "updateStrategy": (
+        "strategy",
+        "a {kind}'s rollout is set by spec.strategy (RollingUpdate with maxSurge and "
+        "maxUnavailable, or Recreate); rename it to strategy and check its type",
+    ),
+    "strategy": (
+        "updateStrategy",
+        "a {kind}'s rollout is set by spec.updateStrategy (RollingUpdate or OnDelete; there "
+        "is no Recreate); rename it to updateStrategy and check its type",
+    ),
+}
+"""Fields that the other kinds name differently: (this kind's name, why)."""
+
+_NO_REPLICAS = {
+    "DaemonSet": "a DaemonSet runs one pod on each eligible node, so it keeps no replica "
+    "count; remove it (choose the nodes with a nodeSelector or affinity in the pod template)",
+    "Job": "a Job runs spec.parallelism pods at once until spec.completions succeed; use those",
+    "CronJob": "a CronJob's Jobs run spec.jobTemplate.spec.parallelism pods at once; use that",
+    "Pod": "a Pod is one pod; run several through a Deployment",
+}
+
+
+def _reason(key: str, kind: str, own_fields: frozenset[str]) -> str:
+    renamed = _RENAMED.get(key)
+    if renamed and renamed[0] in own_fields:
+        return renamed[1]
+    if key == "replicas" and kind in _NO_REPLICAS:
+        return _NO_REPLICAS[kind]
+    return _WORKLOAD_FIELD_REASONS.get(
+        key, "a {kind} has no such field; remove it, or use the kind that has it"
+    )
+
+
+def _field_owners(key: str, kind: str, context: CheckContext) -> list[str]:
+    """The other built-in workload kinds whose spec has `key` in the target version."""
+    version = context.kubernetes_version
+    return [
+        other.kind
+        for other in WORKLOAD_KINDS.values()
+        if other.kind != kind
+        and other.levels[0].path == ("spec",)
+        and key in field_names(version, other.levels[0].type_file)
+    ]
+
+
+@check(scope="resource")
+def workload_field_misplaced(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    """A field of another workload kind's spec, carried over when a manifest changed kind."""
+    workload = workload_kind(resource)
+    if workload is None or WORKLOAD_KINDS.get(workload.kind) is not workload:
+        return  # custom kinds: their own spec's fields are unknown to us
+    spec_level = workload.levels[0]
+    spec = get_path(resource.data, spec_level.path)
+    if spec_level.path != ("spec",) or not isinstance(spec, dict):
+        return
+    version = context.kubernetes_version
+    known_here = set().union(*(field_names(version, level.type_file) for level in workload.levels))
+    for key in spec:
+        if key in known_here or _in_some_version(key, spec_level.type_file):
+            continue  # pod-spec-misplaced, or a version question for `schema`
+        owners = _field_owners(key, workload.kind, context)
+        if not owners:
+            continue
+        own_fields = field_names(version, spec_level.type_file)
+        reason = _reason(key, workload.kind, own_fields)
+        renamed = _RENAMED.get(key, ("",))[0]
+        if renamed in own_fields and renamed in spec:
+            reason += f" (spec.{renamed} is already set: keep one of the two)"
+        yield Problem(
+            ("spec", key),
+            f"spec.{key} is a field of {_and_list(owners)}, not of {workload.kind}: "
+            f"{reason.format(kind=workload.kind)}",
+        )
+
+
+def _in_some_version(key: str, type_file: str) -> bool:
+    return any(key in field_names(version, type_file) for version in bundled_versions())
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -19,15 +19,16 @@ from typing import Any
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.index import PodTemplate, RunIndex, namespace_of, pod_template, spec_of
 from k8slint.kube.kinds import get_path
-from k8slint.kube.labels import (
-    Requirement,
-    Selector,
-    format_labels,
-    parse_label_selector,
-    parse_map_selector,
-)
-from k8slint.kube.nearness import closest, similar
+from k8slint.kube.labels import Selector, parse_label_selector, parse_map_selector
+from k8slint.kube.nearness import closest
 from k8slint.kube.openapi import format_version, type_schema
+from k8slint.kube.replicas import most_replicas
+from k8slint.kube.resolution import (
+    application_of,
+    listing,
+    missing_name,
+    unselected,
+)
 from k8slint.model import JsonPath, Problem, Resource, format_path
 
 SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
@@ -50,64 +51,24 @@ def _core_services(
     return [svc for svc in found if svc.api_group == ""]
 
 
+def _is_core(resource: Resource) -> bool:
+    return resource.api_group == ""
+
+
 def _names(resources: list[Resource]) -> list[str]:
     return sorted({r.name for r in resources if r.name})
-
-
-def _near_term(term: Requirement, labels: dict[str, str], others_hold: bool) -> bool:
-    """Whether a failing term looks like a slip against these labels: a similar
-    value under the same key, the same value under a similar key, or a label the
-    template lacks while the selector's other terms hold."""
-    if term.key in labels:
-        return term.operator == "In" and any(similar(v, labels[term.key]) for v in term.values)
-    if others_hold:
-        return True
-    return any(similar(term.key, key) and value in term.values for key, value in labels.items())
-
-
-def _near_miss(selector: Selector, template: PodTemplate, owner: Resource) -> bool:
-    if template.resource.name == owner.name:
-        return True
-    failing = selector.failing(template.labels, template.added_labels)
-    others_hold = len(failing) < len(selector.requirements)
-    return all(_near_term(term, template.labels, others_hold) for term in failing)
-
-
-def _match_score(selector: Selector, template: PodTemplate, owner: Resource) -> tuple[int, ...]:
-    satisfied = len(selector.requirements) - len(
-        selector.failing(template.labels, template.added_labels)
-    )
-    return _near_miss(selector, template, owner), satisfied, template.resource.name == owner.name
 
 
 def _selects_no_template(
     index: RunIndex, owner: Resource, selector: Selector, fix: str
 ) -> Problem | None:
-    """A Problem when `selector` selects none of the pod templates in the owner's namespace.
-
-    Silent when the selector could not be evaluated (invalid terms), when a
-    term names a custom resource of the namespace (an operator's pods, which no
-    manifest shows), or when no related template is a near miss. The finding
-    points at the first term that fails on the nearest template: the likely typo.
-    """
-    namespace = namespace_of(owner)
-    nearby = index.pod_templates(namespace, near=owner)
-    if not nearby or not selector.valid:
+    """A Problem when `selector` selects no pod template, by the shared policy
+    (`resolution.unselected`)."""
+    found = unselected(index, owner, selector)
+    if found is None:
         return None
-    if any(selector.matches(t.labels, t.added_labels) for t in index.pod_templates(namespace)):
-        return None
-    operators = index.custom_resource_names(namespace)
-    if any(term.values & operators for term in selector.requirements):
-        return None
-    nearest = max(nearby, key=lambda t: _match_score(selector, t, owner))
-    if not _near_miss(selector, nearest, owner):
-        return None
-    first_failing = selector.failing(nearest.labels, nearest.added_labels)[0]
-    has = format_labels(nearest.labels, [term.key for term in selector.requirements])
     return Problem(
-        first_failing.path,
-        f"{owner.kind} {owner.name} selects {selector.describe()}; no pod template in namespace "
-        f"{namespace} has those labels ({nearest.title} has {has}); {fix}",
+        found.path, f"{owner.kind} {owner.name} selects {selector.describe()}; {found.text}; {fix}"
     )
 
 
@@ -158,7 +119,7 @@ def _pdb_problem(index: RunIndex, pdb: Resource) -> Problem | None:
             "it protects no pods from voluntary disruption; make spec.selector match the "
             "labels of the workload it should protect",
         )
-    if not index.pod_templates(namespace_of(pdb), near=pdb):
+    if not application_of(index, pdb).pod_templates(namespace_of(pdb)):
         return None
     return Problem(
         ("spec", "selector") if data is not None else ("spec",),
@@ -187,6 +148,73 @@ def network_policy_selector_no_match(index: RunIndex, context: CheckContext) -> 
         )
         if problem:
             yield policy, problem
+
+
+_NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+"""Set on every namespace by the API server (1.21+): the way to select one by name."""
+
+
+@check(scope="run")
+def network_policy_peer_no_match(index: RunIndex, context: CheckContext) -> Found:
+    for policy in index.of_kind("NetworkPolicy"):
+        if policy.api_group != "networking.k8s.io":
+            continue
+        for path, peer, direction in _peers(spec_of(policy)):
+            problem = _peer_problem(index, policy, path, peer, direction)
+            if problem:
+                yield policy, problem
+
+
+def _peers(spec: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any], str]]:
+    for section, key in (("ingress", "from"), ("egress", "to")):
+        rules = spec.get(section)
+        for r, rule in enumerate(rules if isinstance(rules, list) else ()):
+            peers = rule.get(key) if isinstance(rule, dict) else None
+            for p, peer in enumerate(peers if isinstance(peers, list) else ()):
+                if isinstance(peer, dict) and isinstance(peer.get("podSelector"), dict):
+                    yield ("spec", section, r, key, p), peer, section
+
+
+def _peer_namespace(policy: Resource, peer: dict[str, Any]) -> str | None:
+    """The one namespace whose pods the peer selects: the policy's own without a
+    namespaceSelector, or the one a `kubernetes.io/metadata.name` label names;
+    None for any other namespaceSelector (namespaces the run cannot see)."""
+    selector = peer.get("namespaceSelector")
+    if selector is None:
+        return namespace_of(policy)
+    if not isinstance(selector, dict) or set(selector) != {"matchLabels"}:
+        return None
+    labels = selector["matchLabels"]
+    if isinstance(labels, dict) and set(labels) == {_NAMESPACE_NAME_LABEL}:
+        name = labels[_NAMESPACE_NAME_LABEL]
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _peer_problem(
+    index: RunIndex, policy: Resource, path: JsonPath, peer: dict[str, Any], direction: str
+) -> Problem | None:
+    namespace = _peer_namespace(policy, peer)
+    if namespace is None:
+        return None
+    selector = parse_label_selector(peer["podSelector"], (*path, "podSelector"))
+    found = unselected(
+        index,
+        policy,
+        selector,
+        namespace,
+        "select its namespace with a namespaceSelector (kubernetes.io/metadata.name)",
+        for_own_pods=False,
+    )
+    if found is None:
+        return None
+    allows = "admits traffic from" if direction == "ingress" else "allows traffic to"
+    return Problem(
+        found.path,
+        f"NetworkPolicy {policy.name} {direction} peer selects pods {selector.describe()}; "
+        f"{found.text}; this rule {allows} no pod; make the peer's podSelector match the pod "
+        "template labels",
+    )
 
 
 @check(scope="run")
@@ -245,30 +273,39 @@ def _hpas(index: RunIndex) -> Iterator[tuple[Resource, str, str]]:
 @check(scope="run")
 def hpa_target_missing(index: RunIndex, context: CheckContext) -> Found:
     for hpa, kind, name in _hpas(index):
-        namespace = namespace_of(hpa)
-        if index.named(namespace, kind, name):
-            continue
-        candidates = index.in_namespace(
-            namespace, *dict.fromkeys((*SCALABLE_KINDS, kind)), near=hpa
+        problem = _hpa_target_problem(index, hpa, kind, name)
+        if problem:
+            yield hpa, problem
+
+
+def _hpa_target_problem(index: RunIndex, hpa: Resource, kind: str, name: str) -> Problem | None:
+    """By the shared policy, with the scalable workloads of any kind as candidates:
+    the right name under the wrong kind is a kind to fix."""
+    namespace = namespace_of(hpa)
+    if index.named(namespace, kind, name):
+        return None
+    app = application_of(index, hpa)
+    candidates = app.related(namespace, *dict.fromkeys((kind, *SCALABLE_KINDS)))
+    same_name = [r for r in candidates if r.name == name]
+    path: JsonPath = ("spec", "scaleTargetRef", "name")
+    if same_name:
+        path = ("spec", "scaleTargetRef", "kind")
+        text: str | None = (
+            f"namespace {namespace} holds no {kind} {name} "
+            f"({same_name[0].kind} {name} exists: fix the kind)"
         )
-        same_name = [r for r in candidates if r.name == name]
-        near_name = closest(name, _names([r for r in candidates if r.kind == kind]))
-        if same_name:
-            path: JsonPath = ("spec", "scaleTargetRef", "kind")
-            nearest = f"{same_name[0].kind} {name} exists: fix the kind"
-        elif near_name:
-            path = ("spec", "scaleTargetRef", "name")
-            nearest = f"nearest: {kind} {near_name}"
-        else:
-            continue
-        yield (
-            hpa,
-            Problem(
-                path,
-                f"scaleTargetRef names {kind} {name}, but namespace {namespace} holds no "
-                f"such object ({nearest}); the HPA scales nothing; name the workload to scale",
-            ),
-        )
+    else:
+        text = missing_name(index, hpa, kind, name)
+        held = sorted(f"{r.kind} {r.name}" for r in candidates if app.holds(r) and r.name)
+        if text is None and held:
+            text = f"namespace {namespace} holds no {kind} {name} (it holds {listing(held)})"
+    if text is None:
+        return None
+    return Problem(
+        path,
+        f"scaleTargetRef names {kind} {name}, but {text}; the HPA scales nothing; "
+        "name the workload to scale",
+    )
 
 
 @check(scope="run")
@@ -309,13 +346,36 @@ def statefulset_service_missing(index: RunIndex, context: CheckContext) -> Found
             continue  # a fragment (Kustomize patch) says nothing about serviceName
         name = spec_of(statefulset).get("serviceName")
         if not name:
-            yield statefulset, _no_service_name(context)
+            problem = _no_service_name(context)
+            if problem.severity is None:  # the API rejects it: that weight does not depend on use
+                yield statefulset, Problem(("spec", "serviceName"), problem.message)
+                continue
+        elif isinstance(name, str):
+            problem = _governing_service_problem(index, template, name)
+        else:
             continue
-        if not isinstance(name, str):
+        if problem is None:
             continue
-        problem = _governing_service_problem(index, template, name)
-        if problem:
-            yield statefulset, problem
+        # What is lost is the per-pod DNS names: the peers of a clustered application
+        # find each other by them, while one pod is still reached through any Service.
+        replicas = most_replicas(index, statefulset)
+        if replicas is not None and replicas <= 1:
+            problem = Problem(
+                ("spec", "serviceName"),
+                f"{problem.message}; with one replica only the pod's own DNS name is missing, "
+                "and a Service still reaches the pod: it matters once the StatefulSet scales "
+                "out, or to clients that address the pod by name",
+                severity="info",
+            )
+        else:
+            count = f"{replicas} replicas" if replicas else "several replicas"
+            problem = Problem(
+                ("spec", "serviceName"),
+                f"{problem.message}; with {count}, peers that find each other by per-pod DNS "
+                "names (as clustered databases and brokers do) cannot",
+                problem.severity,
+            )
+        yield statefulset, problem
 
 
 def _no_service_name(context: CheckContext) -> Problem:
@@ -373,8 +433,6 @@ def ingress_backend_missing(index: RunIndex, context: CheckContext) -> Found:
     for ingress in index.of_kind("Ingress"):
         if ingress.api_group not in _INGRESS_GROUPS:
             continue
-        if not _core_services(index, namespace_of(ingress), near=ingress):
-            continue
         for path, backend in _backends(spec_of(ingress)):
             problem = _backend_problem(index, ingress, path, backend)
             if problem:
@@ -413,15 +471,13 @@ def _backend_problem(
     namespace = namespace_of(ingress)
     named = _core_services(index, namespace, near=ingress, name=name)
     if not named:
-        if _core_services(index, namespace, name=name):
-            return None  # it exists, in a directory we cannot tie to this one
-        nearest = closest(name, _names(_core_services(index, namespace, near=ingress)))
-        if nearest is None:
+        missing = missing_name(index, ingress, "Service", name, _is_core)
+        if missing is None:
             return None
         return Problem(
             name_path,
-            f"backend Service {name} is not in namespace {namespace} (nearest: Service "
-            f"{nearest}); requests routed here fail (503); fix the name or add the Service",
+            f"backend Service {name} does not resolve: {missing}; requests routed here fail "
+            "(503); fix the name or add the Service",
         )
     target = named[0]
     if wanted is None or spec_of(target).get("type") == "ExternalName":

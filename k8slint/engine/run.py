@@ -273,8 +273,10 @@ class _Run:
         )
         if loaded.parse_failed and is_template_text(loaded.text):
             return _skipped(item.display, HELM_TEMPLATE)
+        tree = self.classifier.tree_of(item.path)
         for resource in loaded.resources:
             resource.file_kind = kind
+            resource.kustomize_tree = tree
         return loaded
 
     def _report_load(self, loaded: LoadedFile, suppressions: Suppressions) -> None:

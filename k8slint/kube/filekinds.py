@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from k8slint.kube.kinds import pod_spec
 from k8slint.model import Resource
 
 MANIFEST = "manifest"
@@ -130,16 +132,41 @@ def has_patch_directives(data: Any) -> bool:
 def is_kustomize_input(resource: Resource) -> bool:
     """A Kustomize input rather than the object that gets applied: a patch (by its
     kustomization or its `$patch` directives), a base whose kustomization adds its
-    selector, or a workload whose containers await their image from an overlay.
-    Its missing fields are not missing from what gets applied."""
-    from k8slint.kube.index import pod_template
-
+    selector, or a base workload in a Kustomize tree whose containers await their
+    image from it (`images:`) or an overlay. Its missing fields are not missing
+    from what gets applied; anything else is judged as the API would judge it."""
     if resource.file_kind in (KUSTOMIZE_PATCH, KUSTOMIZE_LABELLED_BASE):
         return True
     if has_patch_directives(resource.data):
         return True
-    template = pod_template(resource)
-    return template is not None and not template.complete
+    return resource.kustomize_tree is not None and _awaits_image(resource)
+
+
+def _awaits_image(resource: Resource) -> bool:
+    """A pod template without containers, or with one that has no image (yet)."""
+    pod = pod_spec(resource)
+    if pod is None:
+        return False
+    regular = pod.spec.get("containers")
+    return not (
+        isinstance(regular, list)
+        and regular
+        and all(isinstance(c, dict) and c.get("image") for c in regular)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KustomizeTree:
+    """What the kustomizations at or above a file say about the objects in it."""
+
+    root: str
+    """The nearest directory holding a kustomization: one build takes in its
+    objects and those below it (one application, for the reference rules)."""
+    generated: frozenset[tuple[str, str]]
+    """(kind, name) of the ConfigMaps and Secrets that configMapGenerator and
+    secretGenerator create: references to them are rewritten to the hashed name."""
+    rewrites_namespace: bool
+    """A `namespace:` transformer sets every object's namespace at build time."""
 
 
 class FileClassifier:
@@ -148,6 +175,7 @@ class FileClassifier:
     def __init__(self) -> None:
         self._kustomizations: dict[str, dict[str, Any]] = {}
         self._patches: dict[str, frozenset[str]] = {}
+        self._trees: dict[str, KustomizeTree | None] = {}
 
     def kind_of(self, display: str, path: str | None) -> str:
         """The kind of a file to load; `path` is None for stdin."""
@@ -161,6 +189,39 @@ class FileClassifier:
         if self._adds_selector_labels(os.path.dirname(os.path.abspath(path))):
             return KUSTOMIZE_LABELLED_BASE
         return MANIFEST
+
+    def tree_of(self, path: str | None) -> KustomizeTree | None:
+        """The Kustomize tree a file belongs to (None outside one, and for stdin)."""
+        if path is None or not os.path.isfile(path):
+            return None
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in self._trees:
+            self._trees[directory] = self._tree(directory)
+        return self._trees[directory]
+
+    def _tree(self, directory: str) -> KustomizeTree | None:
+        found: list[dict[str, Any]] = []
+        root = None
+        for _ in range(_MAX_PATCH_LEVELS):
+            data = self.kustomization(directory)
+            if data:
+                root = root or directory
+                found.append(data)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        if root is None:
+            return None
+        generated = frozenset(
+            (kind, entry["name"])
+            for data in found
+            for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret"))
+            for entry in _as_list(data.get(key))
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str)
+        )
+        rewrites = any(isinstance(data.get("namespace"), str) for data in found)
+        return KustomizeTree(root, generated, rewrites)
 
     def kustomization(self, directory: str) -> dict[str, Any]:
         """The kustomization file of `directory`, parsed (empty if none or unreadable)."""

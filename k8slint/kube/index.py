@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
 from k8slint.kube.labels import labels_of
 from k8slint.kube.openapi import builtin_kind_names
@@ -87,14 +88,10 @@ class PodTemplate:
 
     @property
     def complete(self) -> bool:
-        """False for a fragment (a Kustomize patch, a base awaiting an image): a
-        container without an image cannot run, so this is not what gets applied."""
-        regular = self.pod.spec.get("containers")
-        return (
-            isinstance(regular, list)
-            and bool(regular)
-            and all(isinstance(c, dict) and c.get("image") for c in regular)
-        )
+        """False for a fragment: a Kustomize input (`is_kustomize_input`, the one
+        place that decides it) is not what gets applied. Any other template is
+        judged as the API would judge it, with or without images."""
+        return not is_kustomize_input(self.resource)
 
     def port_names(self) -> set[str]:
         names: set[str] = set()
@@ -144,6 +141,8 @@ class RunIndex:
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, dict[str, list[PodTemplate]]] | None = None
+        self._by_name: dict[tuple[str, str], list[Resource]] | None = None
+        self._custom_labels: dict[str, list[dict[str, str]]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
@@ -178,6 +177,16 @@ class RunIndex:
         found = [r for r in found if not self.alternatives(near, r)]
         return sorted(found, key=lambda r: proximity(near, r))
 
+    def all_named(self, kind: str, name: str) -> list[Resource]:
+        """Objects of that kind and name in any namespace, found in one lookup
+        (reference rules ask once per reference)."""
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for resource in self.resources:
+                if resource.kind and resource.name:
+                    self._by_name[(resource.kind, resource.name)].append(resource)
+        return self._by_name.get((kind, name), [])
+
     def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
         """The complete pod templates of pod-creating workloads in `namespace`."""
         by_directory = self._template_directories().get(namespace, {})
@@ -190,6 +199,10 @@ class RunIndex:
             if declared_namespace(near) or _related_directories(here, directory)
             for template in found
         ]
+
+    def template_namespaces(self) -> list[str]:
+        """The namespaces that hold complete pod templates."""
+        return sorted(self._template_directories())
 
     def _template_directories(self) -> dict[str, dict[str, list[PodTemplate]]]:
         """Templates by namespace, then directory: a related-directory lookup then
@@ -237,6 +250,21 @@ class RunIndex:
             if r.name
         }
 
+    def custom_resource_labels(self, namespace: str) -> list[dict[str, str]]:
+        """Label sets that custom resources of `namespace` carry or give their pods
+        (`metadata.labels`, `spec.podMetadata.labels`, any `labels` map in spec):
+        an operator labels the pods it creates so (kube-prometheus's Prometheus
+        `k8s` gets pods labelled app.kubernetes.io/name=prometheus)."""
+        if self._custom_labels is None:
+            builtin = builtin_kind_names()
+            self._custom_labels = defaultdict(list)
+            for resource in self.resources:
+                if resource.kind and resource.kind not in builtin:
+                    found = self._custom_labels[namespace_of(resource)]
+                    found.append(labels_of(resource.data.get("metadata")))
+                    found.extend(_nested_labels(resource.data.get("spec")))
+        return self._custom_labels.get(namespace, [])
+
     def crd_kinds(self) -> set[tuple[str, str]]:
         """(group, kind) of every custom resource type the run's CRDs define."""
         found: set[tuple[str, str]] = set()
@@ -250,6 +278,18 @@ class RunIndex:
             if isinstance(kind, str) and isinstance(group, str):
                 found.add((group, kind))
         return found
+
+
+def _nested_labels(data: Any) -> Iterator[dict[str, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "labels" and isinstance(value, dict):
+                yield labels_of(data)
+            else:
+                yield from _nested_labels(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _nested_labels(item)
 
 
 def identity(resource: Resource) -> Identity:

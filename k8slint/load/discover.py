@@ -2,7 +2,9 @@
 
 Directories are walked for manifests; a file named explicitly is linted
 whatever its extension (that is what the user asked for). Helm charts are
-recognised and skipped with a notice, since their templates are not YAML yet.
+recognised and skipped with a notice, since their templates are not YAML yet;
+so are `testdata` directories met while walking (fixtures and golden files, not
+what gets applied), unless named on the command line.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
     return Discovery(files, notices, missing)
 
 
+_TESTDATA = "testdata"
+_TESTDATA_NOTICE = (
+    "test data directory: skipped (Go tooling ignores `testdata`; its golden files are "
+    "not deployed); name it on the command line to lint it"
+)
+
+
 def _add(files: list[InputFile], seen: set[str], path: str) -> None:
     key = os.path.realpath(path)
     if key not in seen:
@@ -73,6 +82,9 @@ def _walk(top: str, notices: list[tuple[str, str]]) -> Iterator[str]:
                 (_display(os.path.join(directory, "templates")), SKIPPED_NOTICES[HELM_TEMPLATE])
             )
             subdirs.remove("templates")
+        if _TESTDATA in subdirs:
+            notices.append((_display(os.path.join(directory, _TESTDATA)), _TESTDATA_NOTICE))
+            subdirs.remove(_TESTDATA)
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         for name in sorted(names):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
