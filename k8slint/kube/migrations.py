@@ -19,6 +19,15 @@ from k8slint.model import Edit, JsonPath
 Rewrite = Callable[[dict[str, Any]], Iterator[Edit] | None]
 
 
+def _dig(data: Any, *keys: str) -> Any:
+    """The value at `keys`, or None where the object has another shape (schema says so)."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 def _set(path: JsonPath, value: Any, before: str = "") -> Edit:
     return Edit("set", path, value=json.dumps(value), before=before)
 
@@ -28,7 +37,7 @@ def _workload(data: dict[str, Any]) -> Iterator[Edit]:
     the old groups defaulted from the template labels, is now required."""
     spec = data.get("spec")
     if isinstance(spec, dict) and spec.get("selector") is None:
-        labels = (spec.get("template") or {}).get("metadata", {}).get("labels")
+        labels = _dig(spec, "template", "metadata", "labels")
         if isinstance(labels, dict) and labels:
             yield Edit(
                 "copy",
@@ -70,9 +79,10 @@ def _ingress(data: dict[str, Any]) -> Iterator[Edit]:
     if "backend" in spec:
         yield from _ingress_backend(spec["backend"], ("spec", "backend"))
         yield Edit("rename", ("spec", "backend"), new_key="defaultBackend")
-    for r, rule in enumerate(spec.get("rules") or []):
-        paths = ((rule or {}).get("http") or {}).get("paths") if isinstance(rule, dict) else None
-        for p, item in enumerate(paths or []):
+    rules = spec.get("rules")
+    for r, rule in enumerate(rules if isinstance(rules, list) else []):
+        paths = _dig(rule, "http", "paths")
+        for p, item in enumerate(paths if isinstance(paths, list) else []):
             if not isinstance(item, dict):
                 continue
             where: JsonPath = ("spec", "rules", r, "http", "paths", p)
@@ -83,7 +93,7 @@ def _ingress(data: dict[str, Any]) -> Iterator[Edit]:
 
 def _pdb(data: dict[str, Any]) -> Iterator[Edit] | None:
     """An empty selector selected no pod in v1beta1 and selects every pod in v1."""
-    selector = (data.get("spec") or {}).get("selector")
+    selector = _dig(data, "spec", "selector")
     if selector == {}:
         return None
     return iter(())
@@ -111,7 +121,9 @@ _V2BETA1_TARGETS = {
 def _hpa_v2beta1(data: dict[str, Any]) -> Iterator[Edit] | None:
     """autoscaling/v2beta1 to v2: each metric's target becomes a MetricTarget, and
     metricName/selector become a MetricIdentifier (`metric: {name, selector}`)."""
-    metrics = (data.get("spec") or {}).get("metrics") or []
+    metrics = _dig(data, "spec", "metrics") or []
+    if not isinstance(metrics, list):
+        return None
     edits: list[Edit] = []
     for m, metric in enumerate(metrics):
         if not isinstance(metric, dict):
@@ -142,7 +154,7 @@ def _priority_level(data: dict[str, Any]) -> Iterator[Edit] | None:
     """flowcontrol v1beta1-v1beta3 to v1: `assuredConcurrencyShares` (before v1beta3)
     is `nominalConcurrencyShares`; an explicit 0 was read as 30 before v1 and is 0 in
     v1, so a 0 is not migrated."""
-    limited = (data.get("spec") or {}).get("limited")
+    limited = _dig(data, "spec", "limited")
     if not isinstance(limited, dict):
         return iter(())
     old, new = "assuredConcurrencyShares", "nominalConcurrencyShares"
