@@ -364,6 +364,7 @@ class _Run:
                 problem.path,
                 resource.ref,
                 identity,
+                fix=problem.fix.at(resource) if problem.fix and resource.origin is None else None,
             )
         )
 
