@@ -91,6 +91,7 @@ class LintOptions:
     fail_level: str
     select: str | None
     ignore: str | None
+    presets: tuple[str, ...]
     kubernetes_version: str | None
     strict: bool | None
     context_paths: tuple[str, ...]
@@ -105,6 +106,9 @@ class LintOptions:
     color: bool | None
     quiet: bool
     statistics: bool
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool = False
 
 
 def _fail(messages: list[str]) -> NoReturn:
@@ -118,6 +122,14 @@ def _fail(messages: list[str]) -> NoReturn:
 # What to lint and how:
 @click.option("--select", help="Only these rules (comma-separated ids or globs, e.g. 'pod-*').")
 @click.option("--ignore", help="Skip these rules (comma-separated ids or globs).")
+@click.option(
+    "--preset",
+    "presets",
+    multiple=True,
+    metavar="NAME",
+    help="Run this preset's rules instead of the config's presets (repeatable; default: "
+    "recommended; see `k8slint rules`).",
+)
 @click.option("--kubernetes-version", help="Target Kubernetes version (default: newest bundled).")
 @click.option(
     "--strict/--no-strict",
@@ -181,6 +193,19 @@ def _fail(messages: list[str]) -> NoReturn:
 @click.option("--statistics", is_flag=True, help="Add the number of findings per rule.")
 @click.option("--show-source/--no-show-source", default=None, help="Default: on a terminal.")
 @click.option("--color/--no-color", default=None, help="Default: on a terminal.")
+# What to change:
+@click.option(
+    "--fix", is_flag=True, help="Apply the safe fixes in place, then report what remains."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the changes --fix would make as a unified diff; write nothing "
+    "(exit 1 when there is a change).",
+)
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too."
+)
 def lint(paths: tuple[str, ...], **options: Any) -> None:
     """Lint manifests in PATHS (files, directories, or - for stdin; default: .)."""
     sys.exit(_lint(list(paths), LintOptions(**options)))
@@ -204,7 +229,29 @@ def _lint(paths: list[str], options: LintOptions) -> int:
             "rewrite it with --write-baseline",
             err=True,
         )
-    result, paths_missing = _run(paths, options, config, policy, rules, version)
+    fixing = options.fix or options.diff
+    stdin = {options.stdin_filename: sys.stdin.buffer.read()} if fixing and "-" in paths else None
+    result, paths_missing = _run(paths, options, config, policy, rules, version, stdin)
+    to_stderr = False
+    if fixing:
+        from k8slint.fix.session import FixSession
+
+        session = FixSession(options.unsafe_fixes, stdin)
+        while session.next_pass(result.findings):
+            result, paths_missing = _run(
+                paths, options, config, policy, rules, version, session.texts()
+            )
+        if options.diff:
+            _echo_notices(result, options.quiet)
+            click.echo(session.diff(), nl=False)
+            return EXIT_ERROR if paths_missing else EXIT_FINDINGS if session.changed else EXIT_CLEAN
+        stdin_text = session.write(options.stdin_filename)
+        if stdin_text is not None:  # the fixed text is the output; the report goes aside
+            sys.stdout.write(stdin_text)
+            sys.stdout.flush()
+            to_stderr = True
+        for line in session.summary():
+            click.echo(f"k8slint: {line}", err=True)
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
     if options.write_baseline:
@@ -216,7 +263,7 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         rules_by_file = {file: policy.for_file(file)[0] for file in result.inventory}
         result.findings, baseline_summary = baseline.filter(result.findings, rules_by_file)
 
-    _report(result, options, rules, baseline_summary)
+    _report(result, options, rules, baseline_summary, to_stderr)
     if broken:
         return EXIT_ERROR
     fail_rank = severity_rank(options.fail_level)
@@ -231,14 +278,23 @@ def _run(
     policy: RulePolicy,
     rules: dict[str, Rule],
     version: Version | None,
+    replaced: dict[str, bytes] | None = None,
 ) -> tuple[LintResult, bool]:
-    """Discover and lint; also says whether a path was missing."""
+    """Discover and lint; also says whether a path was missing. `replaced` gives
+    the texts of files that --fix has rewritten in memory."""
     from k8slint.engine.run import Engine
-    from k8slint.load.discover import discover
+    from k8slint.load.discover import InputFile, discover
     from k8slint.model import Notice
 
     found = discover(paths, options.stdin_filename)
     files = [item for item in found.files if not config.is_excluded(item.display)]
+    if replaced:
+        files = [
+            InputFile(item.display, data=replaced[item.display])
+            if item.display in replaced
+            else item
+            for item in files
+        ]
     context_paths = [*options.context_paths, *options.crd_paths, *config.context]
     context = discover(context_paths) if context_paths else None
     missing = [*found.missing, *(context.missing if context else [])]
@@ -273,6 +329,14 @@ def _settings(paths: list[str], options: LintOptions) -> tuple[Config, RulePolic
     ignored = _match_rules(_id_list(options.ignore), known, "--ignore")
     config_file = options.config or find_config(paths)
     config = load_config(config_file, shipped) if config_file else Config()
+    if options.presets:
+        from k8slint.presets import UnknownPresetError, check_names
+
+        try:
+            check_names(options.presets)
+        except UnknownPresetError as error:
+            raise click.UsageError(f"--preset: {error}") from None
+        config.presets = list(options.presets)
     policy = RulePolicy(
         config, known, lambda enabled: (selected if options.select else enabled) - ignored
     )
@@ -333,8 +397,10 @@ def _report(
     options: LintOptions,
     rules: dict[str, Rule],
     baseline: BaselineSummary | None,
+    to_stderr: bool = False,
 ) -> None:
-    """The --format report to stdout, or to --output with the text report on stdout."""
+    """The --format report to stdout, or to --output with the text report on stdout
+    (stderr instead when stdout carries a text fixed from stdin)."""
     from k8slint.report import ReportSettings, renderer
 
     on_terminal = sys.stdout.isatty()
@@ -351,7 +417,7 @@ def _report(
     if options.output is None:
         plain = options.output_format != "text"
         settings = replace(terminal, show_source=False) if plain else terminal
-        click.echo(renderer(options.output_format)(result, settings), nl=False)
+        click.echo(renderer(options.output_format)(result, settings), nl=False, err=to_stderr)
         return
     to_file = replace(terminal, color=False, show_source=False, sources=None)
     try:
@@ -359,7 +425,7 @@ def _report(
             handle.write(renderer(options.output_format)(result, to_file))
     except OSError as error:
         _fail([f"cannot write {options.output}: {error.strerror}"])
-    click.echo(renderer("text")(result, terminal), nl=False)
+    click.echo(renderer("text")(result, terminal), nl=False, err=to_stderr)
 
 
 def _read_sources(findings: list) -> dict[str, str]:
@@ -382,10 +448,11 @@ def _read_sources(findings: list) -> dict[str, str]:
     help="markdown: the full rule reference (what docs/rules/ is generated from).",
 )
 def list_rules(output_format: str) -> None:
-    """List every rule with its default severity."""
+    """List every rule with its default severity and its presets (every rule is in `all`)."""
     import json
 
     from k8slint.engine.registry import load_rules
+    from k8slint.presets import presets_of
 
     rules = load_rules().values()
     if output_format == "markdown":
@@ -395,14 +462,26 @@ def list_rules(output_format: str) -> None:
         return
     if output_format == "json":
         rows = [
-            {"id": r.id, "severity": r.severity, "category": r.category, "summary": r.summary}
+            {
+                "id": r.id,
+                "severity": r.severity,
+                "category": r.category,
+                "presets": list(presets_of(r)),
+                "summary": r.summary,
+                "fixes": sorted(r.fixes),
+            }
             for r in rules
         ]
         click.echo(json.dumps(rows, indent=2))
         return
     width = max(len(rule.id) for rule in rules)
+    shown = {rule.id: ",".join(p for p in presets_of(rule) if p != "all") for rule in rules}
+    preset_width = max(len(text) for text in shown.values())
     for rule in rules:
-        click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}")
+        click.echo(
+            f"{rule.id:<{width}}  {rule.severity:<7}  {shown[rule.id]:<{preset_width}}  "
+            f"{rule.summary}"
+        )
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine, LintResult
 from k8slint.kube.openapi import Version, parse_version
 from k8slint.load.discover import InputFile, discover
+from k8slint.presets import expand as expand_presets
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -42,9 +43,11 @@ def engine_for(
     strict: bool = True,
     jobs: int | None = None,
 ) -> Engine:
+    """An engine for these rules; by default the default preset's, as `k8slint lint` runs."""
     rules = load_rules()
-    chosen = [rules[rule_id] for rule_id in rule_ids] if rule_ids is not None else rules.values()
-    return Engine(chosen, version, strict, jobs)
+    if rule_ids is None:
+        rule_ids = sorted(expand_presets([])[0])
+    return Engine([rules[rule_id] for rule_id in rule_ids], version, strict, jobs)
 
 
 def lint_paths(

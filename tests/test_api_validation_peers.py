@@ -82,12 +82,16 @@ def test_kube_score(name, expected):
 def test_kube_linter_invalid_target_ports():
     """kube-linter reports 4 objects' ports: the two bad Service targetPorts and the
     two bad container port names. The API also rejects containerPort 123456 (kube-linter
-    does not check numbers), the unnamed ports of a multi-port Service, and a Service
-    of type ClusterIP without ports."""
+    does not check numbers), the unnamed ports of a multi-port Service, a Service
+    of type ClusterIP without ports, and containers without an image (the fixture is
+    no Kustomize input, so nothing will supply one)."""
     found = _found(PEERS / "kube-linter" / "tests" / "checks" / "invalid-target-ports.yaml")
     ports = "spec.template.spec.containers[0].ports"
     assert found == sorted(
         [
+            (RULE, "spec.template.spec.containers[0]"),  # no image, in each Deployment
+            (RULE, "spec.template.spec.containers[0]"),
+            (RULE, "spec.template.spec.containers[0]"),
             (RULE, "spec"),  # Service empty-ports: no ports
             (RULE, "spec.ports[0]"),  # four unnamed ports in one Service
             (RULE, "spec.ports[1]"),

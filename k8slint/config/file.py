@@ -25,6 +25,8 @@ from typing import Any
 
 from k8slint.engine.registry import Rule
 from k8slint.model import JsonPath, format_path
+from k8slint.presets import expand as expand_presets
+from k8slint.presets import load_presets
 
 CONFIG_FILE_NAMES = (".k8slint.yaml", ".k8slint.yml")
 PYPROJECT = "pyproject.toml"
@@ -137,13 +139,15 @@ class Config:
     """What builds a Kustomize directory (`none`: lint overlays raw); None: found on PATH."""
     """Custom kinds with a pod template: (API group, kind) -> the template's path."""
     overrides: list[Override] = field(default_factory=list)
+    presets: list[str] = field(default_factory=list)
+    """Presets named in `extends` (or given with `--preset`); none means the default."""
 
     def is_excluded(self, file: str) -> bool:
         return any(glob.matches(file) for glob in self.exclude)
 
     def severities(self) -> dict[str, str]:
         """Severity per rule id for every file (overrides aside)."""
-        severity: dict[str, str] = {}
+        severity = expand_presets(self.presets)[1]
         for layer in self.switches:
             severity.update(layer.severity)
         return severity
@@ -160,6 +164,7 @@ class Config:
         """Merge one validated file; called base first, so later layers win."""
         data, base = document.data, os.path.dirname(document.path)
         self.sources.append(document.path)
+        self.presets += [name for name in _extends(document.data) if is_preset_reference(name)]
         self.kubernetes_version = data.get("kubernetes-version", self.kubernetes_version)
         self.strict = data.get("strict", self.strict)
         self.kustomize_command = data.get("kustomize-command", self.kustomize_command)
@@ -192,7 +197,7 @@ class RulePolicy:
     )
 
     def _enabled_everywhere(self) -> set[str]:
-        enabled = set(self.known)
+        enabled = expand_presets(self.config.presets)[0] & set(self.known)
         for layer in self.config.switches:
             enabled = layer.apply(enabled, self.known)
         return enabled
@@ -354,7 +359,7 @@ def _schema_errors(document: _Document) -> list[tuple[JsonPath, str]]:
             path = (*path, error.instance)
         message = f"{format_path(path) or 'config'}: {error.message}"
         if error.validator == "oneOf" and path[:1] == ("extends",):
-            message = "extends: must be a path or a list of paths"
+            message = "extends: must be a preset name or a path, or a list of them"
         if path == ("kubernetes-version",) and not isinstance(error.instance, str):
             message += ' (quote it, e.g. "1.30": YAML reads 1.30 as the number 1.3)'
         errors.append((path, message))
@@ -433,12 +438,17 @@ def _load_into(
     document = _read(path)
     problems = _schema_errors(document) + _rule_errors(document, rules)
     extends = document.data.get("extends", [])
-    parents = [extends] if isinstance(extends, str) else _items(extends)
+    parents = _extends(document.data)
     base = os.path.dirname(document.path)
     for position, parent in enumerate(parents):
         if not isinstance(parent, str):
             continue  # the schema check reported it
         at: JsonPath = ("extends",) if isinstance(extends, str) else ("extends", position)
+        if is_preset_reference(parent):
+            if parent not in load_presets():
+                hint = _suggest(parent, load_presets())
+                problems.append((at, f"extends {parent!r}: no such preset{hint}"))
+            continue
         target = os.path.abspath(os.path.join(base, parent))
         if target in (*chain, document.path):
             problems.append((at, f"extends {parent!r}, which extends this file (a cycle)"))
@@ -448,8 +458,21 @@ def _load_into(
         ordered = sorted(problems, key=lambda problem: document.locate(problem[0]))
         raise ConfigError([document.error(path, message) for path, message in ordered])
     for parent in parents:
+        if is_preset_reference(parent):
+            continue
         _load_into(config, os.path.join(base, parent), rules, (*chain, document.path))
     config.add_layer(document)
+
+
+def _extends(data: Mapping[str, Any]) -> list[Any]:
+    extends = data.get("extends", [])
+    return [extends] if isinstance(extends, str) else _items(extends)
+
+
+def is_preset_reference(entry: Any) -> bool:
+    """A preset name (`pod-security-restricted`) rather than a path: no directory
+    part and no file extension. A file in the same directory is `./base.yaml`."""
+    return isinstance(entry, str) and "/" not in entry and "." not in entry
 
 
 def load_config(path: str, rules: Mapping[str, Rule]) -> Config:

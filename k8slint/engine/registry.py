@@ -21,9 +21,6 @@ LOADER_CHECK = "loader"
 REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
 
 
-REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
-
-
 @dataclass(frozen=True, slots=True)
 class Rule:
     id: str
@@ -40,6 +37,11 @@ class Rule:
     explains: tuple[str, ...] = ()
     """Rules whose finding at the same node this rule's finding makes redundant:
     a misplaced field is also an unknown field to `schema`, said better here."""
+    presets: tuple[str, ...] = ("recommended",)
+    """The presets (`rules/presets/<name>.yaml`) that switch the rule on; a rule
+    file without `presets:` is in `recommended`, the default."""
+    fixes: dict[str, str] = field(default_factory=dict)
+    """What `--fix` does for this rule, by kind (`safe`, `unsafe`)."""
 
     @property
     def produced_by_loader(self) -> bool:
@@ -83,7 +85,17 @@ def parse_rule(data: Any, source: str) -> Rule:
         category=data.get("category", ""),
         params=data.get("params") or {},
         explains=tuple(data.get("explains") or ()),
+        presets=tuple(data.get("presets") or ("recommended",)),
+        fixes=_fixes(data.get("fixes"), source),
     )
+
+
+def _fixes(value: Any, source: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not set(value) <= {"safe", "unsafe"}:
+        raise RuleFileError(f"{source}: fixes maps 'safe' and/or 'unsafe' to a description")
+    return {kind: str(text).strip() for kind, text in value.items()}
 
 
 @functools.cache

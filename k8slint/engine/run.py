@@ -408,7 +408,8 @@ class _Run:
                 problem.path,
                 resource.ref,
                 identity,
-                (resource.build,) if resource.build else (),
+                builds=(resource.build,) if resource.build else (),
+                fix=problem.fix.at(resource) if problem.fix and resource.origin is None else None,
             )
         )
 

@@ -31,7 +31,8 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "column": finding.column,
         "path": format_path(finding.path),
         "object": object_dict(finding.object),
-        "fixable": False,
+        "fixable": finding.fix is not None,
+        **({"fix": finding.fix.safety} if finding.fix else {}),
     }
     if finding.builds:
         found["build"] = list(finding.builds)

@@ -23,7 +23,7 @@ from k8slint.checks.api_validation import networking, policy, rbac, service, sto
 from k8slint.checks.api_validation._base import Findings
 from k8slint.checks.api_validation.metadata import NAME_RULES, check_object_meta
 from k8slint.checks.api_validation.pod import check_pod
-from k8slint.kube.filekinds import KUSTOMIZE_LABELLED_BASE, KUSTOMIZE_PATCH, has_patch_directives
+from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.kinds import get_path, pod_spec, workload_kind
 from k8slint.model import Problem, Resource
 
@@ -84,7 +84,7 @@ def api_validation(resource: Resource, context: CheckContext) -> Iterator[Proble
     if resource.api_group not in _GROUPS.get(kind, ()):
         return
     data = resource.data
-    found = Findings(context.kubernetes_version, lambda: _is_fragment(resource))
+    found = Findings(context.kubernetes_version, lambda: is_kustomize_input(resource))
     metadata = data.get("metadata")
     if isinstance(metadata, dict) and kind in NAME_RULES:
         check_object_meta(found, kind, metadata)
@@ -100,15 +100,6 @@ def api_validation(resource: Resource, context: CheckContext) -> Iterator[Proble
     if workload is not None and pod is not None:
         check_pod(found, workload, data, pod.spec)
     yield from found.problems
-
-
-def _is_fragment(resource: Resource) -> bool:
-    """A Kustomize patch or a base whose kustomization completes it: its missing parts
-    may come from elsewhere. (filekinds.is_kustomize_input also counts any template
-    with an imageless container as a fragment; a missing image is this rule's finding.)"""
-    return resource.file_kind in (KUSTOMIZE_PATCH, KUSTOMIZE_LABELLED_BASE) or (
-        has_patch_directives(resource.data)
-    )
 
 
 def _others(found: Findings, kind: str, data: dict[str, Any]) -> None:

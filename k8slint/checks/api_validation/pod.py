@@ -89,12 +89,14 @@ def check_pod(
     check_pod_selectors(found, path, spec)
     _tolerations(found, path, spec)
     # A container without an image is reported unless container-field-in-pod explains
-    # it (an `image` on the PodSpec) or the template looks like a Kustomize base that
-    # awaits its images from an overlay (no regular container has one, outside a Pod).
-    awaiting = workload.kind != "Pod" and not any(
-        found.string(container, "image") for _, container in found.items(spec, "containers")
+    # it (an `image` on the PodSpec) or the object is a Kustomize input, which gets
+    # its images from the build (`filekinds.is_kustomize_input`, the one fragment test).
+    missing = any(
+        not found.string(container, "image")
+        for group in CONTAINER_GROUPS
+        for _, container in found.items(spec, group)
     )
-    image_explained = "image" in spec or awaiting
+    image_explained = "image" in spec or (missing and found.kustomize_input)
     for group in CONTAINER_GROUPS:
         for index, container in found.items(spec, group):
             _container(found, (*path, group, index), group, container, image_explained)
