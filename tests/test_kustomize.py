@@ -15,6 +15,7 @@ from k8slint.kube.filekinds import FileClassifier
 from k8slint.kustomize.build import find_command
 from k8slint.kustomize.stage import RAW_NOTICE, KustomizeStage
 from k8slint.load.discover import discover
+from k8slint.presets import expand as expand_presets
 
 TREE = FIXTURES / "kustomize-build--tree"
 needs_kustomize = pytest.mark.skipif(
@@ -24,7 +25,9 @@ needs_kustomize = pytest.mark.skipif(
 
 
 def _lint(paths, command=None, rules=None):
-    chosen = [r for r in load_rules().values() if rules is None or r.id in rules]
+    """With `rules` None: the rules `k8slint lint` runs without a config."""
+    rules = rules if rules is not None else expand_presets([])[0]
+    chosen = [r for r in load_rules().values() if r.id in rules]
     return Engine(chosen, kustomize_command=command).lint(discover(paths).files)
 
 
