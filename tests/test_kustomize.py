@@ -121,7 +121,7 @@ def test_without_kustomize_the_tree_is_linted_raw_without_false_positives():
     assert [n.message for n in result.notices].count(RAW_NOTICE) == 1
 
 
-def test_raw_view_applies_namespace_labels_and_prefix(tmp_path):
+def test_raw_view_applies_namespace_and_labels(tmp_path):
     (tmp_path / "kustomization.yaml").write_text(
         "resources: [web.yaml, svc.yaml]\nnamespace: shop\nnamePrefix: p-\nnameSuffix: -s\n"
         "commonLabels: {tier: front}\nlabels:\n  - pairs: {app: web}\n    includeSelectors: true\n"
@@ -147,7 +147,8 @@ def test_raw_view_applies_namespace_labels_and_prefix(tmp_path):
             (transform,) = outcome.raw_views[item.display]
             views[resource.kind] = transform.apply(resource)
     web, svc = views["Deployment"], views["Service"]
-    assert (web.name, web.namespace, web.build) == ("p-web-s", "shop", str(tmp_path))
+    # Names keep no prefix: references to them keep none either (see kustomize.raw).
+    assert (web.name, web.namespace, web.build) == ("web", "shop", str(tmp_path))
     assert web.data["metadata"]["labels"] == {"tier": "front", "app": "web", "team": "a"}
     assert web.data["spec"]["selector"]["matchLabels"] == {"tier": "front", "app": "web"}
     assert web.data["spec"]["template"]["metadata"]["labels"] == {"tier": "front", "app": "web"}

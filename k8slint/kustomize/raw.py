@@ -3,9 +3,15 @@
 Without a Kustomize binary (or where a build failed) the raw files are
 linted, but cross-object checks must still see each object as its
 kustomizations make it: in their namespace, with their labels (in selectors
-too where they say so) and their name prefix and suffix, and as part of one
-root build, never paired with another root's objects. Patches are not
-applied: that needs Kustomize itself.
+too where they say so), and as part of one root build, never paired with
+another root's objects. Patches are not applied: that needs Kustomize itself.
+
+`namePrefix`/`nameSuffix` are not applied: Kustomize renames the references
+to a renamed object too (a serviceAccountName, a ConfigMap volume) but only
+those to objects of the build, which takes its nameReference rules; renaming
+names without references made references resolve to nothing (measured on the
+corpus), and within one build, where all cross-object checks look, the names
+unprefixed on both sides match as the prefixed ones do.
 """
 
 from __future__ import annotations
@@ -76,13 +82,6 @@ def _apply_layer(data: dict[str, Any], layer: dict[str, Any], resource: Resource
     namespace = layer.get("namespace")
     if isinstance(namespace, str) and namespace and _namespaced(data):
         metadata["namespace"] = namespace
-    name = metadata.get("name")
-    if isinstance(name, str):
-        prefix, suffix = layer.get("namePrefix"), layer.get("nameSuffix")
-        metadata["name"] = (
-            f"{prefix if isinstance(prefix, str) else ''}{name}"
-            f"{suffix if isinstance(suffix, str) else ''}"
-        )
     common = layer.get("commonLabels")
     if isinstance(common, dict):
         _add_labels(data, resource, _strings(common), selectors=True, templates=True)

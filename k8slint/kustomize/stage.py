@@ -46,8 +46,8 @@ MAX_PARALLEL_BUILDS = 4
 
 RAW_NOTICE = (
     "Kustomize overlays were linted raw (no `kustomize` or `kubectl` on PATH): "
-    "their namespace, labels and name prefixes are applied to cross-object checks, "
-    "but patches are not; install kustomize or kubectl, or name one with "
+    "their namespace and labels are applied to cross-object checks, "
+    "but patches and name prefixes are not; install kustomize or kubectl, or name one with "
     "--kustomize-command, for build-aware linting"
 )
 
