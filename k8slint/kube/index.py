@@ -9,7 +9,6 @@ read the same facts.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -302,13 +301,16 @@ def identity(resource: Resource) -> Identity:
     return (resource.kind or "", namespace_of(resource), resource.name)
 
 
-@functools.cache
-def _absolute_directory(file: str) -> str:
-    return os.path.dirname(os.path.abspath(file))
+_DIRECTORY = "directory"
+"""`Resource.derived` key: the absolute directory of the object's file, computed
+once per object (a process-wide cache would outlive a change of directory)."""
 
 
 def directory_of(resource: Resource) -> str:
-    return _absolute_directory(resource.file)
+    directory = resource.derived.get(_DIRECTORY)
+    if directory is None:
+        directory = resource.derived[_DIRECTORY] = os.path.dirname(os.path.abspath(resource.file))
+    return directory
 
 
 def proximity(first: Resource, second: Resource) -> int:
@@ -336,7 +338,6 @@ def related(first: Resource, second: Resource) -> bool:
     return _related_directories(directory_of(first), directory_of(second))
 
 
-@functools.cache
 def _related_directories(first: str, second: str) -> bool:
     return _contains(first, second) or _contains(second, first)
 
