@@ -231,7 +231,9 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         )
     fixing = options.fix or options.diff
     stdin = {options.stdin_filename: sys.stdin.buffer.read()} if fixing and "-" in paths else None
-    result, paths_missing = _run(paths, options, config, policy, rules, version, stdin)
+    result, paths_missing = _run(
+        paths, options, config, policy, rules, version, stdin, builds=not fixing
+    )
     to_stderr = False
     if fixing:
         from k8slint.fix.session import FixSession
@@ -239,7 +241,7 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         session = FixSession(options.unsafe_fixes, stdin)
         while session.next_pass(result.findings):
             result, paths_missing = _run(
-                paths, options, config, policy, rules, version, session.texts()
+                paths, options, config, policy, rules, version, session.texts(), builds=False
             )
         if options.diff:
             _echo_notices(result, options.quiet)
@@ -252,6 +254,8 @@ def _lint(paths: list[str], options: LintOptions) -> int:
             to_stderr = True
         for line in session.summary():
             click.echo(f"k8slint: {line}", err=True)
+        if stdin_text is None:  # what remains, judged as usual (Kustomize trees built)
+            result, paths_missing = _run(paths, options, config, policy, rules, version)
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
     if options.write_baseline:
@@ -279,10 +283,14 @@ def _run(
     rules: dict[str, Rule],
     version: Version | None,
     replaced: dict[str, bytes] | None = None,
+    builds: bool = True,
 ) -> tuple[LintResult, bool]:
     """Discover and lint; also says whether a path was missing. `replaced` gives
-    the texts of files that --fix has rewritten in memory."""
+    the texts of files that --fix has rewritten in memory; `builds=False` lints
+    Kustomize trees raw (fixes are edits of the files as written, and a build
+    would not see the texts in memory)."""
     from k8slint.engine.run import Engine
+    from k8slint.kustomize.build import OFF as KUSTOMIZE_OFF
     from k8slint.load.discover import InputFile, discover
     from k8slint.model import Notice
 
@@ -309,7 +317,7 @@ def _run(
         options.jobs,
         policy,
         config.workload_kinds,
-        options.kustomize_command or config.kustomize_command,
+        (options.kustomize_command or config.kustomize_command) if builds else KUSTOMIZE_OFF,
     )
     with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import tempfile
 
 import pytest
+from click.testing import CliRunner
 from support import FIXTURES, actual_findings, expected_findings, fixture_case_files
 
+from k8slint.cli import cli
 from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine
 from k8slint.kube.filekinds import FileClassifier
@@ -225,3 +228,48 @@ def test_the_command_is_named_by_option_or_config_key(tmp_path):
     assert by_key.exit_code == 1
     assert "`no-such-kustomize build` could not run" in by_key.output
     assert '"rule": "kustomize-build"' in by_key.output
+
+
+BASE_WITH_MISPLACED_FIELD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          # pin to ssd nodes
+          nodeSelector: {disktype: ssd}
+"""
+
+
+@needs_kustomize
+def test_fix_edits_a_base_that_is_linted_through_its_build(tmp_path):
+    """Fixes are edits of the files as written: --fix lints the tree raw while it
+    fixes, then reports what remains through the build."""
+    (tmp_path / "base").mkdir()
+    (tmp_path / "prod").mkdir()
+    (tmp_path / "base" / "web.yaml").write_text(BASE_WITH_MISPLACED_FIELD)
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    (tmp_path / "prod" / "kustomization.yaml").write_text("resources: [../base]\nnamespace: p\n")
+    before = CliRunner().invoke(cli, ["lint", str(tmp_path), "--format", "json"])
+    (finding,) = json.loads(before.stdout)["findings"]
+    assert (finding["rule"], finding["line"], finding["build"]) == (
+        "pod-field-in-container",
+        16,
+        [str(tmp_path / "prod")],
+    )
+    fixed = CliRunner().invoke(cli, ["lint", "--fix", str(tmp_path)])
+    assert fixed.exit_code == 0, fixed.output
+    text = (tmp_path / "base" / "web.yaml").read_text()
+    assert text.endswith(
+        "    spec:\n      # pin to ssd nodes\n      nodeSelector: {disktype: ssd}\n"
+        "      containers:\n        - name: web\n          image: nginx:1.27\n"
+    )
