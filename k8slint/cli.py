@@ -129,11 +129,15 @@ class LintOptions:
     write_baseline: str | None
     stdin_filename: str
     jobs: int | None
+    kustomize_command: str | None
     show_source: bool | None
     color: bool | None
     quiet: bool
     statistics: bool
     verbose: bool
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool = False
 
 
 def _fail(messages: list[str]) -> NoReturn:
@@ -188,6 +192,11 @@ def _fail(messages: list[str]) -> NoReturn:
     type=click.IntRange(min=1),
     help="Processes for large runs (default: one per core; 1: no extra process).",
 )
+@click.option(
+    "--kustomize-command",
+    help="Command that builds a Kustomize directory given as its last argument "
+    "(default: `kustomize build`, else `kubectl kustomize`; `none`: lint overlays raw).",
+)
 # What to report:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
 @click.option(
@@ -214,6 +223,19 @@ def _fail(messages: list[str]) -> NoReturn:
 @click.option("--verbose", "-v", is_flag=True, help="Also say which config files were used.")
 @click.option("--show-source/--no-show-source", default=None, help="Default: on a terminal.")
 @click.option("--color/--no-color", default=None, help="Default: on a terminal.")
+# What to change:
+@click.option(
+    "--fix", is_flag=True, help="Apply the safe fixes in place, then report what remains."
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the changes --fix would make as a unified diff; write nothing "
+    "(exit 1 when there is a change).",
+)
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply the unsafe fixes too."
+)
 def lint(paths: tuple[str, ...], **options: Any) -> None:
     """Lint manifests in PATHS (files, directories, or - for stdin; default: .)."""
     sys.exit(_lint(list(paths), LintOptions(**options)))
@@ -240,7 +262,33 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     if options.verbose:
         used = ", ".join(config.sources) or "none (no .k8slint.yaml found; shipped defaults)"
         click.echo(f"k8slint: config: {used}", err=True)
-    result, paths_missing = _run(paths, options, config, policy, rules, version)
+    fixing = options.fix or options.diff
+    stdin = {options.stdin_filename: sys.stdin.buffer.read()} if fixing and "-" in paths else None
+    result, paths_missing = _run(
+        paths, options, config, policy, rules, version, stdin, builds=not fixing
+    )
+    to_stderr = False
+    if fixing:
+        from k8slint.fix.session import FixSession
+
+        session = FixSession(options.unsafe_fixes, stdin)
+        while session.next_pass(result.findings):
+            result, paths_missing = _run(
+                paths, options, config, policy, rules, version, session.texts(), builds=False
+            )
+        if options.diff:
+            _echo_notices(result, options.quiet)
+            click.echo(session.diff(), nl=False)
+            return EXIT_ERROR if paths_missing else EXIT_FINDINGS if session.changed else EXIT_CLEAN
+        stdin_text = session.write(options.stdin_filename)
+        if stdin_text is not None:  # the fixed text is the output; the report goes aside
+            sys.stdout.write(stdin_text)
+            sys.stdout.flush()
+            to_stderr = True
+        for line in session.summary():
+            click.echo(f"k8slint: {line}", err=True)
+        if stdin_text is None:  # what remains, judged as usual (Kustomize trees built)
+            result, paths_missing = _run(paths, options, config, policy, rules, version)
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
     if options.write_baseline:
@@ -255,7 +303,7 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         rules_by_file = {file: policy.for_file(file)[0] for file in result.inventory}
         result.findings, baseline_summary = baseline.filter(result.findings, rules_by_file)
 
-    _report(result, options, rules, baseline_summary)
+    _report(result, options, rules, baseline_summary, to_stderr)
     if broken:
         return EXIT_ERROR
     fail_rank = severity_rank(options.fail_level)
@@ -270,14 +318,27 @@ def _run(
     policy: RulePolicy,
     rules: dict[str, Rule],
     version: Version | None,
+    replaced: dict[str, bytes] | None = None,
+    builds: bool = True,
 ) -> tuple[LintResult, bool]:
-    """Discover and lint; also says whether a path was missing."""
+    """Discover and lint; also says whether a path was missing. `replaced` gives
+    the texts of files that --fix has rewritten in memory; `builds=False` lints
+    Kustomize trees raw (fixes are edits of the files as written, and a build
+    would not see the texts in memory)."""
     from k8slint.engine.run import Engine
-    from k8slint.load.discover import discover
+    from k8slint.kustomize.build import OFF as KUSTOMIZE_OFF
+    from k8slint.load.discover import InputFile, discover
     from k8slint.model import Notice
 
     found = discover(paths, options.stdin_filename)
     files = [item for item in found.files if not config.is_excluded(item.display)]
+    if replaced:
+        files = [
+            InputFile(item.display, data=replaced[item.display])
+            if item.display in replaced
+            else item
+            for item in files
+        ]
     context_paths = [*options.context_paths, *options.crd_paths, *config.context]
     context = discover(context_paths) if context_paths else None
     _refuse_overwriting([*found.files, *(context.files if context else [])], options)
@@ -293,6 +354,7 @@ def _run(
         options.jobs,
         policy,
         config.workload_kinds,
+        (options.kustomize_command or config.kustomize_command) if builds else KUSTOMIZE_OFF,
     )
     with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)
@@ -392,8 +454,10 @@ def _report(
     options: LintOptions,
     rules: dict[str, Rule],
     baseline: BaselineSummary | None,
+    to_stderr: bool = False,
 ) -> None:
-    """The --format report to stdout, or to --output with the text report on stdout."""
+    """The --format report to stdout, or to --output with the text report on stdout
+    (stderr instead when stdout carries a text fixed from stdin)."""
     from k8slint.report import ReportSettings, renderer
 
     on_terminal = sys.stdout.isatty()
@@ -410,7 +474,7 @@ def _report(
     if options.output is None:
         plain = options.output_format != "text"
         settings = replace(terminal, show_source=False) if plain else terminal
-        click.echo(renderer(options.output_format)(result, settings), nl=False)
+        click.echo(renderer(options.output_format)(result, settings), nl=False, err=to_stderr)
         return
     to_file = replace(terminal, color=False, show_source=False, sources=None)
     try:
@@ -418,7 +482,7 @@ def _report(
             handle.write(renderer(options.output_format)(result, to_file))
     except OSError as error:
         _fail([f"cannot write {options.output}: {error.strerror}"])
-    click.echo(renderer("text")(result, terminal), nl=False)
+    click.echo(renderer("text")(result, terminal), nl=False, err=to_stderr)
 
 
 def _read_sources(findings: list) -> dict[str, str]:
@@ -466,6 +530,7 @@ def list_rules(output_format: str) -> None:
                 "category": r.category,
                 "presets": list(presets_of(r)),
                 "summary": r.summary,
+                "fixes": sorted(r.fixes),
             }
             for r in rules
         ]

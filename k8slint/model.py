@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from k8slint.kube.filekinds import KustomizeTree
@@ -31,6 +31,48 @@ def format_path(path: JsonPath) -> str:
     return out
 
 
+EditOp = Literal["move", "copy", "set", "rename", "delete"]
+Safety = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to an object, as paths into its data (never lines: the fixer maps
+    them onto the file, so a check needs no idea of layout).
+
+    `move` and `copy` take the node at `path` to `target` (the full new path,
+    creating missing mappings on the way); `set` puts `value` (JSON text, so an
+    Edit stays hashable and picklable) at `path`; `rename` gives the key at `path`
+    the name `new_key` in place; `delete` removes it. A new key goes before the
+    sibling `before` when that exists, else before the branch that leads to the
+    source, else last.
+    """
+
+    op: EditOp
+    path: JsonPath
+    target: JsonPath = ()
+    value: str | None = None
+    new_key: str = ""
+    before: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """How to fix a Problem: `safe` keeps the meaning (applied by `--fix`), `unsafe`
+    is a guess (applied only with `--unsafe-fixes`), after ruff's convention."""
+
+    safety: Safety
+    edits: tuple[Edit, ...]
+    document: int = -1
+    """The document of the file (`Resource.doc_index`), set by the engine."""
+    base: JsonPath = ()
+    """Where the object sits in that document (`("items", 2)` in a `kind: List`)."""
+
+    def at(self, resource: Resource) -> Fix:
+        """This fix placed in the resource's file, for the fixer."""
+        return Fix(self.safety, self.edits, resource.doc_index, resource.item_path)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A check's verdict: where (as a path into the object) and what is wrong.
@@ -44,6 +86,7 @@ class Problem:
     severity: str | None = None
     """Overrides the rule's severity where Kubernetes itself changed (a field that
     was rejected before some version and only discouraged after it)."""
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +107,9 @@ class Location:
     file: str
     line: int
     column: int
+    note: str = field(default="", compare=False)
+    """What a Kustomize transformer did there (`namePrefix: prod-` makes it
+    `prod-web`): the engine adds it to the finding's message."""
 
 
 @dataclass(slots=True, eq=False)
@@ -90,10 +136,15 @@ class Resource:
     file_kind: str = "manifest"
     """What kind of file the object came from (`k8slint.kube.filekinds`): a
     Kustomize patch is judged as an input, not as what gets applied."""
+    build: str | None = None
+    """The Kustomize root build (its directory as shown) the object belongs to:
+    one application, so cross-object rules never pair objects of two builds."""
     kustomize_tree: KustomizeTree | None = None
     """The Kustomize tree of its file (`FileClassifier.tree_of`), if any."""
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
     """Views of `data` that several checks share (the Pod model), computed once."""
+    item_path: JsonPath = ()
+    """Where the object sits in its document: `("items", 2)` for an item of a `kind: List`."""
 
     def pos(self, path: JsonPath) -> tuple[int, int]:
         """Line and column of `path`, or of its nearest ancestor that exists."""
@@ -140,6 +191,9 @@ class Finding:
     fingerprints; None: the whole message. Cross-object and loader findings set
     it empty: their messages quote other objects or line numbers, which change
     with edits elsewhere, and their rule, file, object and path say enough."""
+    builds: tuple[str, ...] = ()
+    """The Kustomize builds the finding was found through (none for plain files)."""
+    fix: Fix | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -30,3 +31,24 @@ def test_bench_runs_one_stage():
     )
     assert done.returncode == 0, done.stderr
     assert '"count"' in done.stdout
+
+
+def test_bench_fix_stage_writes_only_its_copy(tmp_path):
+    script = REPO / "benchmarks" / "bench.py"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    manifest = corpus / "pod.yaml"
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+        "  containers:\n  - name: c\n    image: a:1\n    hostNetwork: true\n"
+    )
+    manifest.write_text(text)
+    done = subprocess.run(
+        [sys.executable, str(script), "--stage", "fix", "--corpus", str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["count"] == 1
+    assert manifest.read_text() == text

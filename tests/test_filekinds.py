@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from support import lint_paths, lint_text
 
-from k8slint.kube.filekinds import HELM_TEMPLATE, KUSTOMIZATION, SKIPPED_NOTICES, is_template_text
+from k8slint.kube.filekinds import (
+    HELM_TEMPLATE,
+    KUSTOMIZATION,
+    KUSTOMIZE_CONFIG,
+    SKIPPED_NOTICES,
+    is_template_text,
+)
 
 HELM_TEXT = "\n".join(
     [
@@ -63,3 +69,37 @@ def test_kustomize_patch_is_known_by_its_kustomization(tmp_path):
         ("schema", 'missing required field "selector"'),
         ("schema", 'missing required field "template"'),
     ]
+
+
+def test_kustomize_configuration_files_are_skipped_with_their_notice(tmp_path):
+    """Issue 13, item 5: files a kustomization names as its configuration are not objects."""
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [web.yaml]\n"
+        "transformers: [labels.yaml]\n"
+        "configurations: [conf/names.yaml]\n"
+        "replacements:\n  - path: repl.yaml\n"
+        "openapi:\n  path: schema.yaml\n"
+    )
+    (tmp_path / "conf").mkdir()
+    label = "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: x}\nlabels: {a: b}\n"
+    (tmp_path / "labels.yaml").write_text(label)
+    (tmp_path / "conf" / "names.yaml").write_text("nameReference:\n- kind: Secret\n")
+    (tmp_path / "repl.yaml").write_text("- source: {kind: ConfigMap}\n  targets: []\n")
+    (tmp_path / "schema.yaml").write_text("definitions: {}\n")
+    result = lint_paths(
+        [str(tmp_path / name) for name in ("labels.yaml", "conf/names.yaml", "repl.yaml")]
+        + [str(tmp_path / "schema.yaml")]
+    )
+    assert result.findings == []
+    assert [n.message for n in result.notices] == [SKIPPED_NOTICES[KUSTOMIZE_CONFIG]] * 4
+
+
+def test_builtin_transformer_documents_are_not_objects_anywhere(tmp_path):
+    """Named by no kustomization we can see, `apiVersion: builtin` is still Kustomize's."""
+    text = (
+        "apiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata: {name: p}\nprefix: a-\n"
+        "---\napiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: c}\n"
+        "---\napiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: c}\n"
+    )
+    assert lint_text(text).findings == []

@@ -25,14 +25,18 @@ def test_rule_is_complete_and_bound(rule_id):
         assert find_check(rule.check).function
 
 
-@pytest.mark.parametrize("rule_id", RULES)
+BUILT_ON_DISK = {"kustomize-build"}
+"""Rules whose examples are kustomizations, built from a directory: tested in test_kustomize."""
+
+
+@pytest.mark.parametrize("rule_id", sorted(set(RULES) - BUILT_ON_DISK))
 def test_bad_example_fires(rule_id):
     rule = load_rules()[rule_id]
     result = lint_text(rule.examples["bad"], [rule_id], _examples_version(rule))
     assert [f.rule for f in result.findings] and {f.rule for f in result.findings} == {rule_id}
 
 
-@pytest.mark.parametrize("rule_id", RULES)
+@pytest.mark.parametrize("rule_id", sorted(set(RULES) - BUILT_ON_DISK))
 def test_good_example_is_clean(rule_id):
     rule = load_rules()[rule_id]
     result = lint_text(rule.examples["good"], [rule_id], _examples_version(rule))

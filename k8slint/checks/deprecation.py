@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
-from k8slint.kube.openapi import format_version, serves
+from k8slint.kube import edits
+from k8slint.kube.migrations import migration
+from k8slint.kube.openapi import Version, format_version, serves
 from k8slint.kube.served_apis import introduced_in, removed_in, replacement
-from k8slint.model import Problem, Resource
+from k8slint.kube.validators import builtin_validator
+from k8slint.model import Fix, Problem, Resource
 
 
 @check(scope="resource")
@@ -30,4 +34,24 @@ def api_deprecated(resource: Resource, context: CheckContext) -> Iterator[Proble
         ("apiVersion",),
         f"{api_version} {kind} {when}, so a Kubernetes "
         f"{format_version(target)} API server rejects it; {fix}",
+        fix=_migration(resource, target) if use else None,
     )
+
+
+def _migration(resource: Resource, target: Version) -> Fix | None:
+    """The guide's mechanical rewrite, offered only if its result is valid at the target."""
+    found = migration(resource.api_version or "", resource.kind or "", resource.data)
+    if found is None:
+        return None
+    new_api, changes = found
+    validator = builtin_validator(target, True, new_api, resource.kind or "")
+    if validator is None:
+        return None
+    migrated = copy.deepcopy(resource.data)
+    try:
+        edits.apply(migrated, changes)
+    except edits.EditConflict:
+        return None
+    if any(True for _ in validator.iter_errors(migrated)):
+        return None
+    return Fix("safe", changes)

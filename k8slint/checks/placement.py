@@ -22,7 +22,7 @@ from k8slint.kube.kinds import (
     workload_kind,
 )
 from k8slint.kube.openapi import bundled_versions, field_names, format_version
-from k8slint.model import Problem, Resource, format_path
+from k8slint.model import Edit, Fix, JsonPath, Problem, Resource, format_path
 
 _POD_CATEGORIES = {
     "scheduling": (
@@ -96,6 +96,46 @@ def _merge_hint(present: bool, key: str) -> str:
     return f" (which already sets {key}: merge the two)" if present else ""
 
 
+_ABSENT = object()
+
+
+def _relocation(
+    resource: Resource, source: JsonPath, target: JsonPath | None, why_not: str = ""
+) -> tuple[Fix | None, str]:
+    """The safe fix that moves `source` to `target`, or the reason there is none
+    (said in the message, since the user then makes the edit by hand)."""
+    if target is None:
+        return None, f"; not fixed automatically: {why_not}"
+    value = get_path(resource.data, source)
+    there = _lookup(resource.data, target)
+    if there is _ABSENT:
+        return Fix("safe", (Edit("move", source, target),)), ""
+    if there == value:  # the same setting twice: the misplaced copy goes
+        return Fix("safe", (Edit("delete", source),)), ""
+    return None, (
+        f"; not fixed automatically: {format_path(target)} already holds a different value"
+    )
+
+
+def _lookup(data: object, path: JsonPath) -> object:
+    node = data
+    for step in path:
+        if (isinstance(node, dict) and step in node) or (
+            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        ):
+            node = node[step]
+        else:
+            return _ABSENT
+    return node
+
+
+def _single_container(pod: PodSpecAt) -> JsonPath | None:
+    regular = pod.spec.get("containers")
+    if isinstance(regular, list) and len(regular) == 1 and isinstance(regular[0], dict):
+        return (*pod.path, "containers", 0)
+    return None
+
+
 def _belongs_elsewhere(mapping: object, own: frozenset[str], other: frozenset[str]) -> list[str]:
     """Keys of `mapping` that the other level's type has and this level's type lacks."""
     if not isinstance(mapping, dict):
@@ -114,10 +154,12 @@ def pod_field_in_container(resource: Resource, context: CheckContext) -> Iterato
         for key in _belongs_elsewhere(container.container, own, pod_fields):
             category = POD_FIELD_CATEGORY.get(key)
             kind = f"Pod {category} field" if category else "Pod field"
+            fix, why = _relocation(resource, (*container.path, key), (*pod.path, key))
             yield Problem(
                 (*container.path, key),
                 f"{key} is a {kind}; move it from {format_path(container.path)} "
-                f"to {format_path(pod.path)}{_merge_hint(key in pod.spec, key)}",
+                f"to {format_path(pod.path)}{_merge_hint(key in pod.spec, key)}{why}",
+                fix=fix,
             )
 
 
@@ -134,13 +176,21 @@ def container_field_in_pod(resource: Resource, context: CheckContext) -> Iterato
                 f"and the target is {format_version(context.kubernetes_version)}; move it "
                 f"from {where} {_containers_path(pod)}, or target a newer version"
             )
-        else:
-            category = CONTAINER_FIELD_CATEGORY.get(key, "program")
-            message = (
-                f"{key} is a container field ({category}); move it "
-                f"from {where} {_containers_path(pod)}"
-            )
-        yield Problem((*pod.path, key), message)
+            yield Problem((*pod.path, key), message)  # two remedies: no fix picks one
+            continue
+        category = CONTAINER_FIELD_CATEGORY.get(key, "program")
+        single = _single_container(pod)
+        fix, why = _relocation(
+            resource,
+            (*pod.path, key),
+            (*single, key) if single else None,
+            "the PodSpec has several containers",
+        )
+        message = (
+            f"{key} is a container field ({category}); move it "
+            f"from {where} {_containers_path(pod)}{why}"
+        )
+        yield Problem((*pod.path, key), message, fix=fix)
 
 
 def _security_fields(context: CheckContext) -> tuple[frozenset[str], frozenset[str]]:
@@ -164,11 +214,17 @@ def pod_security_field_in_container(resource: Resource, context: CheckContext) -
         security = container.container.get("securityContext")
         for key in _belongs_elsewhere(security, container_security, pod_security):
             source = format_path((*container.path, "securityContext"))
+            fix, why = _relocation(
+                resource,
+                (*container.path, "securityContext", key),
+                (*pod.path, "securityContext", key),
+            )
             yield Problem(
                 (*container.path, "securityContext", key),
                 f"{key} is a Pod security field (it applies to every container and volume "
                 f"of the Pod); move it from {source} to {target}"
-                f"{_merge_hint(isinstance(present, dict) and key in present, key)}",
+                f"{_merge_hint(isinstance(present, dict) and key in present, key)}{why}",
+                fix=fix,
             )
 
 
@@ -180,12 +236,20 @@ def container_security_field_in_pod(resource: Resource, context: CheckContext) -
     pod_security, container_security = _security_fields(context)
     source = format_path((*pod.path, "securityContext"))
     security = pod.spec.get("securityContext")
+    single = _single_container(pod)
     for key in _belongs_elsewhere(security, pod_security, container_security):
+        fix, why = _relocation(
+            resource,
+            (*pod.path, "securityContext", key),
+            (*single, "securityContext", key) if single else None,
+            "the PodSpec has several containers",
+        )
         yield Problem(
             (*pod.path, "securityContext", key),
             f"{key} is a container security field (each container has its own); move it "
             f"from {source} to the securityContext of each container that needs it, "
-            f"under {format_path((*pod.path, 'containers'))}",
+            f"under {format_path((*pod.path, 'containers'))}{why}",
+            fix=fix,
         )
 
 
@@ -213,10 +277,13 @@ def pod_spec_misplaced(resource: Resource, context: CheckContext) -> Iterator[Pr
                     continue
                 target = min(candidates, key=lambda i: (abs(i - here), i))
             owner = workload.levels[target].owner
+            destination = workload.levels[target].path
+            fix, why = _relocation(resource, (*level.path, key), (*destination, key))
             yield Problem(
                 (*level.path, key),
                 f"{key} is a {owner} field; move it from {format_path(level.path)} "
-                f"to {format_path(workload.levels[target].path)}",
+                f"to {format_path(destination)}{why}",
+                fix=fix,
             )
 
 

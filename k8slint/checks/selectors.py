@@ -9,6 +9,7 @@ breaks that loop; these checks find each case.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from k8slint.kube.labels import (
     parse_label_selector,
     parse_map_selector,
 )
-from k8slint.model import JsonPath, Problem, Resource, format_path
+from k8slint.kube.nearness import similar
+from k8slint.model import Edit, Fix, JsonPath, Problem, Resource, format_path
 
 _REQUIRED_SELECTOR_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"})
 _SELECTOR_REQUIRED_VERSIONS = frozenset({"apps/v1", "apps/v1beta2"})
@@ -98,12 +100,24 @@ def selector_template_mismatch(resource: Resource, context: CheckContext) -> Ite
         )
     labels = found.template.labels
     for term in found.selector.failing(labels):
+        value = next(iter(term.values)) if len(term.values) == 1 else None
+        near = labels.get(term.key)
+        typo = (
+            term.operator == "In"
+            and term.path[-1] == term.key
+            and value is not None
+            and near is not None
+            and similar(value, near)
+        )
         yield Problem(
             term.path,
             f"selector term {term.describe()} does not select this {resource.kind}'s own pods: "
             f"{where} has {format_labels(labels, [term.key])}; the API rejects a selector that "
             "does not match the template labels (the controller would never find the pods it "
             f"creates); make the term and {where} agree",
+            # unsafe: which side is misspelt is a guess, and an existing controller's
+            # selector cannot be changed in place
+            fix=Fix("unsafe", (Edit("set", term.path, value=json.dumps(near)),)) if typo else None,
         )
 
 
@@ -118,18 +132,25 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
         return  # a patch or base: the selector is there once Kustomize builds it
     labels = f" ({format_labels(template.labels)})" if template.labels else ""
     selector = spec_of(resource).get("selector")
+    fix = (
+        Fix("safe", (Edit("copy", template.labels_path, ("spec", "selector", "matchLabels")),))
+        if template.labels and template.labels_path == ("spec", "template", "metadata", "labels")
+        else None
+    )
     if selector is None:
         yield Problem(
             ("spec", "selector"),  # where it is missing: the engine places it on `spec`
             f"{resource.kind} {resource.name} has no spec.selector; {resource.api_version} "
             "requires one (it is no longer defaulted from the template labels); add "
             f"spec.selector.matchLabels with the pod template's labels{labels}",
+            fix=fix,
         )
     elif (parsed := parse_label_selector(selector, ())).valid and parsed.selects_everything:
         yield Problem(
             ("spec", "selector"),
             f"spec.selector is empty: it would select every pod in the namespace, so "
             f"{resource.api_version} rejects it; select the pod template's labels{labels}",
+            fix=fix if selector == {} else None,
         )
 
 

@@ -146,6 +146,8 @@ class Config:
     switches: list[Switches] = field(default_factory=list)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     workload_kinds: dict[tuple[str, str], JsonPath] = field(default_factory=dict)
+    kustomize_command: str | None = None
+    """What builds a Kustomize directory (`none`: lint overlays raw); None: found on PATH."""
     """Custom kinds with a pod template: (API group, kind) -> the template's path."""
     overrides: list[Override] = field(default_factory=list)
     presets: list[str] = field(default_factory=list)
@@ -176,6 +178,7 @@ class Config:
         self.presets += [name for name in _extends(document.data) if is_preset_reference(name)]
         self.kubernetes_version = data.get("kubernetes-version", self.kubernetes_version)
         self.strict = data.get("strict", self.strict)
+        self.kustomize_command = data.get("kustomize-command", self.kustomize_command)
         self.exclude += [Glob(base, pattern) for pattern in data.get("exclude", ())]
         self.context += [_shown(os.path.join(base, path)) for path in data.get("context", ())]
         rules = data.get("rules", {})

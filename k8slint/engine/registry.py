@@ -40,6 +40,8 @@ class Rule:
     presets: tuple[str, ...] = ("recommended",)
     """The presets (`rules/presets/<name>.yaml`) that switch the rule on; a rule
     file without `presets:` is in `recommended`, the default."""
+    fixes: dict[str, str] = field(default_factory=dict)
+    """What `--fix` does for this rule, by kind (`safe`, `unsafe`)."""
 
     @property
     def produced_by_loader(self) -> bool:
@@ -84,7 +86,16 @@ def parse_rule(data: Any, source: str) -> Rule:
         params=data.get("params") or {},
         explains=tuple(data.get("explains") or ()),
         presets=tuple(data.get("presets") or ("recommended",)),
+        fixes=_fixes(data.get("fixes"), source),
     )
+
+
+def _fixes(value: Any, source: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not set(value) <= {"safe", "unsafe"}:
+        raise RuleFileError(f"{source}: fixes maps 'safe' and/or 'unsafe' to a description")
+    return {kind: str(text).strip() for kind, text in value.items()}
 
 
 @functools.cache

@@ -12,7 +12,7 @@ import gc
 import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from k8slint.checks.api import Check, CheckContext, find_check
@@ -22,6 +22,8 @@ from k8slint.engine.suppress import Suppressions, annotation_rules, parse_commen
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
+from k8slint.kustomize.build import find_command
+from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
@@ -111,6 +113,7 @@ class Engine:
         jobs: int | None = None,
         policy: FilePolicy | None = None,
         workload_kinds: Mapping[tuple[str, str], JsonPath] | None = None,
+        kustomize_command: str | None = None,
     ) -> None:
         self.version = kubernetes_version or newest_version()
         self.strict = strict
@@ -120,6 +123,8 @@ class Engine:
         self.policy = policy or EveryRule(rule.id for rule in self.rules)
         self.workload_kinds = dict(workload_kinds or {})
         """Custom kinds with a pod template, from the config: (group, kind) -> path."""
+        self.kustomize_command = find_command(kustomize_command)
+        """What builds a Kustomize root (None: lint overlays raw); see `k8slint.kustomize`."""
         self.known_ids = list(load_rules())
         self.resource_checks: list[tuple[Rule, Check]] = []
         self.run_checks: list[tuple[Rule, Check]] = []
@@ -177,23 +182,61 @@ class _Run:
         context: Iterable[InputFile],
         progress: Callable[[int], None],
     ) -> LintResult:
-        items = list(inputs)
+        items, context_items = list(inputs), list(context)
+        stage = KustomizeStage(
+            self.engine.kustomize_command, items, context_items, self.classifier.kustomization
+        )
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
-        for item in context:
+        for item in context_items:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
                 resources.extend(self.load(item, context_only=True))
+        resources = self._kustomize(stage, resources)
         self._run_run_checks(RunIndex(resources))
-        self.result.findings = sorted(
+        self.result.findings = _merge_builds(
             finding
             for finding in self.findings
             if (finding.file, finding.line, finding.column, finding.path, finding.rule)
             not in self.explained
+            and stage.reported(finding.file, finding.builds)
         )
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
         return self.result
+
+    def _kustomize(self, stage: KustomizeStage, resources: list[Resource]) -> list[Resource]:
+        """Kustomize's part of the run (`k8slint.kustomize`): a failed build becomes a
+        finding, a built root's objects are checked and replace its raw files'
+        objects and findings; the returned objects are the cross-object view."""
+        outcome = stage.finish(resources)
+        for file, message in outcome.notices:
+            self.result.notices.append(Notice(file, 1, message))
+        rule = self.engine.loader_rules.get(BUILD_RULE)
+        for build, message in outcome.failures:
+            enabled, severities = self.engine.policy.for_file(build.kustomization)
+            if (
+                rule is not None
+                and rule.id in enabled
+                and not self._suppressions_of(build.kustomization).covers(rule.id, 1)
+            ):
+                severity = severities.get(rule.id) or rule.severity
+                text = f"kustomize build {build.display} failed: {message}"
+                self.findings.add(
+                    Finding(build.kustomization, 1, 1, rule.id, severity, text, identity="")
+                )
+        self.findings = {
+            finding
+            for finding in self.findings
+            if finding.builds
+            or finding.file not in outcome.covered
+            or finding.rule in self.engine.loader_rules
+        }
+        for resource in outcome.built:
+            if not resource.context_only:
+                self._read_annotations(resource)
+                self._run_resource_checks(resource, self.engine.resource_checks)
+        return outcome.view(resources)
 
     def _load_linted(
         self, items: list[InputFile], progress: Callable[[int], None]
@@ -342,6 +385,7 @@ class _Run:
         the finding points into, then `explains`, suppression and severity.
         `identity` is "" for cross-object checks (see `Finding.identity`)."""
         where = resource.location(problem.path)
+        message = f"{problem.message} ({where.note})" if where.note else problem.message
         enabled, severities = self.engine.policy.for_file(where.file)
         if rule.id not in enabled:
             return
@@ -360,10 +404,12 @@ class _Run:
                 where.column,
                 rule.id,
                 severities.get(rule.id) or problem.severity or rule.severity,
-                problem.message,
+                message,
                 problem.path,
                 resource.ref,
                 identity,
+                builds=(resource.build,) if resource.build else (),
+                fix=problem.fix.at(resource) if problem.fix and resource.origin is None else None,
             )
         )
 
@@ -391,6 +437,27 @@ class _Run:
                 is_error=True,
             )
         )
+
+
+BUILD_RULE = "kustomize-build"
+"""The rule a failed Kustomize build is reported under."""
+
+
+def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding for the same problem at the same place found through several
+    builds, naming them all (`(in build overlays/prod, overlays/staging)`)."""
+    merged: dict[Finding, set[str]] = {}
+    for finding in findings:
+        key = replace(finding, builds=())
+        merged.setdefault(key, set()).update(finding.builds)
+    out = []
+    for finding, builds in merged.items():
+        if builds:
+            names = tuple(sorted(builds))
+            message = f"{finding.message} (in build {', '.join(names)})"
+            finding = replace(finding, message=message, builds=names)
+        out.append(finding)
+    return sorted(out)
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:

@@ -5,6 +5,9 @@ them are the objects Kubernetes will be sent:
 
 - a Kubernetes manifest: linted as it stands;
 - a Kustomize file (`kustomization.yaml`): not an object, skipped with a notice;
+- a Kustomize configuration file (named by a kustomization's `transformers`,
+  `generators`, `validators`, `configurations`, `replacements`, `openapi` or
+  `crds`): Kustomize's input, never sent to the API server, skipped with a notice;
 - a Kustomize patch (named by a kustomization's `patches`) or a base whose
   kustomization adds labels to selectors: an *input* whose missing parts
   Kustomize supplies, so "missing required field" says nothing about it;
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +36,16 @@ from k8slint.model import Resource
 MANIFEST = "manifest"
 KUSTOMIZATION = "kustomization"
 KUSTOMIZE_PATCH = "kustomize-patch"
+KUSTOMIZE_CONFIG = "kustomize-config"
 KUSTOMIZE_LABELLED_BASE = "kustomize-labelled-base"
 HELM_TEMPLATE = "helm-template"
 
 SKIPPED_NOTICES = {
-    KUSTOMIZATION: "Kustomize file, not a manifest: skipped (lint `kustomize build` output)",
+    KUSTOMIZATION: "Kustomize file, not a manifest: its objects are linted as its build makes them",
+    KUSTOMIZE_CONFIG: (
+        "Kustomize configuration (a transformer, generator, replacement or openapi file "
+        "named by a kustomization), not a manifest: skipped"
+    ),
     HELM_TEMPLATE: (
         "Helm template: skipped; lint the rendered output "
         "(`helm template <chart> | k8slint lint -`)"
@@ -55,6 +64,17 @@ _TOOL_GROUPS = frozenset(
 _TOOL_KINDS = frozenset({"Kustomization", "Component", "Config"})
 _TOOL_INPUT_KINDS = frozenset({"IstioOperator"})
 """Kinds read by a command-line tool (istioctl install -f), where no name is needed."""
+
+_CONFIG_FIELDS = (
+    "transformers",
+    "generators",
+    "validators",
+    "configurations",
+    "replacements",
+    "openapi",
+    "crds",
+)
+"""Kustomization fields whose files configure Kustomize rather than hold objects."""
 
 _TEMPLATE_ACTION = re.compile(r"\{\{")
 
@@ -110,10 +130,21 @@ def is_tool_document(resource: Resource) -> bool:
         return True
     if resource.kind in _TOOL_INPUT_KINDS:
         return True
+    if is_kustomize_plugin_config(resource):
+        return True
     return bool(resource.kind and resource.kind.endswith("Configuration")) and (
         resource.api_version,
         resource.kind,
     ) not in builtin_kinds(newest_version())
+
+
+def is_kustomize_plugin_config(resource: Resource) -> bool:
+    """A builtin transformer or generator's configuration (`apiVersion: builtin`,
+    `kind: LabelTransformer`), or a Kustomization/Component wherever it is kept."""
+    kind = resource.kind or ""
+    if resource.api_version == "builtin" and kind.endswith(("Transformer", "Generator")):
+        return True
+    return kind in ("Kustomization", "Component") and resource.api_group.startswith("kustomize.")
 
 
 def has_patch_directives(data: Any) -> bool:
@@ -175,6 +206,7 @@ class FileClassifier:
     def __init__(self) -> None:
         self._kustomizations: dict[str, dict[str, Any]] = {}
         self._patches: dict[str, frozenset[str]] = {}
+        self._configs: dict[str, frozenset[str]] = {}
         self._trees: dict[str, KustomizeTree | None] = {}
 
     def kind_of(self, display: str, path: str | None) -> str:
@@ -184,7 +216,9 @@ class FileClassifier:
             return by_name
         if in_chart_templates(path):
             return HELM_TEMPLATE
-        if self._is_patch(path):
+        if self._is_named(path, self._configs_listed_in):
+            return KUSTOMIZE_CONFIG
+        if self._is_named(path, self._patches_listed_in):
             return KUSTOMIZE_PATCH
         if self._adds_selector_labels(os.path.dirname(os.path.abspath(path))):
             return KUSTOMIZE_LABELLED_BASE
@@ -255,12 +289,37 @@ class FileClassifier:
             )
         return self._patches[directory]
 
-    def _is_patch(self, path: str) -> bool:
-        """Is `path` named as a patch by a kustomization in its directory or above?"""
+    def _configs_listed_in(self, directory: str) -> frozenset[str]:
+        """Absolute paths of the configuration files the kustomization in `directory`
+        names (a named directory: the files its own kustomization lists)."""
+        if directory not in self._configs:
+            self._configs[directory] = frozenset()  # a cycle of directories ends here
+            data = self.kustomization(directory)
+            found: set[str] = set()
+            for field in _CONFIG_FIELDS:
+                for entry in _as_list(data.get(field)) or [data.get(field)]:
+                    target = entry.get("path") if isinstance(entry, dict) else entry
+                    if not isinstance(target, str) or "\n" in target or "://" in target:
+                        continue
+                    named = os.path.normpath(os.path.join(directory, target))
+                    if os.path.isdir(named):
+                        listed = self.kustomization(named).get("resources")
+                        found.update(
+                            os.path.normpath(os.path.join(named, item))
+                            for item in _as_list(listed)
+                            if isinstance(item, str)
+                        )
+                    else:
+                        found.add(named)
+            self._configs[directory] = frozenset(found)
+        return self._configs[directory]
+
+    def _is_named(self, path: str, listed_in: Callable[[str], frozenset[str]]) -> bool:
+        """Is `path` named (by `listed_in`) by a kustomization in its directory or above?"""
         target = os.path.normpath(os.path.abspath(path))
         directory = os.path.dirname(target)
         for _ in range(_MAX_PATCH_LEVELS):
-            if target in self._patches_listed_in(directory):
+            if target in listed_in(directory):
                 return True
             parent = os.path.dirname(directory)
             if parent == directory:

@@ -9,7 +9,6 @@ read the same facts.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -196,8 +195,12 @@ class RunIndex:
         return [
             template
             for directory, found in by_directory.items()
-            if declared_namespace(near) or _related_directories(here, directory)
             for template in found
+            if (
+                near.build == template.resource.build
+                if near.build is not None or template.resource.build is not None
+                else declared_namespace(near) or _related_directories(here, directory)
+            )
         ]
 
     def template_namespaces(self) -> list[str]:
@@ -227,6 +230,8 @@ class RunIndex:
         """
         if first.name and identity(first) == identity(second):
             return True
+        if first.build is not None and first.build == second.build:
+            return False  # one build applies them together: neighbours, never variants
         if first.file != second.file and self._by_file[first.file] & self._by_file[second.file]:
             return True
         first_dir, second_dir = directory_of(first), directory_of(second)
@@ -296,13 +301,16 @@ def identity(resource: Resource) -> Identity:
     return (resource.kind or "", namespace_of(resource), resource.name)
 
 
-@functools.cache
-def _absolute_directory(file: str) -> str:
-    return os.path.dirname(os.path.abspath(file))
+_DIRECTORY = "directory"
+"""`Resource.derived` key: the absolute directory of the object's file, computed
+once per object (a process-wide cache would outlive a change of directory)."""
 
 
 def directory_of(resource: Resource) -> str:
-    return _absolute_directory(resource.file)
+    directory = resource.derived.get(_DIRECTORY)
+    if directory is None:
+        directory = resource.derived[_DIRECTORY] = os.path.dirname(os.path.abspath(resource.file))
+    return directory
 
 
 def proximity(first: Resource, second: Resource) -> int:
@@ -320,14 +328,16 @@ def declared_namespace(resource: Resource) -> str | None:
 
 
 def related(first: Resource, second: Resource) -> bool:
-    """The same declared namespace; else the same directory, or one inside the other."""
+    """The same declared namespace; else the same directory, or one inside the other.
+    Objects of Kustomize builds relate exactly when they are of the same build."""
+    if first.build is not None or second.build is not None:
+        return first.build == second.build
     namespace = declared_namespace(first)
     if namespace is not None and namespace == declared_namespace(second):
         return True
     return _related_directories(directory_of(first), directory_of(second))
 
 
-@functools.cache
 def _related_directories(first: str, second: str) -> bool:
     return _contains(first, second) or _contains(second, first)
 

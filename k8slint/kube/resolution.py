@@ -59,7 +59,10 @@ class Application:
     owner: Resource
 
     def holds(self, other: Resource) -> bool:
-        """The same file, or the tree of the owner's nearest kustomization."""
+        """The same file, or the tree of the owner's nearest kustomization; for
+        objects of Kustomize builds, exactly the objects of the same build."""
+        if self.owner.build is not None or other.build is not None:
+            return self.owner.build == other.build
         if other.file == self.owner.file:
             return True
         tree = self.owner.kustomize_tree

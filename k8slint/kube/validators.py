@@ -22,7 +22,7 @@ from jsonschema.validators import Draft202012Validator
 
 from k8slint.kube.openapi import Version, definitions_document, format_version, kind_schema
 from k8slint.kube.served_apis import field_introduced_in
-from k8slint.model import JsonPath, Problem, format_path
+from k8slint.model import Edit, Fix, JsonPath, Problem, format_path
 
 Validator = Draft202012Validator
 
@@ -199,6 +199,23 @@ def nearest_name(name: str, candidates: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
+def _fits(schema: Any, value: Any) -> bool:
+    """Whether `value` has a type the field declares (a rename must not trade an
+    unknown field for a type error: `resourceName: x` is not `resourceNames`)."""
+    declared = _types_of(schema)
+    if not declared:
+        return True
+    kinds = {
+        dict: ["object"],
+        list: ["array"],
+        str: ["string"],
+        bool: ["boolean"],
+        int: ["integer", "number"],
+        float: ["number"],
+    }
+    return any(kind in declared for kind in kinds.get(type(value), [])) or value is None
+
+
 def _allowed_keys(schema: dict[str, Any], key: str) -> bool:
     if key in schema.get("properties", {}):
         return True
@@ -296,9 +313,15 @@ class ErrorTranslator:
                         [self.explain_as, *(step for step in path if isinstance(step, str))]
                     )
                     fix += f" (`kubectl explain {explain}` lists the fields)"
+            rename = (
+                Fix("unsafe", (Edit("rename", (*path, key), new_key=near),))
+                if near and not newer and near not in value and _fits(properties[near], value[key])
+                else None
+            )  # unsafe: the spelling is a guess
             yield Problem(
                 (*path, key),
                 f'unknown field "{key}" in {where}: the API server rejects unknown fields; {fix}',
+                fix=rename,
             )
 
     def _alternatives(self, path: JsonPath, error: ValidationError) -> Iterator[Problem]:

@@ -572,6 +572,7 @@ def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: Json
         namespace=namespace if isinstance(namespace, str) else None,
         data=data,
         locate=_Locator(nodes, index, prefix),
+        item_path=prefix,
     )
 
 

@@ -26,7 +26,7 @@ def object_dict(ref: ObjectRef | None) -> dict[str, str | None] | None:
 
 
 def finding_dict(finding: Finding) -> dict[str, object]:
-    return {
+    found: dict[str, object] = {
         "rule": finding.rule,
         "severity": finding.severity,
         "message": finding.message,
@@ -35,8 +35,12 @@ def finding_dict(finding: Finding) -> dict[str, object]:
         "column": finding.column,
         "path": format_path(finding.path),
         "object": object_dict(finding.object),
-        "fixable": False,
+        "fixable": finding.fix is not None,
+        **({"fix": finding.fix.safety} if finding.fix else {}),
     }
+    if finding.builds:
+        found["build"] = list(finding.builds)
+    return found
 
 
 def render(result: LintResult, settings: ReportSettings) -> str:

@@ -40,6 +40,14 @@ def rule_sections(rule: Rule) -> list[Section]:
         Section("Why", rule.principle),
         Section("How to fix", rule.fix),
     ]
+    if rule.fixes:
+        kinds = {"safe": "Safe fix (`--fix`)", "unsafe": "Unsafe fix (`--fix --unsafe-fixes`)"}
+        sections.append(
+            Section(
+                "Automatic fix",
+                "\n\n".join(f"{kinds[kind]}: {text}" for kind, text in rule.fixes.items()),
+            )
+        )
     if rule.params:
         options = "\n".join(f"{name}: {value!r}" for name, value in rule.params.items())
         sections.append(Section("Options (defaults)", options, is_example=True))

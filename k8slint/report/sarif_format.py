@@ -91,7 +91,46 @@ def _result(finding: Finding, index: dict[str, int], root: str) -> dict[str, Any
         result["ruleIndex"] = index[finding.rule]
     if finding.object is not None:
         result["properties"] = {"object": object_dict(finding.object)}
+    if finding.fix is not None:
+        fixes = _fixes(finding, root)
+        if fixes:
+            result["fixes"] = fixes
+    if finding.builds:
+        result.setdefault("properties", {})["build"] = list(finding.builds)
     return result
+
+
+def _fixes(finding: Finding, root: str) -> list[dict[str, Any]]:
+    """The fix as SARIF artifact changes: whole lines replaced, computed on the file now."""
+    from k8slint.fix.apply import line_replacements
+
+    assert finding.fix is not None
+    changes = line_replacements(finding.file, finding.fix)
+    if not changes:
+        return []
+    kind = "safe" if finding.fix.safety == "safe" else "unsafe (a guess: review it)"
+    return [
+        {
+            "description": {"text": f"k8slint --fix: {kind}"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": _artifact(finding.file, root),
+                    "replacements": [
+                        {
+                            "deletedRegion": {
+                                "startLine": start,
+                                "startColumn": 1,
+                                "endLine": end,
+                                "endColumn": 1,
+                            },
+                            "insertedContent": {"text": text},
+                        }
+                        for start, end, text in changes
+                    ],
+                }
+            ],
+        }
+    ]
 
 
 def _location(file: str, line: int, column: int, root: str) -> dict[str, Any]:

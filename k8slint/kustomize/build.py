@@ -1,0 +1,109 @@
+"""Run Kustomize on a root, without writing in the user's tree.
+
+Kustomize records where each object came from only when the kustomization
+asks for it (`buildMetadata`), and the user's kustomization must not be
+edited: a wrapper kustomization in a temporary directory includes the root by
+relative path and asks for the annotations. The wrapper lists a directory, so
+no load restriction applies to it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+DEFAULT_TIMEOUT = 120.0
+"""Seconds; a build that fetches a remote base may wait on the network."""
+
+OFF = "none"
+"""`--kustomize-command none`: lint the raw files, as without a binary."""
+
+_KLOG_ERROR = re.compile(r'"command failed" err=(?:"(.*)"|<(.*)>)\s*$', re.DOTALL)
+
+_WRAPPER_PREAMBLE = re.compile(
+    r"^accumulating resources: accumulation err='accumulating resources from '[^']*': "
+    r"'[^']*' must resolve to a file': recursed accumulation of path '[^']*': "
+)
+"""How Kustomize says that the error is in the wrapper's resource: true, but noise."""
+
+_WRAPPER = """# written by k8slint: builds {target} with origin annotations
+resources:
+  - {target}
+buildMetadata: [originAnnotations, transformerAnnotations]
+"""
+
+
+def find_command(configured: str | None) -> list[str] | None:
+    """The command that builds a directory given as its last argument: the
+    configured one, else `kustomize build`, else `kubectl kustomize`; None: no binary."""
+    if configured is not None:
+        words = shlex.split(configured)
+        return None if not words or words == [OFF] else words
+    if shutil.which("kustomize"):
+        return ["kustomize", "build"]
+    if shutil.which("kubectl"):
+        return ["kubectl", "kustomize"]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOutput:
+    """What Kustomize printed: the built YAML, or why it failed."""
+
+    text: str | None
+    error: str | None
+    wrapper: str
+    """The wrapper's directory (gone by now): origin paths are relative to it."""
+
+
+def run_build(command: list[str], directory: str, display: str, timeout: float) -> BuildOutput:
+    """Build `directory` through a wrapper; the temporary directory goes on every path out."""
+    wrapper = tempfile.mkdtemp(prefix="k8slint-kustomize-")
+    try:
+        target = os.path.relpath(directory, wrapper)
+        with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
+            handle.write(_WRAPPER.format(target=_quoted(target)))
+        try:
+            done = subprocess.run(
+                [*command, wrapper],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return BuildOutput(None, f"`{shlex.join(command)}` took over {timeout:g}s", wrapper)
+        except OSError as error:
+            return BuildOutput(None, f"`{shlex.join(command)}` could not run: {error}", wrapper)
+        if done.returncode != 0:
+            return BuildOutput(None, _message(done.stderr, wrapper, directory, display), wrapper)
+        return BuildOutput(done.stdout, None, wrapper)
+    finally:
+        shutil.rmtree(wrapper, ignore_errors=True)
+
+
+def _quoted(path: str) -> str:
+    return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _message(stderr: str, wrapper: str, directory: str, display: str) -> str:
+    """Kustomize's own message, without its deprecation warnings, and naming
+    the user's directory instead of the wrapper."""
+    lines = [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and not line.startswith("# Warning") and not line.startswith("Warning:")
+    ]
+    text = " ".join(lines)
+    logged = _KLOG_ERROR.search(text)  # kubectl logs Kustomize's error through klog
+    if logged:
+        text = (logged.group(1) or logged.group(2)).replace('\\"', '"')
+    text = _WRAPPER_PREAMBLE.sub("", " ".join(text.split()))
+    text = text.removeprefix("error: ").removeprefix("Error: ")
+    text = text.replace(os.path.relpath(directory, wrapper), display).replace(wrapper, "<build>")
+    return text or "kustomize failed without a message"

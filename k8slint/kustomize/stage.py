@@ -1,0 +1,260 @@
+"""A run's Kustomize work: start the builds, then say what replaces the raw files.
+
+The engine starts a `KustomizeStage` before its per-file work (builds run in
+threads beside it) and calls `finish` before the cross-object checks. A root
+that built replaces, in the cross-object view and in per-object findings, the
+raw objects of every file it read; a root that did not build (no binary, or
+Kustomize failed) keeps its raw files, seen through what its kustomizations
+say (`raw`).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
+from k8slint.kustomize import raw
+from k8slint.kustomize.build import DEFAULT_TIMEOUT, BuildOutput, run_build
+from k8slint.kustomize.origin import (
+    BUILD_ANNOTATIONS,
+    ORIGIN,
+    BuiltObject,
+    Doc,
+    Documents,
+    find_source,
+    read_layer,
+)
+from k8slint.kustomize.tree import (
+    Build,
+    Reader,
+    chain,
+    find_roots,
+    kustomizations_under,
+    members,
+    repository_top,
+)
+from k8slint.load.discover import InputFile
+from k8slint.load.loader import load_text
+from k8slint.model import Location, Resource
+
+MAX_PARALLEL_BUILDS = 4
+
+RAW_NOTICE = (
+    "Kustomize overlays were linted raw (no `kustomize` or `kubectl` on PATH): "
+    "their namespace and labels are applied to cross-object checks, "
+    "but patches and name prefixes are not; install kustomize or kubectl, or name one with "
+    "--kustomize-command, for build-aware linting"
+)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the builds say, for the engine."""
+
+    built: list[Resource] = field(default_factory=list)
+    failures: list[tuple[Build, str]] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+    """Displayed paths of the files a successful build read: their raw objects
+    give way to the built ones."""
+    raw_views: dict[str, list[raw.Transform]] = field(default_factory=dict)
+    """Per displayed file of a root that was not built: one view per root."""
+    notices: list[tuple[str, str]] = field(default_factory=list)
+
+    def view(self, resources: list[Resource]) -> list[Resource]:
+        """The cross-object view: raw objects of built files replaced by the built
+        ones, raw objects of unbuilt roots seen as their kustomizations make them."""
+        out: list[Resource] = []
+        for resource in resources:
+            if resource.file in self.covered:
+                continue
+            views = self.raw_views.get(resource.file)
+            if views:
+                out.extend(transform.apply(resource) for transform in views)
+            else:
+                out.append(resource)
+        return out + self.built
+
+
+class KustomizeStage:
+    """The builds of one run, started at once and collected by `finish`."""
+
+    def __init__(
+        self,
+        command: list[str] | None,
+        files: list[InputFile],
+        context: list[InputFile],
+        read: Reader,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self._read = read
+        self._displays = {
+            os.path.realpath(item.path): item.display for item in [*files, *context] if item.path
+        }
+        linted = {os.path.realpath(item.path) for item in files if item.path}
+        found = [
+            (os.path.realpath(item.path), item.display)
+            for item in [*files, *context]
+            if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
+        ]
+        self.roots = find_roots(found, read)
+        self.partial = {b.display for b in self.roots if b.directory not in _linted_dirs(linted)}
+        """Builds whose root kustomization is not linted (pre-commit hands over the
+        changed files): only their findings in linted files are reported."""
+        enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
+        self.roots += enclosing
+        self.partial |= {build.display for build in enclosing}
+        self.linted = {self._displays[path] for path in linted}
+        self._command = command
+        self._executor: ThreadPoolExecutor | None = None
+        self._futures: dict[Build, Future[BuildOutput]] = {}
+        if command and self.roots:
+            self._executor = ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(self.roots)))
+            for build in self.roots:
+                self._futures[build] = self._executor.submit(
+                    run_build, command, build.directory, build.display, timeout
+                )
+
+    def _enclosing_roots(self, linted: set[str], known: set[str]) -> list[Build]:
+        """Roots elsewhere in the repository that build a linted file no known root
+        reads: a changed base is linted through every overlay that uses it."""
+        covered = {path for root in known for path in members(root, self._read)}
+        tops = {top for path in linted - covered if (top := repository_top(path))}
+        found: dict[str, Build] = {}
+        for top in sorted(tops):
+            everything = [(path, self.display(path)) for path in kustomizations_under(top)]
+            for build in find_roots(everything, self._read):
+                if build.directory not in known and members(build.directory, self._read) & linted:
+                    found[build.directory] = build
+        return list(found.values())
+
+    def reported(self, file: str, builds: tuple[str, ...]) -> bool:
+        """Whether a finding is reported: not when it came only through builds that
+        were found for other files and it points outside the linted files."""
+        return not builds or file in self.linted or not set(builds) <= self.partial
+
+    def display(self, path: str) -> str:
+        """A file as the user named it (or relative to here, if not named)."""
+        real = os.path.realpath(path)
+        if real in self._displays:
+            return self._displays[real]
+        relative = os.path.relpath(real)
+        return real if relative.startswith("..") else relative
+
+    def finish(self, loaded: list[Resource]) -> Outcome:
+        """Wait for the builds; `loaded` are the run's raw objects (their files
+        need not be parsed again to find where a built object came from)."""
+        outcome = Outcome()
+        documents = Documents(self.display, loaded)
+        try:
+            for build in self.roots:
+                future = self._futures.get(build)
+                output = future.result() if future else None
+                if output is not None and output.text is not None:
+                    built = self._built(build, output, documents)
+                    if built is not None:
+                        outcome.built.extend(built)
+                        outcome.covered |= {r.file for r in built}
+                        outcome.covered |= {
+                            self.display(path) for path in members(build.directory, self._read)
+                        }
+                        continue
+                if output is not None and output.error is not None:
+                    outcome.failures.append((build, output.error))
+                for path, transform in raw.transforms(build, self._read):
+                    outcome.raw_views.setdefault(self.display(path), []).append(transform)
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True)
+        if outcome.raw_views and self._command is None:
+            outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
+        return outcome
+
+    def _built(
+        self, build: Build, output: BuildOutput, documents: Documents
+    ) -> list[Resource] | None:
+        loaded = load_text(output.text or "", build.display)
+        if loaded.parse_failed:
+            return None
+        objects = [resource.data for resource in loaded.resources]
+        layers = [
+            layer
+            for directory in chain(build.directory, self._read)
+            if (layer := read_layer(directory, documents)) is not None
+        ]
+        fallback = Location(build.kustomization, 1, 1)
+        return [
+            self._resource(build, data, output.wrapper, layers, fallback, documents)
+            for data in objects
+            if isinstance(data, dict)
+        ]
+
+    def _resource(
+        self,
+        build: Build,
+        data: dict[str, Any],
+        wrapper: str,
+        layers: list[Any],
+        fallback: Location,
+        documents: Documents,
+    ) -> Resource:
+        origin = _strip_annotations(data)
+        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        name = metadata.get("name") if isinstance(metadata.get("name"), str) else None
+        source: Doc | None = None
+        where = fallback
+        path = origin.get("path")
+        if isinstance(path, str) and "repo" not in origin:
+            file = os.path.normpath(os.path.join(wrapper, path))
+            if "configuredIn" in origin:
+                where = Location(self.display(file), 1, 1)
+            else:
+                source = find_source(documents.of(file), data.get("kind"), name or "")
+        built = BuiltObject(data, source, layers, where)
+        shown = source.file if source is not None else where.file
+
+        def locate(json_path: tuple[Any, ...]) -> tuple[int, int]:
+            found = built.location(json_path)
+            return found.line, found.column
+
+        resource = Resource(
+            shown,
+            0,
+            data.get("apiVersion"),
+            data.get("kind"),
+            name,
+            metadata.get("namespace"),
+            data,
+            locate,
+            origin=built.location,
+            build=build.display,
+        )
+        return resource
+
+
+def _linted_dirs(linted: set[str]) -> set[str]:
+    return {
+        os.path.dirname(path) for path in linted if os.path.basename(path) in KUSTOMIZE_FILE_NAMES
+    }
+
+
+def _strip_annotations(data: dict[str, Any]) -> dict[str, Any]:
+    """Remove Kustomize's build annotations (no rule may see them); return the origin."""
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(annotations, dict):
+        return {}
+    text = annotations.get(ORIGIN)
+    for key in BUILD_ANNOTATIONS:
+        annotations.pop(key, None)
+    if not annotations:
+        del metadata["annotations"]
+    try:
+        origin = yaml.safe_load(text) if isinstance(text, str) else None
+    except yaml.YAMLError:
+        origin = None
+    return origin if isinstance(origin, dict) else {}

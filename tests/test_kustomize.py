@@ -1,0 +1,275 @@
+"""Issue 13: Kustomize trees are linted as built, and findings point where they were written."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import tempfile
+
+import pytest
+from click.testing import CliRunner
+from support import FIXTURES, actual_findings, expected_findings, fixture_case_files
+
+from k8slint.cli import cli
+from k8slint.engine.registry import load_rules
+from k8slint.engine.run import Engine
+from k8slint.kube.filekinds import FileClassifier
+from k8slint.kustomize.build import find_command
+from k8slint.kustomize.stage import RAW_NOTICE, KustomizeStage
+from k8slint.load.discover import discover
+from k8slint.presets import expand as expand_presets
+
+TREE = FIXTURES / "kustomize-build--tree"
+needs_kustomize = pytest.mark.skipif(
+    find_command(None) is None,
+    reason="needs `kustomize` or `kubectl` on PATH to build; the raw tests cover its absence",
+)
+
+
+def _lint(paths, command=None, rules=None):
+    """With `rules` None: the rules `k8slint lint` runs without a config."""
+    rules = rules if rules is not None else expand_presets([])[0]
+    chosen = [r for r in load_rules().values() if r.id in rules]
+    return Engine(chosen, kustomize_command=command).lint(discover(paths).files)
+
+
+def _where(result):
+    return [(os.path.relpath(f.file, TREE), f.line, f.column, f.rule) for f in result.findings]
+
+
+@needs_kustomize
+def test_tree_reports_each_planted_mistake_once_where_it_was_written():
+    result = _lint([str(TREE)])
+    assert actual_findings(result) == expected_findings(fixture_case_files(TREE))
+    assert _where(result) == [
+        ("overlays/broken/kustomization.yaml", 1, 1, "kustomize-build"),
+        ("overlays/prod/node-selector.yaml", 10, 11, "pod-field-in-container"),
+        ("overlays/staging/selector.yaml", 3, 3, "service-selector-no-match"),
+    ]
+    broken, moved, selector = result.findings
+    assert broken.message.startswith("kustomize build ")
+    assert "no-such-directory: no such file or directory" in broken.message
+    assert moved.message.endswith(f"(in build {TREE}/overlays/prod)".replace(str(TREE), str(TREE)))
+    assert moved.builds == (f"{TREE}/overlays/prod",)
+    assert selector.message.startswith(
+        "Service web selects app=wbe; no pod template in namespace staging has those labels"
+    )
+    assert selector.builds == (f"{TREE}/overlays/staging",)
+
+
+@needs_kustomize
+def test_a_finding_in_a_base_through_two_builds_is_reported_once_naming_both(tmp_path):
+    base, one, two = tmp_path / "base", tmp_path / "one", tmp_path / "two"
+    for directory in (base, one, two):
+        directory.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [pod.yaml]\n")
+    (base / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "    - name: c\n      image: nginx\n      nodeSelector: {disk: ssd}\n"
+    )
+    for overlay, namespace in ((one, "a"), (two, "b")):
+        (overlay / "kustomization.yaml").write_text(
+            f"resources: [../base]\nnamespace: {namespace}\n"
+        )
+    result = _lint([str(tmp_path)], rules={"pod-field-in-container"})
+    assert [(f.file, f.line, f.column) for f in result.findings] == [(f"{base}/pod.yaml", 9, 7)]
+    assert result.findings[0].builds == (str(one), str(two))
+    assert result.findings[0].message.endswith(f"(in build {one}, {two})")
+
+
+@needs_kustomize
+def test_transformer_fields_point_at_the_kustomization_key_and_say_what_it_did(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [cm.yaml]\nnamespace: shop\nnamePrefix: prod-\n"
+    )
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n")
+    classifier = FileClassifier()
+    files = discover([str(tmp_path)]).files
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "k8slint-kustomize-*")))
+    outcome = KustomizeStage(find_command(None), files, [], classifier.kustomization).finish([])
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "k8slint-kustomize-*"))) == before
+    (built,) = outcome.built
+    assert built.name == "prod-web" and built.namespace == "shop"
+    assert "annotations" not in built.data["metadata"]  # origin annotations removed
+    name = built.location(("metadata", "name"))
+    assert (name.file, name.line, name.column) == (f"{tmp_path}/kustomization.yaml", 3, 1)
+    assert name.note == "`namePrefix: prod-` makes it `prod-web`"
+    namespace = built.location(("metadata", "namespace"))
+    assert (namespace.line, namespace.note) == (2, "`namespace: shop` in the kustomization sets it")
+    kind = built.location(("kind",))
+    assert (kind.file, kind.line, kind.note) == (f"{tmp_path}/cm.yaml", 2, "")
+
+
+@needs_kustomize
+def test_kustomize_build_rule_examples(tmp_path):
+    rule = load_rules()["kustomize-build"]
+    for name, count in (("bad", 1), ("good", 0)):
+        tree = tmp_path / name
+        tree.mkdir()
+        (tree / "kustomization.yaml").write_text(rule.examples[name])
+        (tree / "deployment.yaml").write_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+        )
+        result = _lint([str(tree)], rules={"kustomize-build"})
+        assert [f.rule for f in result.findings] == ["kustomize-build"] * count
+
+
+def test_without_kustomize_the_tree_is_linted_raw_without_false_positives():
+    """Item 4: namespace and labels applied to the cross-object view, one root one application."""
+    result = _lint([str(TREE)], command="none")
+    assert _where(result) == [
+        ("overlays/prod/node-selector.yaml", 10, 11, "pod-field-in-container")
+    ]
+    assert [n.message for n in result.notices].count(RAW_NOTICE) == 1
+
+
+def test_raw_view_applies_namespace_and_labels(tmp_path):
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [web.yaml, svc.yaml]\nnamespace: shop\nnamePrefix: p-\nnameSuffix: -s\n"
+        "commonLabels: {tier: front}\nlabels:\n  - pairs: {app: web}\n    includeSelectors: true\n"
+        "  - pairs: {team: a}\n"
+    )
+    (tmp_path / "web.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+        '  template:\n    spec:\n      containers: [{name: c, image: "nginx:1.25"}]\n'
+    )
+    (tmp_path / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n"
+    )
+    files = discover([str(tmp_path)]).files
+    classifier = FileClassifier()
+    outcome = KustomizeStage(None, files, [], classifier.kustomization).finish([])
+    raw = _lint([str(tmp_path)], command="none")
+    assert raw.findings == []
+    from k8slint.load.loader import load_file
+
+    views = {}
+    for item in files:
+        for resource in load_file(item.path, item.display).resources:
+            (transform,) = outcome.raw_views[item.display]
+            views[resource.kind] = transform.apply(resource)
+    web, svc = views["Deployment"], views["Service"]
+    # Names keep no prefix: references to them keep none either (see kustomize.raw).
+    assert (web.name, web.namespace, web.build) == ("web", "shop", str(tmp_path))
+    assert web.data["metadata"]["labels"] == {"tier": "front", "app": "web", "team": "a"}
+    assert web.data["spec"]["selector"]["matchLabels"] == {"tier": "front", "app": "web"}
+    assert web.data["spec"]["template"]["metadata"]["labels"] == {"tier": "front", "app": "web"}
+    assert svc.data["spec"]["selector"] == {"tier": "front", "app": "web"}
+
+
+def test_objects_of_two_builds_never_relate_and_of_one_build_always_do():
+    """Item 1: two overlays in one namespace are not one application; one build is."""
+    from k8slint.kube.index import RunIndex, related
+    from k8slint.load.loader import load_text
+
+    text = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, namespace: shared}\n"
+        "spec:\n  template:\n    metadata: {labels: {app: x}}\n"
+        "    spec:\n      containers: [{name: c, image: nginx}]\n"
+    )
+    first, second, third = (load_text(text, f"{d}/w.yaml").resources[0] for d in "abc")
+    first.build, second.build = "a", "b"
+    assert not related(first, second)
+    third.build = "a"
+    assert related(first, third)  # unrelated directories, one build
+    fourth = load_text(text, "a/other.yaml").resources[0]
+    assert not related(first, fourth)  # same namespace, but only one is in a build
+    index = RunIndex([first, second, third])
+    assert [t.resource for t in index.pod_templates("shared", near=first)] == [first, third]
+
+
+@needs_kustomize
+def test_a_changed_base_is_linted_through_every_overlay_that_uses_it(tmp_path):
+    """Item 6 (pre-commit): only the changed file is named; its findings come through
+    both overlays, and findings in files that did not change are not reported."""
+    (tmp_path / ".git").mkdir()
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [pod.yaml]\n")
+    (base / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "    - name: c\n      image: nginx:1.25\n      nodeSelector: {disk: ssd}\n"
+    )
+    for name in ("dev", "prod"):
+        overlay = tmp_path / "overlays" / name
+        overlay.mkdir(parents=True)
+        (overlay / "kustomization.yaml").write_text(
+            "resources: [../../base, extra.yaml]\nnamespace: x\n"
+        )
+        (overlay / "extra.yaml").write_text(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: e\nspec:\n  containers:\n"
+            "    - name: c\n      image: nginx:1.25\n      hostNetwork: true\n"
+        )
+    result = _lint([str(base / "pod.yaml")], rules={"pod-field-in-container"})
+    assert [(f.file, f.line, f.builds) for f in result.findings] == [
+        (
+            str(base / "pod.yaml"),
+            9,
+            (str(tmp_path / "overlays" / "dev"), str(tmp_path / "overlays" / "prod")),
+        )
+    ]
+
+
+def test_the_command_is_named_by_option_or_config_key(tmp_path):
+    """`--kustomize-command` and the `kustomize-command` key; `none` lints raw."""
+    from click.testing import CliRunner
+
+    from k8slint.cli import cli
+
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\nnamespace: a\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    by_option = CliRunner().invoke(
+        cli, ["lint", "--kustomize-command", "none", "--format", "json", str(tmp_path)]
+    )
+    assert RAW_NOTICE in by_option.output
+    (tmp_path / ".k8slint.yaml").write_text("kustomize-command: no-such-kustomize build\n")
+    by_key = CliRunner().invoke(cli, ["lint", "--format", "json", str(tmp_path)])
+    assert by_key.exit_code == 1
+    assert "`no-such-kustomize build` could not run" in by_key.output
+    assert '"rule": "kustomize-build"' in by_key.output
+
+
+BASE_WITH_MISPLACED_FIELD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          # pin to ssd nodes
+          nodeSelector: {disktype: ssd}
+"""
+
+
+@needs_kustomize
+def test_fix_edits_a_base_that_is_linted_through_its_build(tmp_path):
+    """Fixes are edits of the files as written: --fix lints the tree raw while it
+    fixes, then reports what remains through the build."""
+    (tmp_path / "base").mkdir()
+    (tmp_path / "prod").mkdir()
+    (tmp_path / "base" / "web.yaml").write_text(BASE_WITH_MISPLACED_FIELD)
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [web.yaml]\n")
+    (tmp_path / "prod" / "kustomization.yaml").write_text("resources: [../base]\nnamespace: p\n")
+    before = CliRunner().invoke(cli, ["lint", str(tmp_path), "--format", "json"])
+    (finding,) = json.loads(before.stdout)["findings"]
+    assert (finding["rule"], finding["line"], finding["build"]) == (
+        "pod-field-in-container",
+        16,
+        [str(tmp_path / "prod")],
+    )
+    fixed = CliRunner().invoke(cli, ["lint", "--fix", str(tmp_path)])
+    assert fixed.exit_code == 0, fixed.output
+    text = (tmp_path / "base" / "web.yaml").read_text()
+    assert text.endswith(
+        "    spec:\n      # pin to ssd nodes\n      nodeSelector: {disktype: ssd}\n"
+        "      containers:\n        - name: web\n          image: nginx:1.27\n"
+    )
