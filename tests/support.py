@@ -42,12 +42,15 @@ def engine_for(
     version: Version | None = None,
     strict: bool = True,
     jobs: int | None = None,
+    kustomize_command: str | None = None,
 ) -> Engine:
-    """An engine for these rules; by default the default preset's, as `k8slint lint` runs."""
+    """An engine for these rules; by default the default preset's, as `k8slint lint` runs.
+    `kustomize_command="none"` lints Kustomize trees raw."""
     rules = load_rules()
     if rule_ids is None:
         rule_ids = sorted(expand_presets([])[0])
-    return Engine([rules[rule_id] for rule_id in rule_ids], version, strict, jobs)
+    chosen = [rules[rule_id] for rule_id in rule_ids]
+    return Engine(chosen, version, strict, jobs, kustomize_command=kustomize_command)
 
 
 def lint_paths(
@@ -55,8 +58,10 @@ def lint_paths(
     rule_ids: list[str] | None = None,
     version: Version | None = None,
     jobs: int | None = None,
+    kustomize_command: str | None = None,
 ) -> LintResult:
-    return engine_for(rule_ids, version, jobs=jobs).lint(discover(paths).files)
+    engine = engine_for(rule_ids, version, jobs=jobs, kustomize_command=kustomize_command)
+    return engine.lint(discover(paths).files)
 
 
 def lint_text(
@@ -130,3 +135,15 @@ def web_pod(container_lines: str = "") -> str:
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n"
         f"    - name: web\n      image: nginx:1.27\n{extra}"
     )
+
+
+def assert_real_positions(result: LintResult) -> None:
+    """Every finding points at a line and column that exist in its file."""
+    texts: dict[str, list[str]] = {}
+    for finding in result.findings:
+        if finding.file not in texts:
+            with open(finding.file, encoding="utf-8-sig") as handle:
+                texts[finding.file] = handle.read().splitlines()
+        lines = texts[finding.file]
+        assert 1 <= finding.line <= len(lines), finding
+        assert 1 <= finding.column <= len(lines[finding.line - 1]) + 1, finding

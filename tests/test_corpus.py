@@ -7,9 +7,10 @@ import os
 
 import pytest
 import yaml
-from support import lint_paths, shared
+from support import assert_real_positions, lint_paths, shared
 
 from k8slint.engine.registry import load_rules
+from k8slint.kustomize.build import OFF as RAW
 from k8slint.load.discover import discover
 
 CORPUS_FILES = 1882
@@ -32,11 +33,12 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def corpus_result(corpus):
-    return lint_paths([str(corpus)], EVERY_RULE, jobs=2)
+    """Kustomize trees raw here: tests/test_corpus_builds.py lints them built."""
+    return lint_paths([str(corpus)], EVERY_RULE, jobs=2, kustomize_command=RAW)
 
 
 def test_workers_find_exactly_what_one_process_finds(corpus, corpus_result):
-    alone = lint_paths([str(corpus)], EVERY_RULE, jobs=1)
+    alone = lint_paths([str(corpus)], EVERY_RULE, jobs=1, kustomize_command=RAW)
     assert corpus_result.findings == alone.findings
     assert corpus_result.notices == alone.notices
     assert corpus_result.not_validated == alone.not_validated
@@ -57,14 +59,7 @@ def test_testdata_directories_are_skipped_with_one_notice_each(corpus):
 
 
 def test_every_finding_has_a_real_position(corpus_result):
-    texts: dict[str, list[str]] = {}
-    for finding in corpus_result.findings:
-        if finding.file not in texts:
-            with open(finding.file, encoding="utf-8-sig") as handle:
-                texts[finding.file] = handle.read().splitlines()
-        lines = texts[finding.file]
-        assert 1 <= finding.line <= len(lines), finding
-        assert 1 <= finding.column <= len(lines[finding.line - 1]) + 1, finding
+    assert_real_positions(corpus_result)
 
 
 def _libyaml_syntax_errors(corpus) -> dict[str, int]:
