@@ -165,12 +165,22 @@ def is_kustomize_input(resource: Resource) -> bool:
     kustomization or its `$patch` directives), a base whose kustomization adds its
     selector, or a base workload in a Kustomize tree whose containers await their
     image from it (`images:`) or an overlay. Its missing fields are not missing
-    from what gets applied; anything else is judged as the API would judge it."""
-    if resource.file_kind in (KUSTOMIZE_PATCH, KUSTOMIZE_LABELLED_BASE):
-        return True
-    if has_patch_directives(resource.data):
-        return True
-    return resource.kustomize_tree is not None and _awaits_image(resource)
+    from what gets applied; anything else is judged as the API would judge it.
+
+    Decided once per object (a dozen checks ask, and the `$patch` search walks the
+    whole object)."""
+    decided = resource.derived.get(_KUSTOMIZE_INPUT)
+    if decided is None:
+        decided = resource.derived[_KUSTOMIZE_INPUT] = (
+            resource.file_kind in (KUSTOMIZE_PATCH, KUSTOMIZE_LABELLED_BASE)
+            or has_patch_directives(resource.data)
+            or (resource.kustomize_tree is not None and _awaits_image(resource))
+        )
+    return decided
+
+
+_KUSTOMIZE_INPUT = "kustomize-input"
+"""`Resource.derived` key: `is_kustomize_input`'s verdict."""
 
 
 def _awaits_image(resource: Resource) -> bool:
