@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import tempfile
@@ -79,16 +78,19 @@ def test_a_finding_in_a_base_through_two_builds_is_reported_once_naming_both(tmp
 
 
 @needs_kustomize
-def test_transformer_fields_point_at_the_kustomization_key_and_say_what_it_did(tmp_path):
+def test_transformer_fields_point_at_the_kustomization_key_and_say_what_it_did(
+    tmp_path, tmp_path_factory, monkeypatch
+):
+    private = tmp_path_factory.mktemp("wrappers")  # other workers build in the shared one
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
     (tmp_path / "kustomization.yaml").write_text(
         "resources: [cm.yaml]\nnamespace: shop\nnamePrefix: prod-\n"
     )
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n")
     classifier = FileClassifier()
     files = discover([str(tmp_path)]).files
-    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "k8slint-kustomize-*")))
     outcome = KustomizeStage(find_command(None), files, [], classifier.kustomization).finish([])
-    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "k8slint-kustomize-*"))) == before
+    assert list(private.iterdir()) == []  # the wrapper directory is gone
     (built,) = outcome.built
     assert built.name == "prod-web" and built.namespace == "shop"
     assert "annotations" not in built.data["metadata"]  # origin annotations removed
