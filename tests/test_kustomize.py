@@ -8,7 +8,13 @@ import tempfile
 
 import pytest
 from click.testing import CliRunner
-from support import FIXTURES, actual_findings, expected_findings, fixture_case_files
+from support import (
+    FIXTURES,
+    actual_findings,
+    expected_findings,
+    fixture_case_files,
+    web_deployment,
+)
 
 from k8slint.cli import cli
 from k8slint.engine.registry import load_rules
@@ -232,24 +238,7 @@ def test_the_command_is_named_by_option_or_config_key(tmp_path):
     assert '"rule": "kustomize-build"' in by_key.output
 
 
-BASE_WITH_MISPLACED_FIELD = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
-          # pin to ssd nodes
-          nodeSelector: {disktype: ssd}
-"""
+BASE_WITH_MISPLACED_FIELD = web_deployment("# pin to ssd nodes\nnodeSelector: {disktype: ssd}")
 
 
 @needs_kustomize
