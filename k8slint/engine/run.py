@@ -256,9 +256,6 @@ class _Run:
 
     def part(self, resources: list[Resource]) -> _Part:
         """What a worker sends back for its files; its own state starts afresh."""
-        for resource in resources:  # views are rebuilt on demand: cheaper than sending
-            ignored = resource.derived.get(_IGNORED)
-            resource.derived = {_IGNORED: ignored} if ignored else {}
         part = _Part(
             resources,
             self.suppressions,
@@ -302,6 +299,8 @@ class _Run:
                 self._read_annotations(resource)
                 self._run_resource_checks(resource, checks)
         loaded.nodes.release()
+        for resource in loaded.resources:
+            _keep_for_run_checks(resource)
         return loaded.resources
 
     def _read(self, item: InputFile) -> LoadedFile:
@@ -458,6 +457,15 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
             finding = replace(finding, message=message, builds=names)
         out.append(finding)
     return sorted(out)
+
+
+def _keep_for_run_checks(resource: Resource) -> None:
+    """Drop the views the per-object checks shared (the Pod model and the like):
+    the cross-object phase holds every object of the run at once, and rebuilds
+    the few views it needs on demand, cheaper than keeping (or, from a worker,
+    sending) them all."""
+    ignored = resource.derived.get(_IGNORED)
+    resource.derived = {_IGNORED: ignored} if ignored else {}
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:

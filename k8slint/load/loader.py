@@ -17,6 +17,8 @@ parsed becomes a `LoadIssue`, and the documents before the error are kept.
 from __future__ import annotations
 
 import codecs
+import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,34 +74,63 @@ class LoadIssue:
 class SourceNodes:
     """The node trees of one file's documents, kept only while they are cheap to keep.
 
-    Node trees take about twice the memory of the plain data (175 of 258 MiB on
-    the corpus). The engine drops them once a file's per-object checks are done;
-    a later finding (from a cross-object check) recomposes that one file.
+    Node trees take about twice the memory of the plain data, and a file's text
+    as much again as its objects' data without CRDs (issue 11: 18 of 76 MiB the
+    corpus keeps for its cross-object phase). The engine releases both once a
+    file's per-object checks are done; a later finding (from a cross-object
+    check) reads that one file again and recomposes it. A file read from disk
+    keeps only its path and a digest of its bytes, so that a file edited in
+    between is noticed (its findings then point at the document's start)
+    instead of answered with positions of other text.
     """
 
     def __init__(self, source: str) -> None:
-        self._source = source
+        self._source: str | None = source
         self._roots: list[Node] | None = []
+        self._path: str | None = None
+        self._digest = b""
+
+    def read_from(self, path: str, raw: bytes) -> None:
+        """The text came from the regular file `path`: it can be read again."""
+        self._path, self._digest = path, _digest(raw)
 
     def add(self, root: Node) -> None:
         if self._roots is not None:
             self._roots.append(root)
 
-    def root(self, index: int) -> Node:
+    def root(self, index: int) -> Node | None:
         if self._roots is None:
-            self._roots = _compose_roots(self._source)
-        return self._roots[index]
+            self._roots = _compose_roots(self._text())
+        return self._roots[index] if index < len(self._roots) else None
+
+    def _text(self) -> str:
+        if self._source is not None:
+            return self._source
+        try:
+            raw = read_limited(self._path or "", MAX_FILE_BYTES)
+            if _digest(raw) == self._digest:
+                return _json_tabs_as_spaces(decode(raw), self._path or "")
+        except (OSError, UnicodeDecodeError):
+            pass
+        return ""
 
     def release(self) -> None:
         self._roots = None
+        if self._path is not None:
+            self._source = None
 
-    def __getstate__(self) -> str:
-        """Only the text travels between processes; nodes are recomposed if needed."""
-        return self._source
+    def __getstate__(self) -> tuple[str | None, str | None, bytes]:
+        """Only the text (or where to read it) travels between processes; nodes
+        are recomposed if needed."""
+        return self._source, self._path, self._digest
 
-    def __setstate__(self, source: str) -> None:
-        self._source = source
+    def __setstate__(self, state: tuple[str | None, str | None, bytes]) -> None:
+        self._source, self._path, self._digest = state
         self._roots = None
+
+
+def _digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +142,8 @@ class _Locator:
     prefix: JsonPath
 
     def __call__(self, path: JsonPath) -> tuple[int, int]:
-        return locate(self.nodes.root(self.index), self.prefix + path)
+        root = self.nodes.root(self.index)
+        return (1, 1) if root is None else locate(root, self.prefix + path)
 
 
 def _compose_roots(source: str) -> list[Node]:
@@ -378,7 +410,10 @@ def load_file(path: str, display: str | None = None, named: bool = False) -> Loa
         return _unread(shown, f"{error}; not linted")
     except OSError as error:
         return _unread(shown, f"cannot read file: {error.strerror or error}")
-    return load_bytes(raw, shown)
+    loaded = load_bytes(raw, shown)
+    if not named or os.path.isfile(path):
+        loaded.nodes.read_from(path, raw)
+    return loaded
 
 
 def _size_seen(size: int) -> str:

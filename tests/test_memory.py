@@ -1,0 +1,42 @@
+"""What the cross-object phase keeps of a file (issue 11, bounded memory): not
+its text, which is read again only when a finding needs a position."""
+
+from __future__ import annotations
+
+import pickle
+
+from k8slint.load.loader import load_file
+
+MANIFEST = (
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n"
+)
+
+
+def _released(path):
+    loaded = load_file(str(path))
+    loaded.nodes.release()
+    return loaded.resources[0]
+
+
+def test_a_released_file_keeps_no_text_and_still_locates(tmp_path):
+    path = tmp_path / "svc.yaml"
+    path.write_text(MANIFEST)
+    service = _released(path)
+    assert "selector" not in pickle.dumps(service.locate).decode("latin-1")
+    assert service.pos(("spec", "selector", "app")) == (7, 5)
+
+
+def test_a_file_edited_after_loading_is_not_located_in_its_new_text(tmp_path):
+    path = tmp_path / "svc.yaml"
+    path.write_text(MANIFEST)
+    service = _released(path)
+    path.write_text("# a comment moves every line\n" + MANIFEST)
+    assert service.pos(("spec", "selector", "app")) == (1, 1)
+
+
+def test_text_that_cannot_be_read_again_is_kept(tmp_path):
+    from k8slint.load.loader import load_bytes
+
+    loaded = load_bytes(MANIFEST.encode(), "<stdin>")
+    loaded.nodes.release()
+    assert loaded.resources[0].pos(("spec", "selector")) == (6, 3)
