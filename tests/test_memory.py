@@ -40,3 +40,38 @@ def test_text_that_cannot_be_read_again_is_kept(tmp_path):
     loaded = load_bytes(MANIFEST.encode(), "<stdin>")
     loaded.nodes.release()
     assert loaded.resources[0].pos(("spec", "selector")) == (6, 3)
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer}}}
+"""
+
+
+def test_crd_schemas_are_packed_for_the_cross_object_phase_and_unpacked_on_use(tmp_path):
+    from k8slint.engine.run import Engine, _Run
+    from k8slint.kube.crd_validators import crd_versions
+    from k8slint.kube.packed import PackedSchema
+    from k8slint.load.discover import InputFile
+
+    path = tmp_path / "crd.yaml"
+    path.write_text(CRD)
+    (crd,) = _Run(Engine([])).load(InputFile(str(path), path=str(path)), context_only=True)
+    holder = crd.data["spec"]["versions"][0]["schema"]
+    assert isinstance(holder["openAPIV3Schema"], PackedSchema)
+    (version,) = crd_versions(crd)
+    assert version.schema["properties"]["spec"]["properties"]["size"] == {"type": "integer"}

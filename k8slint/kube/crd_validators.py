@@ -14,12 +14,13 @@ import copy
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema.exceptions import SchemaError
 
 from k8slint.kube.openapi import Version
+from k8slint.kube.packed import PackedSchema, unpacked
 from k8slint.kube.validators import Validator, resolved_type
 from k8slint.model import Resource
 
@@ -43,7 +44,7 @@ _DROPPED = frozenset(
 not checked, as kubernetes-validate does not check them either)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CrdVersion:
     """One version of a custom kind, as one CRD of the run defines it."""
 
@@ -52,7 +53,16 @@ class CrdVersion:
     kind: str
     version: str
     served: bool
-    schema: dict[str, Any] | None
+    source: Any = field(repr=False)
+    """The schema as the CRD holds it: plain data, or packed (`k8slint.kube.packed`)."""
+    _schema: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        """Unpacked on first use: only kinds the run has objects of need it."""
+        if self._schema is None and self.source is not None:
+            self._schema = unpacked(self.source)
+        return self._schema
 
     @property
     def api_version(self) -> str:
@@ -85,9 +95,9 @@ def crd_versions(crd: Resource) -> Iterator[CrdVersion]:
         yield CrdVersion(crd, group, kind, entry["name"], entry.get("served") is not False, schema)
 
 
-def _open_api_schema(holder: Any) -> dict[str, Any] | None:
+def _open_api_schema(holder: Any) -> Any:
     schema = holder.get("openAPIV3Schema") if isinstance(holder, dict) else None
-    return schema if isinstance(schema, dict) else None
+    return schema if isinstance(schema, (dict, PackedSchema)) else None
 
 
 def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
