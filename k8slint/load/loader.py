@@ -21,6 +21,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 try:  # PyYAML with libyaml: the fastest composer (see the module docstring)
@@ -280,7 +281,7 @@ class _Builder:
                 key = key_text(key_node)
             if key in mapping:
                 self.duplicates.append((key_node, key))
-            mapping[key] = self._value(value_node)
+            mapping[intern(key)] = self._value(value_node)
         for merge_node in merged:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
