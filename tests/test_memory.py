@@ -75,3 +75,16 @@ def test_crd_schemas_are_packed_for_the_cross_object_phase_and_unpacked_on_use(t
     assert isinstance(holder["openAPIV3Schema"], PackedSchema)
     (version,) = crd_versions(crd)
     assert version.schema["properties"]["spec"]["properties"]["size"] == {"type": "integer"}
+
+
+def test_config_values_are_dropped_for_the_cross_object_phase_and_keys_kept(tmp_path):
+    from k8slint.engine.run import Engine, _Run
+    from k8slint.load.discover import InputFile
+
+    path = tmp_path / "cm.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"
+        "data:\n  app.conf: |\n    a long file\n  mode: fast\n"
+    )
+    (config,) = _Run(Engine([])).load(InputFile(str(path), path=str(path)), context_only=True)
+    assert config.data["data"] == {"app.conf": "", "mode": ""}

@@ -22,7 +22,7 @@ from k8slint.engine.suppress import Suppressions, annotation_rules, parse_commen
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
-from k8slint.kube.packed import pack_crd_schemas
+from k8slint.kube.packed import keep_for_run_checks
 from k8slint.kustomize.build import find_command
 from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
@@ -462,12 +462,12 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
 
 def _keep_for_run_checks(resource: Resource) -> None:
     """Drop the views the per-object checks shared (the Pod model and the like)
-    and pack CRD schemas: the cross-object phase holds every object of the run
-    at once, and rebuilds the few views it needs on demand, cheaper than
-    keeping (or, from a worker, sending) them all."""
+    and the bulk no cross-object check reads (`kube.packed`): the cross-object
+    phase holds every object of the run at once, and rebuilds the few views it
+    needs on demand, cheaper than keeping (or, from a worker, sending) them all."""
     ignored = resource.derived.get(_IGNORED)
     resource.derived = {_IGNORED: ignored} if ignored else {}
-    pack_crd_schemas(resource)
+    keep_for_run_checks(resource)
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:

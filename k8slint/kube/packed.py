@@ -1,10 +1,14 @@
-"""CRD schemas kept compressed through the cross-object phase.
+"""What the cross-object phase keeps of an object's bulk.
 
-A CRD's OpenAPI schema is most of its size (CRDs were 25 of the 76 MiB the
-corpus kept for the cross-object phase), and that phase needs a schema only
-where the run holds an object of its kind. So once a CRD's own checks are
-done its schemas are packed in place, and `crd_validators` unpacks the few
-that a custom resource needs.
+Every object of a run is held at once for the cross-object checks, so what
+they never read goes once an object's own checks are done:
+- A CRD's OpenAPI schema is most of its size (CRDs were 25 of the 76 MiB the
+  corpus kept), and a schema is needed only where the run holds an object of
+  its kind: it is packed in place, and `crd_validators` unpacks the few that
+  a custom resource needs.
+- A ConfigMap's or Secret's values: cross-object checks find them by name and
+  never read what they hold; the keys stay (a check of `configMapKeyRef.key`
+  would need them), the values are emptied.
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ def _pack(value: Any) -> PackedSchema:
     return PackedSchema(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
 
-def pack_crd_schemas(crd: Resource) -> None:
+def _pack_crd_schemas(crd: Resource) -> None:
     """Replace the `openAPIV3Schema` of every version (and of v1beta1's
     `spec.validation`) by its packed form."""
     spec = crd.data.get("spec")
-    if crd.kind != "CustomResourceDefinition" or not isinstance(spec, dict):
+    if not isinstance(spec, dict):
         return
     holders = [spec.get("validation")]
     versions = spec.get("versions")
@@ -41,6 +45,21 @@ def pack_crd_schemas(crd: Resource) -> None:
     for holder in holders:
         if isinstance(holder, dict) and isinstance(holder.get("openAPIV3Schema"), dict):
             holder["openAPIV3Schema"] = _pack(holder["openAPIV3Schema"])
+
+
+CONFIG_KINDS = frozenset({"ConfigMap", "Secret"})
+_VALUE_FIELDS = ("data", "binaryData", "stringData")
+
+
+def keep_for_run_checks(resource: Resource) -> None:
+    """Shed what no cross-object check reads (see the module docstring)."""
+    if resource.kind == "CustomResourceDefinition":
+        _pack_crd_schemas(resource)
+    elif resource.kind in CONFIG_KINDS and resource.api_version == "v1":
+        for name in _VALUE_FIELDS:
+            values = resource.data.get(name)
+            if isinstance(values, dict):
+                resource.data[name] = dict.fromkeys(values, "")
 
 
 def unpacked(value: Any) -> Any:
