@@ -264,3 +264,46 @@ def test_fix_edits_a_base_that_is_linted_through_its_build(tmp_path):
         "    spec:\n      # pin to ssd nodes\n      nodeSelector: {disktype: ssd}\n"
         "      containers:\n        - name: web\n          image: nginx:1.27\n"
     )
+
+
+def _sleeping_kustomize(tmp_path):
+    """A stand-in Kustomize that never finishes in time (and starts a child that
+    would outlive it, were the build's process group not killed)."""
+    script = tmp_path / "slow-kustomize"
+    script.write_text("#!/bin/sh\nsleep 30 &\nsleep 30\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_build_that_takes_too_long_is_a_finding_naming_the_option(tmp_path):
+    """`--kustomize-timeout` and the `kustomize-timeout` key; the default stays 120 s."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tree / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    command = _sleeping_kustomize(tmp_path)
+    options = ["--kustomize-command", command, "--kustomize-timeout", "0.3"]
+    by_option = CliRunner().invoke(cli, ["lint", "--format", "json", *options, str(tree)])
+    (finding,) = json.loads(by_option.stdout)["findings"]
+    assert (finding["rule"], finding["file"], finding["line"]) == (
+        "kustomize-build",
+        str(tree / "kustomization.yaml"),
+        1,
+    )
+    assert finding["message"] == (
+        f"kustomize build {tree} failed: `{command}` timed out after 0.3s "
+        "(--kustomize-timeout or the `kustomize-timeout` config key raises the limit)"
+    )
+    (tree / ".k8slint.yaml").write_text(f"kustomize-command: {command}\nkustomize-timeout: 0.2\n")
+    by_key = CliRunner().invoke(cli, ["lint", "--format", "json", str(tree)])
+    (finding,) = json.loads(by_key.stdout)["findings"]
+    assert "timed out after 0.2s" in finding["message"]
+    assert Engine([]).kustomize_timeout == 120
+
+
+def test_the_timeout_must_be_positive(tmp_path):
+    (tmp_path / ".k8slint.yaml").write_text("kustomize-timeout: 0\n")
+    by_key = CliRunner().invoke(cli, ["lint", str(tmp_path)])
+    assert by_key.exit_code == 2 and "kustomize-timeout" in by_key.output
+    by_option = CliRunner().invoke(cli, ["lint", "--kustomize-timeout", "-1", str(tmp_path)])
+    assert by_option.exit_code == 2 and "--kustomize-timeout" in by_option.output

@@ -22,7 +22,7 @@ from k8slint.engine.suppress import Suppressions, annotation_rules, parse_commen
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
-from k8slint.kustomize.build import find_command
+from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadedFile, load_bytes, load_file
@@ -114,6 +114,7 @@ class Engine:
         policy: FilePolicy | None = None,
         workload_kinds: Mapping[tuple[str, str], JsonPath] | None = None,
         kustomize_command: str | None = None,
+        kustomize_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.version = kubernetes_version or newest_version()
         self.strict = strict
@@ -125,6 +126,8 @@ class Engine:
         """Custom kinds with a pod template, from the config: (group, kind) -> path."""
         self.kustomize_command = find_command(kustomize_command)
         """What builds a Kustomize root (None: lint overlays raw); see `k8slint.kustomize`."""
+        self.kustomize_timeout = kustomize_timeout
+        """Seconds a build may take before it is a `kustomize-build` finding."""
         self.known_ids = list(load_rules())
         self.resource_checks: list[tuple[Rule, Check]] = []
         self.run_checks: list[tuple[Rule, Check]] = []
@@ -184,7 +187,11 @@ class _Run:
     ) -> LintResult:
         items, context_items = list(inputs), list(context)
         stage = KustomizeStage(
-            self.engine.kustomize_command, items, context_items, self.classifier.kustomization
+            self.engine.kustomize_command,
+            items,
+            context_items,
+            self.classifier.kustomization,
+            self.engine.kustomize_timeout,
         )
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
