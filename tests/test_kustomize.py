@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -158,8 +159,7 @@ def test_raw_view_applies_namespace_and_labels(tmp_path):
             (transform,) = outcome.raw_views[item.display]
             views[resource.kind] = transform.apply(resource)
     web, svc = views["Deployment"], views["Service"]
-    # Names keep no prefix: references to them keep none either (see kustomize.raw).
-    assert (web.name, web.namespace, web.build) == ("web", "shop", str(tmp_path))
+    assert (web.name, web.namespace, web.build) == ("p-web-s", "shop", str(tmp_path))
     assert web.data["metadata"]["labels"] == {"tier": "front", "app": "web", "team": "a"}
     assert web.data["spec"]["selector"]["matchLabels"] == {"tier": "front", "app": "web"}
     assert web.data["spec"]["template"]["metadata"]["labels"] == {"tier": "front", "app": "web"}
@@ -307,3 +307,171 @@ def test_the_timeout_must_be_positive(tmp_path):
     assert by_key.exit_code == 2 and "kustomize-timeout" in by_key.output
     by_option = CliRunner().invoke(cli, ["lint", "--kustomize-timeout", "-1", str(tmp_path)])
     assert by_option.exit_code == 2 and "--kustomize-timeout" in by_option.output
+
+
+PREFIXED_TREE = {
+    "base/kustomization.yaml": "resources: [app.yaml]\nnamePrefix: shop-\n",
+    "base/app.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      volumes:
+        - {name: config, configMap: {name: web-config}}
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports: [{containerPort: 8080}]
+          env:
+            - name: MODE
+              valueFrom: {configMapKeyRef: {name: web-config, key: mode}}
+            - name: REGION
+              valueFrom: {configMapKeyRef: {name: cluster-info, key: region, optional: true}}
+          volumeMounts: [{name: config, mountPath: /etc/web}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-reads}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+  - {kind: ServiceAccount, name: web}
+  - {kind: ServiceAccount, name: web, namespace: elsewhere}
+""",
+    "prod/kustomization.yaml": "resources: [../base]\nnamespace: prod\nnameSuffix: -v2\n",
+}
+
+
+def _write_tree(root, files):
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_raw_view_renames_prefixed_objects_and_the_references_to_them(tmp_path):
+    """Item 4: `namePrefix`/`nameSuffix` rename each object and, as Kustomize's
+    nameReference does, the references to objects of the same build only."""
+    _write_tree(tmp_path, PREFIXED_TREE)
+    raw = _lint([str(tmp_path)], command="none")
+    assert [(f.rule, f.message) for f in raw.findings] == []
+    files = discover([str(tmp_path)]).files
+    outcome = KustomizeStage(None, files, [], FileClassifier().kustomization).finish([])
+    from k8slint.load.loader import load_file
+
+    loaded = [r for item in files for r in load_file(item.path, item.display).resources]
+    before = copy.deepcopy([r.data for r in loaded])
+    views = {(r.kind, r.name): r for r in outcome.view(loaded) if r.build is not None}
+    assert [r.data for r in loaded] == before  # the loaded objects are never written
+    assert {name for _, name in views} == {
+        "shop-web-v2",
+        "shop-web-config-v2",
+        "shop-reader-v2",
+        "shop-web-reads-v2",
+    }
+    pod = views["Deployment", "shop-web-v2"].data["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "shop-web-v2"
+    assert pod["volumes"][0]["configMap"]["name"] == "shop-web-config-v2"
+    env = pod["containers"][0]["env"]
+    assert env[0]["valueFrom"]["configMapKeyRef"]["name"] == "shop-web-config-v2"
+    assert env[1]["valueFrom"]["configMapKeyRef"]["name"] == "cluster-info"  # not in the build
+    hpa = views["HorizontalPodAutoscaler", "shop-web-v2"].data
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "shop-web-v2"
+    ingress = views["Ingress", "shop-web-v2"].data
+    assert ingress["spec"]["defaultBackend"]["service"]["name"] == "shop-web-v2"
+    binding = views["RoleBinding", "shop-web-reads-v2"].data
+    assert binding["roleRef"]["name"] == "shop-reader-v2"
+    assert [s["name"] for s in binding["subjects"]] == ["shop-web-v2", "web"]  # other namespace
+
+
+def test_raw_view_keeps_what_kustomize_does_not_rename(tmp_path):
+    """Kustomize's own gaps are kept: a Namespace and a CRD keep their names, a
+    ReplicaSet's serviceAccountName is not a name reference, and an HPA names
+    the kind it scales."""
+    _write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources: [objects.yaml]\nnamePrefix: p-\n",
+            "objects.yaml": """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: runner}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: runner}
+spec:
+  selector: {matchLabels: {app: r}}
+  template:
+    metadata: {labels: {app: r}}
+    spec:
+      serviceAccountName: runner
+      containers: [{name: c, image: "nginx:1.27"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: runner}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: runner}
+  maxReplicas: 2
+""",
+        },
+    )
+    files = discover([str(tmp_path)]).files
+    outcome = KustomizeStage(None, files, [], FileClassifier().kustomization).finish([])
+    from k8slint.load.loader import load_file
+
+    loaded = [r for item in files for r in load_file(item.path, item.display).resources]
+    views = {r.kind: r for r in outcome.view(loaded)}
+    assert views["Namespace"].name == "team"
+    assert views["CustomResourceDefinition"].name == "widgets.example.com"
+    assert views["ReplicaSet"].name == "p-runner"
+    assert views["ReplicaSet"].data["spec"]["template"]["spec"]["serviceAccountName"] == "runner"
+    hpa = views["HorizontalPodAutoscaler"].data["spec"]["scaleTargetRef"]
+    assert hpa["name"] == "runner"  # a Deployment: the build has none of that name
