@@ -475,3 +475,57 @@ spec:
     assert views["ReplicaSet"].data["spec"]["template"]["spec"]["serviceAccountName"] == "runner"
     hpa = views["HorizontalPodAutoscaler"].data["spec"]["scaleTargetRef"]
     assert hpa["name"] == "runner"  # a Deployment: the build has none of that name
+
+
+INLINE_PATCHES = """\
+resources: [web.yaml]
+patches:
+  - target: {kind: Deployment, name: web}
+    patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+
+        template:
+          spec:
+            containers:
+              - name: web
+                nodeSelector: {disk: ssd}
+  - target: {kind: Deployment, name: web}
+    patch: |
+      - op: replace
+        path: /spec/template/spec/containers/0/image
+        value: nginx:latest
+  - patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web},
+      spec: {template: {spec: {containers: [{name: web, hostPID: true}]}}}}"
+patchesStrategicMerge:
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      template:
+        spec:
+          containers:
+            - name: web
+              hostNetwork: true
+"""
+
+
+@needs_kustomize
+def test_a_field_set_by_an_inline_patch_points_at_its_line_in_the_kustomization(tmp_path):
+    """Item 3 for inline patches: in a literal block scalar, at the field's own line
+    and column; in a quoted string (no lines of its own), at the `patch:` key."""
+    (tmp_path / "kustomization.yaml").write_text(INLINE_PATCHES)
+    (tmp_path / "web.yaml").write_text(web_deployment())
+    rules = {"pod-field-in-container", "image-tag-mutable", "kustomize-build"}
+    result = _lint([str(tmp_path)], rules=rules)
+    found = [(os.path.basename(f.file), f.line, f.column, f.rule) for f in result.findings]
+    assert found == [
+        ("kustomization.yaml", 15, 17, "pod-field-in-container"),  # nodeSelector in the block
+        ("kustomization.yaml", 20, 9, "image-tag-mutable"),  # the JSON 6902 op's value
+        ("kustomization.yaml", 21, 5, "pod-field-in-container"),  # quoted: the patch key
+        ("kustomization.yaml", 33, 15, "pod-field-in-container"),  # patchesStrategicMerge
+    ]
