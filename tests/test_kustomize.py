@@ -146,18 +146,9 @@ def test_raw_view_applies_namespace_and_labels(tmp_path):
     (tmp_path / "svc.yaml").write_text(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n"
     )
-    files = discover([str(tmp_path)]).files
-    classifier = FileClassifier()
-    outcome = KustomizeStage(None, files, [], classifier.kustomization).finish([])
     raw = _lint([str(tmp_path)], command="none")
     assert raw.findings == []
-    from k8slint.load.loader import load_file
-
-    views = {}
-    for item in files:
-        for resource in load_file(item.path, item.display).resources:
-            (transform,) = outcome.raw_views[item.display]
-            views[resource.kind] = transform.apply(resource)
+    views = {r.kind: r for r in _raw_view(tmp_path)[1]}
     web, svc = views["Deployment"], views["Service"]
     assert (web.name, web.namespace, web.build) == ("p-web-s", "shop", str(tmp_path))
     assert web.data["metadata"]["labels"] == {"tier": "front", "app": "web", "team": "a"}
@@ -387,19 +378,34 @@ def _write_tree(root, files):
         (root / name).write_text(text)
 
 
+def _raw_view(root):
+    """A tree's objects as loaded, and the cross-object view of them without a binary."""
+    from k8slint.load.loader import load_file
+
+    files = discover([str(root)]).files
+    outcome = KustomizeStage(None, files, [], FileClassifier().kustomization).finish([])
+    loaded = [r for item in files for r in load_file(item.path, item.display).resources]
+    return loaded, outcome.view(loaded)
+
+
+def test_a_prefixed_tree_linted_with_the_binary_hidden_has_no_false_positive(tmp_path, monkeypatch):
+    """Service -> Deployment, HPA -> Deployment, volume and env -> ConfigMap,
+    serviceAccountName, Ingress backend and RoleBinding stay unbroken."""
+    _write_tree(tmp_path, PREFIXED_TREE)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-binaries-here"))
+    assert find_command(None) is None
+    raw = _lint([str(tmp_path)])
+    assert [(f.rule, f.message) for f in raw.findings] == []
+    assert [n.message for n in raw.notices].count(RAW_NOTICE) == 1
+
+
 def test_raw_view_renames_prefixed_objects_and_the_references_to_them(tmp_path):
     """Item 4: `namePrefix`/`nameSuffix` rename each object and, as Kustomize's
     nameReference does, the references to objects of the same build only."""
     _write_tree(tmp_path, PREFIXED_TREE)
-    raw = _lint([str(tmp_path)], command="none")
-    assert [(f.rule, f.message) for f in raw.findings] == []
-    files = discover([str(tmp_path)]).files
-    outcome = KustomizeStage(None, files, [], FileClassifier().kustomization).finish([])
-    from k8slint.load.loader import load_file
-
-    loaded = [r for item in files for r in load_file(item.path, item.display).resources]
+    loaded, viewed = _raw_view(tmp_path)
     before = copy.deepcopy([r.data for r in loaded])
-    views = {(r.kind, r.name): r for r in outcome.view(loaded) if r.build is not None}
+    views = {(r.kind, r.name): r for r in viewed if r.build is not None}
     assert [r.data for r in loaded] == before  # the loaded objects are never written
     assert {name for _, name in views} == {
         "shop-web-v2",
@@ -463,12 +469,7 @@ spec:
 """,
         },
     )
-    files = discover([str(tmp_path)]).files
-    outcome = KustomizeStage(None, files, [], FileClassifier().kustomization).finish([])
-    from k8slint.load.loader import load_file
-
-    loaded = [r for item in files for r in load_file(item.path, item.display).resources]
-    views = {r.kind: r for r in outcome.view(loaded)}
+    views = {r.kind: r for r in _raw_view(tmp_path)[1]}
     assert views["Namespace"].name == "team"
     assert views["CustomResourceDefinition"].name == "widgets.example.com"
     assert views["ReplicaSet"].name == "p-runner"

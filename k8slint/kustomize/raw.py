@@ -34,13 +34,10 @@ class Transform:
     build: str
     layers: tuple[dict[str, Any], ...]
 
-    def apply(self, resource: Resource) -> Resource:
-        """A view of `resource` as the build would emit it (same file and positions),
-        before references to renamed objects are renamed (`view` does that)."""
-        return self.viewed(resource)[0]
-
     def viewed(self, resource: Resource) -> tuple[Resource, Renamed | None]:
-        """The view, and what a prefix or suffix renamed (None: nothing)."""
+        """A view of `resource` as the build would emit it (same file and positions),
+        before references to renamed objects are renamed (`view` does that), and
+        what a prefix or suffix renamed (None: nothing)."""
         data = Writable(resource.data)
         names: list[str] = []
         for layer in self.layers:
