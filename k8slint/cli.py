@@ -130,6 +130,7 @@ class LintOptions:
     stdin_filename: str
     jobs: int | None
     kustomize_command: str | None
+    kustomize_timeout: float | None
     show_source: bool | None
     color: bool | None
     quiet: bool
@@ -196,6 +197,13 @@ def _fail(messages: list[str]) -> NoReturn:
     "--kustomize-command",
     help="Command that builds a Kustomize directory given as its last argument "
     "(default: `kustomize build`, else `kubectl kustomize`; `none`: lint overlays raw).",
+)
+@click.option(
+    "--kustomize-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="How long a Kustomize build may take before it is a `kustomize-build` finding "
+    "(default: the config's `kustomize-timeout`, else 120).",
 )
 # What to report:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
@@ -326,6 +334,7 @@ def _run(
     Kustomize trees raw (fixes are edits of the files as written, and a build
     would not see the texts in memory)."""
     from k8slint.engine.run import Engine
+    from k8slint.kustomize.build import DEFAULT_TIMEOUT as KUSTOMIZE_TIMEOUT
     from k8slint.kustomize.build import OFF as KUSTOMIZE_OFF
     from k8slint.load.discover import InputFile, discover
     from k8slint.model import Notice
@@ -355,6 +364,10 @@ def _run(
         policy,
         config.workload_kinds,
         (options.kustomize_command or config.kustomize_command) if builds else KUSTOMIZE_OFF,
+        next(
+            (t for t in (options.kustomize_timeout, config.kustomize_timeout) if t is not None),
+            KUSTOMIZE_TIMEOUT,
+        ),
     )
     with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)

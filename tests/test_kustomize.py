@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -145,21 +146,11 @@ def test_raw_view_applies_namespace_and_labels(tmp_path):
     (tmp_path / "svc.yaml").write_text(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n"
     )
-    files = discover([str(tmp_path)]).files
-    classifier = FileClassifier()
-    outcome = KustomizeStage(None, files, [], classifier.kustomization).finish([])
     raw = _lint([str(tmp_path)], command="none")
     assert raw.findings == []
-    from k8slint.load.loader import load_file
-
-    views = {}
-    for item in files:
-        for resource in load_file(item.path, item.display).resources:
-            (transform,) = outcome.raw_views[item.display]
-            views[resource.kind] = transform.apply(resource)
+    views = {r.kind: r for r in _raw_view(tmp_path)[1]}
     web, svc = views["Deployment"], views["Service"]
-    # Names keep no prefix: references to them keep none either (see kustomize.raw).
-    assert (web.name, web.namespace, web.build) == ("web", "shop", str(tmp_path))
+    assert (web.name, web.namespace, web.build) == ("p-web-s", "shop", str(tmp_path))
     assert web.data["metadata"]["labels"] == {"tier": "front", "app": "web", "team": "a"}
     assert web.data["spec"]["selector"]["matchLabels"] == {"tier": "front", "app": "web"}
     assert web.data["spec"]["template"]["metadata"]["labels"] == {"tier": "front", "app": "web"}
@@ -264,3 +255,278 @@ def test_fix_edits_a_base_that_is_linted_through_its_build(tmp_path):
         "    spec:\n      # pin to ssd nodes\n      nodeSelector: {disktype: ssd}\n"
         "      containers:\n        - name: web\n          image: nginx:1.27\n"
     )
+
+
+def _sleeping_kustomize(tmp_path):
+    """A stand-in Kustomize that never finishes in time (and starts a child that
+    would outlive it, were the build's process group not killed)."""
+    script = tmp_path / "slow-kustomize"
+    script.write_text("#!/bin/sh\nsleep 30 &\nsleep 30\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_build_that_takes_too_long_is_a_finding_naming_the_option(tmp_path):
+    """`--kustomize-timeout` and the `kustomize-timeout` key; the default stays 120 s."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    (tree / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    command = _sleeping_kustomize(tmp_path)
+    options = ["--kustomize-command", command, "--kustomize-timeout", "0.3"]
+    by_option = CliRunner().invoke(cli, ["lint", "--format", "json", *options, str(tree)])
+    (finding,) = json.loads(by_option.stdout)["findings"]
+    assert (finding["rule"], finding["file"], finding["line"]) == (
+        "kustomize-build",
+        str(tree / "kustomization.yaml"),
+        1,
+    )
+    assert finding["message"] == (
+        f"kustomize build {tree} failed: `{command}` timed out after 0.3s "
+        "(--kustomize-timeout or the `kustomize-timeout` config key raises the limit)"
+    )
+    (tree / ".k8slint.yaml").write_text(f"kustomize-command: {command}\nkustomize-timeout: 0.2\n")
+    by_key = CliRunner().invoke(cli, ["lint", "--format", "json", str(tree)])
+    (finding,) = json.loads(by_key.stdout)["findings"]
+    assert "timed out after 0.2s" in finding["message"]
+    assert Engine([]).kustomize_timeout == 120
+
+
+def test_the_timeout_must_be_positive(tmp_path):
+    (tmp_path / ".k8slint.yaml").write_text("kustomize-timeout: 0\n")
+    by_key = CliRunner().invoke(cli, ["lint", str(tmp_path)])
+    assert by_key.exit_code == 2 and "kustomize-timeout" in by_key.output
+    by_option = CliRunner().invoke(cli, ["lint", "--kustomize-timeout", "-1", str(tmp_path)])
+    assert by_option.exit_code == 2 and "--kustomize-timeout" in by_option.output
+
+
+PREFIXED_TREE = {
+    "base/kustomization.yaml": "resources: [app.yaml]\nnamePrefix: shop-\n",
+    "base/app.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: web
+      volumes:
+        - {name: config, configMap: {name: web-config}}
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports: [{containerPort: 8080}]
+          env:
+            - name: MODE
+              valueFrom: {configMapKeyRef: {name: web-config, key: mode}}
+            - name: REGION
+              valueFrom: {configMapKeyRef: {name: cluster-info, key: region, optional: true}}
+          volumeMounts: [{name: config, mountPath: /etc/web}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {mode: fast}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: web-reads}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+  - {kind: ServiceAccount, name: web}
+  - {kind: ServiceAccount, name: web, namespace: elsewhere}
+""",
+    "prod/kustomization.yaml": "resources: [../base]\nnamespace: prod\nnameSuffix: -v2\n",
+}
+
+
+def _write_tree(root, files):
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def _raw_view(root):
+    """A tree's objects as loaded, and the cross-object view of them without a binary."""
+    from k8slint.load.loader import load_file
+
+    files = discover([str(root)]).files
+    outcome = KustomizeStage(None, files, [], FileClassifier().kustomization).finish([])
+    loaded = [r for item in files for r in load_file(item.path, item.display).resources]
+    return loaded, outcome.view(loaded)
+
+
+def test_a_prefixed_tree_linted_with_the_binary_hidden_has_no_false_positive(tmp_path, monkeypatch):
+    """Service -> Deployment, HPA -> Deployment, volume and env -> ConfigMap,
+    serviceAccountName, Ingress backend and RoleBinding stay unbroken."""
+    _write_tree(tmp_path, PREFIXED_TREE)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-binaries-here"))
+    assert find_command(None) is None
+    raw = _lint([str(tmp_path)])
+    assert [(f.rule, f.message) for f in raw.findings] == []
+    assert [n.message for n in raw.notices].count(RAW_NOTICE) == 1
+
+
+def test_raw_view_renames_prefixed_objects_and_the_references_to_them(tmp_path):
+    """Item 4: `namePrefix`/`nameSuffix` rename each object and, as Kustomize's
+    nameReference does, the references to objects of the same build only."""
+    _write_tree(tmp_path, PREFIXED_TREE)
+    loaded, viewed = _raw_view(tmp_path)
+    before = copy.deepcopy([r.data for r in loaded])
+    views = {(r.kind, r.name): r for r in viewed if r.build is not None}
+    assert [r.data for r in loaded] == before  # the loaded objects are never written
+    assert {name for _, name in views} == {
+        "shop-web-v2",
+        "shop-web-config-v2",
+        "shop-reader-v2",
+        "shop-web-reads-v2",
+    }
+    pod = views["Deployment", "shop-web-v2"].data["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "shop-web-v2"
+    assert pod["volumes"][0]["configMap"]["name"] == "shop-web-config-v2"
+    env = pod["containers"][0]["env"]
+    assert env[0]["valueFrom"]["configMapKeyRef"]["name"] == "shop-web-config-v2"
+    assert env[1]["valueFrom"]["configMapKeyRef"]["name"] == "cluster-info"  # not in the build
+    hpa = views["HorizontalPodAutoscaler", "shop-web-v2"].data
+    assert hpa["spec"]["scaleTargetRef"]["name"] == "shop-web-v2"
+    ingress = views["Ingress", "shop-web-v2"].data
+    assert ingress["spec"]["defaultBackend"]["service"]["name"] == "shop-web-v2"
+    binding = views["RoleBinding", "shop-web-reads-v2"].data
+    assert binding["roleRef"]["name"] == "shop-reader-v2"
+    assert [s["name"] for s in binding["subjects"]] == ["shop-web-v2", "web"]  # other namespace
+
+
+def test_raw_view_keeps_what_kustomize_does_not_rename(tmp_path):
+    """Kustomize's own gaps are kept: a Namespace and a CRD keep their names, a
+    ReplicaSet's serviceAccountName is not a name reference, and an HPA names
+    the kind it scales."""
+    _write_tree(
+        tmp_path,
+        {
+            "kustomization.yaml": "resources: [objects.yaml]\nnamePrefix: p-\n",
+            "objects.yaml": """\
+apiVersion: v1
+kind: Namespace
+metadata: {name: team}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: runner}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: runner}
+spec:
+  selector: {matchLabels: {app: r}}
+  template:
+    metadata: {labels: {app: r}}
+    spec:
+      serviceAccountName: runner
+      containers: [{name: c, image: "nginx:1.27"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: runner}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: runner}
+  maxReplicas: 2
+""",
+        },
+    )
+    views = {r.kind: r for r in _raw_view(tmp_path)[1]}
+    assert views["Namespace"].name == "team"
+    assert views["CustomResourceDefinition"].name == "widgets.example.com"
+    assert views["ReplicaSet"].name == "p-runner"
+    assert views["ReplicaSet"].data["spec"]["template"]["spec"]["serviceAccountName"] == "runner"
+    hpa = views["HorizontalPodAutoscaler"].data["spec"]["scaleTargetRef"]
+    assert hpa["name"] == "runner"  # a Deployment: the build has none of that name
+
+
+INLINE_PATCHES = """\
+resources: [web.yaml]
+patches:
+  - target: {kind: Deployment, name: web}
+    patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+
+        template:
+          spec:
+            containers:
+              - name: web
+                nodeSelector: {disk: ssd}
+  - target: {kind: Deployment, name: web}
+    patch: |
+      - op: replace
+        path: /spec/template/spec/containers/0/image
+        value: nginx:latest
+  - patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web},
+      spec: {template: {spec: {containers: [{name: web, hostPID: true}]}}}}"
+patchesStrategicMerge:
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      template:
+        spec:
+          containers:
+            - name: web
+              hostNetwork: true
+"""
+
+
+@needs_kustomize
+def test_a_field_set_by_an_inline_patch_points_at_its_line_in_the_kustomization(tmp_path):
+    """Item 3 for inline patches: in a literal block scalar, at the field's own line
+    and column; in a quoted string (no lines of its own), at the `patch:` key."""
+    (tmp_path / "kustomization.yaml").write_text(INLINE_PATCHES)
+    (tmp_path / "web.yaml").write_text(web_deployment())
+    rules = {"pod-field-in-container", "image-tag-mutable", "kustomize-build"}
+    result = _lint([str(tmp_path)], rules=rules)
+    found = [(os.path.basename(f.file), f.line, f.column, f.rule) for f in result.findings]
+    assert found == [
+        ("kustomization.yaml", 15, 17, "pod-field-in-container"),  # nodeSelector in the block
+        ("kustomization.yaml", 20, 9, "image-tag-mutable"),  # the JSON 6902 op's value
+        ("kustomization.yaml", 21, 5, "pod-field-in-container"),  # quoted: the patch key
+        ("kustomization.yaml", 33, 15, "pod-field-in-container"),  # patchesStrategicMerge
+    ]

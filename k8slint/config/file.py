@@ -148,6 +148,8 @@ class Config:
     workload_kinds: dict[tuple[str, str], JsonPath] = field(default_factory=dict)
     kustomize_command: str | None = None
     """What builds a Kustomize directory (`none`: lint overlays raw); None: found on PATH."""
+    kustomize_timeout: float | None = None
+    """Seconds a Kustomize build may take; None: the default."""
     """Custom kinds with a pod template: (API group, kind) -> the template's path."""
     overrides: list[Override] = field(default_factory=list)
     presets: list[str] = field(default_factory=list)
@@ -179,6 +181,7 @@ class Config:
         self.kubernetes_version = data.get("kubernetes-version", self.kubernetes_version)
         self.strict = data.get("strict", self.strict)
         self.kustomize_command = data.get("kustomize-command", self.kustomize_command)
+        self.kustomize_timeout = data.get("kustomize-timeout", self.kustomize_timeout)
         self.exclude += [Glob(base, pattern) for pattern in data.get("exclude", ())]
         self.context += [_shown(os.path.join(base, path)) for path in data.get("context", ())]
         rules = data.get("rules", {})

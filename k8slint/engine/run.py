@@ -23,7 +23,7 @@ from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifie
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import keep_for_run_checks
-from k8slint.kustomize.build import find_command
+from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadedFile, load_bytes, load_file
@@ -115,6 +115,7 @@ class Engine:
         policy: FilePolicy | None = None,
         workload_kinds: Mapping[tuple[str, str], JsonPath] | None = None,
         kustomize_command: str | None = None,
+        kustomize_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.version = kubernetes_version or newest_version()
         self.strict = strict
@@ -126,6 +127,8 @@ class Engine:
         """Custom kinds with a pod template, from the config: (group, kind) -> path."""
         self.kustomize_command = find_command(kustomize_command)
         """What builds a Kustomize root (None: lint overlays raw); see `k8slint.kustomize`."""
+        self.kustomize_timeout = kustomize_timeout
+        """Seconds a build may take before it is a `kustomize-build` finding."""
         self.known_ids = list(load_rules())
         self.resource_checks: list[tuple[Rule, Check]] = []
         self.run_checks: list[tuple[Rule, Check]] = []
@@ -185,7 +188,11 @@ class _Run:
     ) -> LintResult:
         items, context_items = list(inputs), list(context)
         stage = KustomizeStage(
-            self.engine.kustomize_command, items, context_items, self.classifier.kustomization
+            self.engine.kustomize_command,
+            items,
+            context_items,
+            self.classifier.kustomization,
+            self.engine.kustomize_timeout,
         )
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
@@ -445,9 +452,11 @@ BUILD_RULE = "kustomize-build"
 
 def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
     """One finding for the same problem at the same place found through several
-    builds, naming them all (`(in build overlays/prod, overlays/staging)`)."""
+    builds, naming them all (`(in build overlays/prod, overlays/staging)`). The
+    object it names is the one of the first build in order (each build may name
+    it differently: a `namePrefix`), so the report is the same from run to run."""
     merged: dict[Finding, set[str]] = {}
-    for finding in findings:
+    for finding in sorted(findings, key=lambda found: (found.builds, repr(found.object))):
         key = replace(finding, builds=())
         merged.setdefault(key, set()).update(finding.builds)
     out = []

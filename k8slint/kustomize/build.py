@@ -9,16 +9,19 @@ no load restriction applies to it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
 
 DEFAULT_TIMEOUT = 120.0
-"""Seconds; a build that fetches a remote base may wait on the network."""
+"""Seconds; a build that fetches a remote base may wait on the network
+(`--kustomize-timeout` / the `kustomize-timeout` key change it)."""
 
 OFF = "none"
 """`--kustomize-command none`: lint the raw files, as without a binary."""
@@ -69,15 +72,9 @@ def run_build(command: list[str], directory: str, display: str, timeout: float) 
         with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
             handle.write(_WRAPPER.format(target=_quoted(target)))
         try:
-            done = subprocess.run(
-                [*command, wrapper],
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
+            done = _run(command, wrapper, timeout)
         except subprocess.TimeoutExpired:
-            return BuildOutput(None, f"`{shlex.join(command)}` took over {timeout:g}s", wrapper)
+            return BuildOutput(None, _timed_out(command, timeout), wrapper)
         except OSError as error:
             return BuildOutput(None, f"`{shlex.join(command)}` could not run: {error}", wrapper)
         if done.returncode != 0:
@@ -85,6 +82,41 @@ def run_build(command: list[str], directory: str, display: str, timeout: float) 
         return BuildOutput(done.stdout, None, wrapper)
     finally:
         shutil.rmtree(wrapper, ignore_errors=True)
+
+
+def _run(command: list[str], wrapper: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run the build in a session of its own: on a timeout the whole group is
+    killed, so a wrapper script's children (or Kustomize's git and plugins) do
+    not outlive the run."""
+    with subprocess.Popen(
+        [*command, wrapper],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            raise
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    killpg = getattr(os, "killpg", None)  # POSIX only
+    if killpg is not None:
+        with contextlib.suppress(OSError):  # the group is gone already
+            killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.communicate()
+
+
+def _timed_out(command: list[str], timeout: float) -> str:
+    return (
+        f"`{shlex.join(command)}` timed out after {timeout:g}s "
+        "(--kustomize-timeout or the `kustomize-timeout` config key raises the limit)"
+    )
 
 
 def _quoted(path: str) -> str:

@@ -79,23 +79,72 @@ def _parse(path: str, display: str) -> list[Doc]:
     loaded = load_file(path, display)
     if loaded.resources and len(loaded.resources) == loaded.documents:
         return [Doc(display, r.data, r.locate) for r in loaded.resources]
+    return _composed(loaded.text, display) or []
+
+
+def _composed(text: str, display: str) -> list[Doc] | None:
+    """The documents of `text` with their positions (None: it does not parse)."""
     try:
-        nodes = list(yaml.compose_all(loaded.text, Loader=yaml.CSafeLoader))
-        values = list(yaml.load_all(loaded.text, Loader=yaml.CSafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+        values = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
     except (ValueError, yaml.YAMLError):
-        return []
+        return None
     return [
         Doc(display, value, functools.partial(locate, node))
         for value, node in zip(values, nodes, strict=False)
     ]
 
 
-def _inline(text: str, at: Location) -> list[Doc]:
-    try:
-        values = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
-    except yaml.YAMLError:
-        return []
-    return [Doc(at.file, value, None, at) for value in values if value is not None]
+_BLOCK_SCALAR = re.compile(r"(?:^|:|-)\s*[|][+-]?\s*(?:#.*)?$")
+"""A line that ends by opening a literal block scalar (`patch: |`, `- |-`); with
+an explicit indentation or folding (`>`) the text's lines are not the file's."""
+
+
+def _inline(text: str, own: Doc, path: JsonPath, lines: list[str]) -> list[Doc]:
+    """The documents of a patch written inside the kustomization at `path`. In a
+    literal block scalar each field points at its own line; otherwise (a quoted
+    or folded string) every field points at the entry's key."""
+    key = own.at(path)
+    shifted = _block_offset(text, key.line, lines)
+    docs = _composed(text, own.file) if shifted is not None else None
+    if docs is None or shifted is None:
+        try:
+            values = list(yaml.load_all(text, Loader=yaml.CSafeLoader))
+        except yaml.YAMLError:
+            return []
+        return [Doc(own.file, value, None, key) for value in values if value is not None]
+    line_offset, indent = shifted
+    return [
+        Doc(own.file, doc.data, _shifted(doc.locate, line_offset, indent))
+        for doc in docs
+        if doc.data is not None and doc.locate is not None
+    ]
+
+
+def _block_offset(text: str, key_line: int, lines: list[str]) -> tuple[int, int] | None:
+    """(lines before the text, its indentation) when `text` is the literal block
+    scalar opened on line `key_line` of the kustomization, line for line."""
+    if not 0 < key_line <= len(lines) or not _BLOCK_SCALAR.search(lines[key_line - 1]):
+        return None
+    body = lines[key_line : key_line + len(text.splitlines())]
+    indents = [len(line) - len(line.lstrip(" ")) for line in body if line.strip()]
+    if not indents:
+        return None
+    indent = indents[0]
+    for written, parsed in zip(body, text.splitlines(), strict=False):
+        if written[indent:] != parsed and (written.strip() or parsed):
+            return None
+    return key_line, indent
+
+
+def _shifted(
+    locate_in_text: Callable[[JsonPath], tuple[int, int]], lines: int, columns: int
+) -> Callable[[JsonPath], tuple[int, int]]:
+    def located(path: JsonPath) -> tuple[int, int]:
+        line, column = locate_in_text(path)
+        return line + lines, column + columns
+
+    return located
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +166,15 @@ class Layer:
 def read_layer(directory: str, documents: Documents) -> Layer | None:
     path = kustomization_file(directory)
     docs = documents.of(path) if path else []
-    if not docs or not isinstance(docs[0].data, dict):
+    if not path or not docs or not isinstance(docs[0].data, dict):
         return None
     own = docs[0]
-    return Layer(directory, own, tuple(_patches(directory, own, documents)))
+    return Layer(directory, own, tuple(_patches(directory, path, own, documents)))
 
 
-def _patches(directory: str, own: Doc, documents: Documents) -> Iterator[_Patch]:
+def _patches(directory: str, file: str, own: Doc, documents: Documents) -> Iterator[_Patch]:
     data = own.data
+    lines: list[str] | None = None
     for field in ("patchesStrategicMerge", "patches", "patchesJson6902"):
         entries = data.get(field)
         for index, entry in enumerate(entries if isinstance(entries, list) else ()):
@@ -135,11 +185,21 @@ def _patches(directory: str, own: Doc, documents: Documents) -> Iterator[_Patch]
             if isinstance(path, str) and "\n" not in path:
                 docs = documents.of(os.path.normpath(os.path.join(directory, path)))
             elif isinstance(text, str) or isinstance(path, str):
-                docs = _inline(text or path, own.at((field, index)))
+                lines = _lines(file) if lines is None else lines
+                at = (field, index, "patch") if isinstance(text, str) else (field, index)
+                docs = _inline(text or path or "", own, at, lines)
             else:
                 continue
             for doc in docs:
                 yield _Patch(doc, target, field == "patchesJson6902" or isinstance(doc.data, list))
+
+
+def _lines(path: str) -> list[str]:
+    """A kustomization's lines, to place what its inline patches set."""
+    try:
+        return load_file(path, path).text.splitlines()
+    except (OSError, ValueError):
+        return []
 
 
 @dataclass(slots=True)

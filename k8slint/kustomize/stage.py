@@ -46,8 +46,8 @@ MAX_PARALLEL_BUILDS = 4
 
 RAW_NOTICE = (
     "Kustomize overlays were linted raw (no `kustomize` or `kubectl` on PATH): "
-    "their namespace and labels are applied to cross-object checks, "
-    "but patches and name prefixes are not; install kustomize or kubectl, or name one with "
+    "their namespace, labels and name prefixes/suffixes are applied to cross-object checks, "
+    "but patches are not; install kustomize or kubectl, or name one with "
     "--kustomize-command, for build-aware linting"
 )
 
@@ -68,16 +68,17 @@ class Outcome:
     def view(self, resources: list[Resource]) -> list[Resource]:
         """The cross-object view: raw objects of built files replaced by the built
         ones, raw objects of unbuilt roots seen as their kustomizations make them."""
-        out: list[Resource] = []
+        kept: list[Resource | None] = []
+        """In order; None where a raw view goes (a build's views are made together)."""
+        viewed: list[tuple[raw.Transform, Resource]] = []
         for resource in resources:
             if resource.file in self.covered:
                 continue
-            views = self.raw_views.get(resource.file)
-            if views:
-                out.extend(transform.apply(resource) for transform in views)
-            else:
-                out.append(resource)
-        return out + self.built
+            views = self.raw_views.get(resource.file, ())
+            viewed += [(transform, resource) for transform in views]
+            kept += [None] * len(views) if views else [resource]
+        views_made = iter(raw.view(viewed))
+        return [next(views_made) if r is None else r for r in kept] + self.built
 
 
 class KustomizeStage:
