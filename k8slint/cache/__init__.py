@@ -11,11 +11,11 @@ fingerprint is in every key); one that does not load is a miss.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import pickle
+from collections.abc import Callable
 from typing import Any
 
+from k8slint.cache.digests import FileDigests
 from k8slint.cache.store import Store
 
 DIRECTORY_NAME = ".k8slint_cache"
@@ -35,7 +35,7 @@ class Cache:
         self.settings = settings
         """The caller's fingerprint of what decides a run beyond the engine's own
         settings (the config, --select/--ignore): part of the run entry's key."""
-        self._digests: dict[str, str | None] = {}
+        self._digests = FileDigests(self.store)
 
     @property
     def problem(self) -> str | None:
@@ -55,28 +55,12 @@ class Cache:
     def save(self, kind: str, key: str, value: Any) -> None:
         self.store.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def file_digest(self, path: str, read: Any = None) -> str | None:
-        """The sha256 of a file's bytes (None: unreadable), once per run and file.
-        `read(path) -> bytes` reads it as the caller would (the loader's limits);
-        without it the file is hashed as it streams."""
-        absolute = os.path.abspath(path)  # not realpath: a tenth of a warm run's time
-        if absolute not in self._digests:
-            self._digests[absolute] = _digest_of(absolute, read)
-        return self._digests[absolute]
+    def file_digest(self, path: str, read: Callable[[str], bytes] | None = None) -> str | None:
+        """The sha256 of a file's bytes (None: unreadable); see `FileDigests.of`."""
+        return self._digests.of(path, read)
 
     def finish(self) -> None:
-        """After the run: bound the directory's size."""
+        """After a run: record the files' digests, bound the directory's size."""
+        self._digests.save()
         self.store.prune()
 
-
-def _digest_of(path: str, read: Any) -> str | None:
-    try:
-        if read is not None:
-            return hashlib.sha256(read(path)).hexdigest()
-        hashed = hashlib.sha256()
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                hashed.update(chunk)
-        return hashed.hexdigest()
-    except (OSError, ValueError):
-        return None

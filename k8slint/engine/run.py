@@ -203,6 +203,7 @@ class _Run:
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
         self._engine_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
+        self._tree_digests: dict[int, tuple[object, str]] = {}
 
     def lint(
         self,
@@ -224,6 +225,7 @@ class _Run:
         if isinstance(cached, LintResult):
             stage.abandon()
             progress(len(items))
+            cache.finish()
             return cached
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
         resources = self._load_linted(items, progress)
@@ -243,8 +245,10 @@ class _Run:
         )
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
-        if cache is not None and run_key and stage.fingerprint() is not None:
-            cache.save(RUNS, run_key, self.result)
+        if cache is not None:
+            if run_key and stage.fingerprint() is not None:
+                cache.save(RUNS, run_key, self.result)
+            cache.finish()
         return self.result
 
     def _kustomize(self, stage: KustomizeStage, resources: list[Resource]) -> list[Resource]:
@@ -339,16 +343,20 @@ class _Run:
             if content is None:
                 return None
         enabled, severities = self.engine.policy.for_file(item.display)
-        return digest(
+        tree = self.classifier.tree_of(item.path)
+        if id(tree) not in self._tree_digests:  # one tree object per directory
+            self._tree_digests[id(tree)] = (tree, digest(tree))
+        parts = (
             self._engine_key(),
             item.display,
-            item.path,
+            item.path or "",
             content,
             self.classifier.kind_of(item.display, item.path),
-            self.classifier.tree_of(item.path),
-            context_only,
+            self._tree_digests[id(tree)][1],
+            str(context_only),
             self._rules_key(enabled, severities),
         )
+        return content_digest("\0".join(parts).encode())
 
     def _engine_key(self) -> str:
         """The settings every file's result depends on, digested once a run."""

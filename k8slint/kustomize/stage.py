@@ -96,12 +96,11 @@ class KustomizeStage:
         cache: Cache | None = None,
     ) -> None:
         self._read = read
-        self._displays = {
-            os.path.realpath(item.path): item.display for item in [*files, *context] if item.path
-        }
-        linted = {os.path.realpath(item.path) for item in files if item.path}
+        real = {id(item): os.path.realpath(item.path) for item in [*files, *context] if item.path}
+        self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
+        linted = {real[id(item)] for item in files if item.path}
         found = [
-            (os.path.realpath(item.path), item.display)
+            (real[id(item)], item.display)
             for item in [*files, *context]
             if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
         ]

@@ -1,0 +1,97 @@
+"""Files' content digests, with a stat shortcut that is safe against quick edits.
+
+Reading and hashing every file is a third of a warm run. A file whose stat
+(size, modification and change times, inode, device) is the one recorded
+with its digest last time has that digest: an edit changes the change time
+(which no tool can set back), and a rename or a replacement the inode. The
+one unsafe case, two edits within one tick of the file system's clock, is
+ruled out as git rules out "racily clean" files: a digest is recorded only
+for a file whose times are a few seconds older than the moment it was read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from collections.abc import Callable
+
+from k8slint.cache.store import Store
+
+Signature = tuple[int, int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode, device)."""
+
+SETTLED_NS = 3 * 10**9
+"""A file changed less than this before it was read is not recorded (FAT's
+modification time has a two-second tick)."""
+
+MAX_RECORDED = 200_000
+"""Past this, the index keeps only the last run's files (bounded, like the cache)."""
+
+_KIND, _KEY = "digests", "index"
+
+
+class FileDigests:
+    """sha256 of files' bytes, once per run and file, through the stat index."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._known = self._load()
+        self._seen: dict[str, tuple[Signature, str]] = {}
+        self._computed: dict[str, str | None] = {}
+        self._changed = False
+
+    def _load(self) -> dict[str, tuple[Signature, str]]:
+        payload = self._store.get(_KIND, _KEY)
+        try:
+            index = pickle.loads(payload) if payload is not None else {}
+        except Exception:
+            return {}
+        return index if isinstance(index, dict) else {}
+
+    def of(self, path: str, read: Callable[[str], bytes] | None = None) -> str | None:
+        """The digest of `path`'s bytes (None: unreadable); `read` reads it as the
+        caller would (the loader's limits), else it is hashed as it streams."""
+        absolute = os.path.abspath(path)  # not realpath: a tenth of a warm run's time
+        if absolute in self._computed:
+            return self._computed[absolute]
+        found = self._computed[absolute] = self._digest(absolute, read)
+        return found
+
+    def _digest(self, path: str, read: Callable[[str], bytes] | None) -> str | None:
+        try:
+            facts = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        signature = (facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
+        known = self._known.get(path)
+        if known is not None and known[0] == signature:
+            self._seen[path] = known
+            return known[1]
+        now = time.time_ns()
+        try:
+            found = _hash(path, read)
+        except (OSError, ValueError):
+            return None
+        if max(facts.st_mtime_ns, facts.st_ctime_ns) < now - SETTLED_NS:
+            self._seen[path] = (signature, found)
+            self._changed = True
+        return found
+
+    def save(self) -> None:
+        """Record this run's settled files (and the earlier ones, up to the bound)."""
+        if not self._changed:
+            return
+        index = {**self._known, **self._seen} if len(self._known) < MAX_RECORDED else self._seen
+        self._store.put(_KIND, _KEY, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _hash(path: str, read: Callable[[str], bytes] | None) -> str:
+    if read is not None:
+        return hashlib.sha256(read(path)).hexdigest()
+    hashed = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            hashed.update(chunk)
+    return hashed.hexdigest()
