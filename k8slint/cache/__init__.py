@@ -12,7 +12,6 @@ fingerprint is in every key); one that does not load is a miss.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
 from typing import Any
 
 from k8slint.cache.digests import FileDigests
@@ -55,12 +54,11 @@ class Cache:
     def save(self, kind: str, key: str, value: Any) -> None:
         self.store.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def file_digest(self, path: str, read: Callable[[str], bytes] | None = None) -> str | None:
+    def file_digest(self, path: str) -> str | None:
         """The sha256 of a file's bytes (None: unreadable); see `FileDigests.of`."""
-        return self._digests.of(path, read)
+        return self._digests.of(path)
 
     def finish(self) -> None:
         """After a run: record the files' digests, bound the directory's size."""
         self._digests.save()
         self.store.prune()
-

@@ -14,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import time
-from collections.abc import Callable
 
 from k8slint.cache.store import Store
 
@@ -50,28 +50,36 @@ class FileDigests:
             return {}
         return index if isinstance(index, dict) else {}
 
-    def of(self, path: str, read: Callable[[str], bytes] | None = None) -> str | None:
-        """The digest of `path`'s bytes (None: unreadable); `read` reads it as the
-        caller would (the loader's limits), else it is hashed as it streams."""
+    def of(self, path: str) -> str | None:
+        """The digest of `path`'s bytes (None: unreadable, or not a regular file:
+        a pipe can be read once only, and that read is the loader's)."""
         absolute = os.path.abspath(path)  # not realpath: a tenth of a warm run's time
         if absolute in self._computed:
             return self._computed[absolute]
-        found = self._computed[absolute] = self._digest(absolute, read)
+        found = self._computed[absolute] = self._digest(absolute)
         return found
 
-    def _digest(self, path: str, read: Callable[[str], bytes] | None) -> str | None:
+    def _digest(self, path: str) -> str | None:
         try:
             facts = os.stat(path)
         except (OSError, ValueError):
             return None
-        signature = (facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
+        if not stat.S_ISREG(facts.st_mode):
+            return None
+        signature = (
+            facts.st_size,
+            facts.st_mtime_ns,
+            facts.st_ctime_ns,
+            facts.st_ino,
+            facts.st_dev,
+        )
         known = self._known.get(path)
         if known is not None and known[0] == signature:
             self._seen[path] = known
             return known[1]
         now = time.time_ns()
         try:
-            found = _hash(path, read)
+            found = _hash(path)
         except (OSError, ValueError):
             return None
         if max(facts.st_mtime_ns, facts.st_ctime_ns) < now - SETTLED_NS:
@@ -87,9 +95,7 @@ class FileDigests:
         self._store.put(_KIND, _KEY, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _hash(path: str, read: Callable[[str], bytes] | None) -> str:
-    if read is not None:
-        return hashlib.sha256(read(path)).hexdigest()
+def _hash(path: str) -> str:
     hashed = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(1 << 20):

@@ -11,6 +11,7 @@ a directory that cannot be written makes the run go on without writing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -100,10 +101,8 @@ class Store:
                 out.write(data)
             os.replace(temporary, target)
         except BaseException:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            except OSError:
-                pass
             raise
 
     def prune(self) -> None:

@@ -152,6 +152,10 @@ class Config:
     overrides: list[Override] = field(default_factory=list)
     presets: list[str] = field(default_factory=list)
     """Presets named in `extends` (or given with `--preset`); none means the default."""
+    cache: bool | None = None
+    """`cache: false` turns the on-disk cache off (as --no-cache)."""
+    cache_dir: str | None = None
+    """Where the cache is kept, relative to the config that names it."""
 
     def is_excluded(self, file: str) -> bool:
         return any(glob.matches(file) for glob in self.exclude)
@@ -179,6 +183,9 @@ class Config:
         self.kubernetes_version = data.get("kubernetes-version", self.kubernetes_version)
         self.strict = data.get("strict", self.strict)
         self.kustomize_command = data.get("kustomize-command", self.kustomize_command)
+        self.cache = data.get("cache", self.cache)
+        if "cache-dir" in data:
+            self.cache_dir = os.path.join(base, data["cache-dir"])
         self.exclude += [Glob(base, pattern) for pattern in data.get("exclude", ())]
         self.context += [_shown(os.path.join(base, path)) for path in data.get("context", ())]
         rules = data.get("rules", {})

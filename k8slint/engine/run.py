@@ -28,8 +28,7 @@ from k8slint.kube.openapi import Version, newest_version
 from k8slint.kustomize.build import find_command
 from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
-from k8slint.load.loader import MAX_FILE_BYTES, LoadedFile, load_bytes, load_file
-from k8slint.load.reading import read_limited
+from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 
 if TYPE_CHECKING:
@@ -339,7 +338,7 @@ class _Run:
         if item.path is None:
             content = content_digest(item.data or b"")
         else:
-            content = cache.file_digest(item.path, _read_input)
+            content = cache.file_digest(item.path)
             if content is None:
                 return None
         enabled, severities = self.engine.policy.for_file(item.display)
@@ -608,7 +607,9 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
     """One finding for the same problem at the same place found through several
     builds, naming them all (`(in build overlays/prod, overlays/staging)`)."""
     merged: dict[Finding, set[str]] = {}
-    for finding in findings:
+    # Sorted first: the merged finding keeps the object of the first build by name,
+    # not of whichever the set's hash order (random per process) gave first.
+    for finding in sorted(findings):
         key = replace(finding, builds=())
         merged.setdefault(key, set()).update(finding.builds)
     out = []
@@ -625,11 +626,6 @@ def _skipped(display: str, kind: str) -> LoadedFile:
     loaded = LoadedFile(display)
     loaded.notices.append((1, SKIPPED_NOTICES[kind]))
     return loaded
-
-
-def _read_input(path: str) -> bytes:
-    """A file's bytes as the loader reads them, to key its cache entry."""
-    return read_limited(path, MAX_FILE_BYTES)
 
 
 def _read_text(file: str) -> str:
