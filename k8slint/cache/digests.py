@@ -88,11 +88,13 @@ class FileDigests:
         return found
 
     def save(self) -> None:
-        """Record this run's settled files (and the earlier ones, up to the bound)."""
-        if not self._changed:
-            return
+        """Record this run's settled files (and the earlier ones, up to the bound),
+        and forget this run's digests: the next run (--fix lints again after
+        writing) looks at the files afresh."""
         index = {**self._known, **self._seen} if len(self._known) < MAX_RECORDED else self._seen
-        self._store.put(_KIND, _KEY, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        if self._changed:
+            self._store.put(_KIND, _KEY, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        self._known, self._seen, self._computed, self._changed = index, {}, {}, False
 
 
 def _hash(path: str) -> str:

@@ -73,16 +73,8 @@ class Store:
         """Write an entry atomically; a failure costs the entry, never the run."""
         if self.problem is not None:
             return
-        target = self.path(kind, key)
-        data = MAGIC + key.encode() + b"\n" + payload
         try:
-            self._write_file(target, data)
-        except FileNotFoundError:  # the directory was deleted mid-run: make it again
-            self.open()
-            try:
-                self._write_file(target, data)
-            except OSError:
-                return
+            self._write_file(self.path(kind, key), MAGIC + key.encode() + b"\n" + payload)
         except OSError:
             return
         self.wrote = True
@@ -94,6 +86,8 @@ class Store:
         except FileNotFoundError:
             if folder == self.directory:
                 raise
+            if not os.path.isdir(self.directory):  # deleted mid-run: made again, tagged
+                self.open()
             os.makedirs(folder, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
