@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import FIXTURES, REPO, engine_for, shared
+from support import FIXTURES, REPO, engine_for, shared, web_deployment
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
@@ -24,23 +24,8 @@ from k8slint.engine.run import LintResult
 from k8slint.kube.openapi import bundled_versions
 from k8slint.load.discover import discover
 
-DEPLOYMENT = """apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  labels: {app: web}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx
-"""
+DEPLOYMENT = web_deployment("securityContext: {privileged: true}")
+"""A per-object finding (container-privileged)."""
 
 SERVICE = """apiVersion: v1
 kind: Service
@@ -150,7 +135,7 @@ def test_an_unchanged_tree_writes_no_entry(tree, tmp_path):
 
 def test_a_changed_file_is_a_miss(tree, tmp_path):
     path = tree / "deployment.yaml"
-    result, new = _misses(tree, tmp_path, lambda: path.write_text(DEPLOYMENT + "  paused: 1\n"))
+    result, new = _misses(tree, tmp_path, lambda: path.write_text(web_deployment()))
     assert len(new) == 1
     assert _everything(result) == _everything(_lint([tree], kustomize_command="none"))
 
@@ -162,7 +147,7 @@ def test_a_file_edited_in_place_with_its_size_and_time_kept_is_a_miss(tree, tmp_
     facts = path.stat()
 
     def same_size_same_mtime():
-        path.write_text(DEPLOYMENT.replace("replicas: 1", "replicas: X"))
+        path.write_text(DEPLOYMENT.replace("privileged: true", "privileged: tru1"))
         os.utime(path, ns=(facts.st_atime_ns, facts.st_mtime_ns))
 
     result, new = _misses(tree, tmp_path, same_size_same_mtime)
@@ -243,14 +228,17 @@ def test_a_rule_option_and_a_severity_are_in_the_key(tree, tmp_path):
     after_params = _entries(cache, FILES)
     assert len(after_params - before) == 2
 
+    per_object = next(f for f in engine.lint(files).findings if f.identity is None)
+    other = "info" if per_object.severity != "info" else "error"
+
     class Severe:
         def for_file(self, file):
-            return {rule.id for rule in engine.rules}, {"image-tag-mutable": "error"}
+            return {rule.id for rule in engine.rules}, {per_object.rule: other}
 
     engine.policy = Severe()
     result = engine.lint(files)
     assert len(_entries(cache, FILES) - after_params) == 2
-    assert {f.severity for f in result.findings if f.rule == "image-tag-mutable"} == {"error"}
+    assert {f.severity for f in result.findings if f.rule == per_object.rule} == {other}
 
 
 def test_custom_workload_kinds_are_in_the_key(tree, tmp_path):
@@ -312,7 +300,7 @@ def test_another_file_beside_is_a_new_run_but_no_new_file_entry(tree, tmp_path):
     cache = tmp_path / "cache"
     _lint([tree], cache, kustomize_command="none")
     files, runs = _entries(cache, FILES), _entries(cache, RUNS)
-    (tree / "pod.yaml").write_text(DEPLOYMENT.replace("name: web\n  labels", "name: api\n  labels"))
+    (tree / "api.yaml").write_text(DEPLOYMENT.replace("name: web\n", "name: api\n", 1))
     result = _lint([tree], cache, kustomize_command="none")
     assert len(_entries(cache, FILES) - files) == 1
     assert len(_entries(cache, RUNS) - runs) == 1
@@ -513,3 +501,16 @@ def test_the_suite_keeps_its_cache_out_of_the_repository():
     assert os.environ[ENV_DIRECTORY]
     assert not Path(os.environ[ENV_DIRECTORY]).resolve().is_relative_to(REPO)
     assert not (REPO / DIRECTORY_NAME).exists()
+
+
+def test_a_context_file_linted_later_is_a_miss(tree, tmp_path):
+    """Loaded as --context it was not checked: its entry must not stand for a lint."""
+    cache, other = tmp_path / "cache", tmp_path / "other"
+    other.mkdir()
+    (other / "api.yaml").write_text(DEPLOYMENT.replace("name: web\n", "name: api\n", 1))
+    engine = engine_for(kustomize_command="none")
+    engine.cache = Cache(str(cache))
+    engine.lint(discover([str(other)]).files, discover([str(tree)]).files)
+    warm = _lint([tree], cache, kustomize_command="none")
+    assert warm.findings
+    assert _everything(warm) == _everything(_lint([tree], kustomize_command="none"))
