@@ -94,9 +94,15 @@ def test_warm_runs_report_what_cold_runs_do(tmp_path, kustomize):
     whole = _lint(paths, cache, kustomize_command=kustomize, jobs=2)
     shutil.rmtree(cache / RUNS, ignore_errors=True)  # per-file entries, cross-object rerun
     parts = _lint(paths, cache, kustomize_command=kustomize, jobs=1)
+    shutil.rmtree(cache / RUNS, ignore_errors=True)
+    for entry in sorted((cache / FILES).rglob("*"))[::2]:  # half of them made again by workers
+        if entry.is_file():
+            entry.unlink()
+    half = _lint(paths, cache, kustomize_command=kustomize, jobs=2)
     assert _everything(first) == _everything(cold)
     assert _everything(whole) == _everything(cold)
     assert _everything(parts) == _everything(cold)
+    assert _everything(half) == _everything(cold)
 
 
 def test_a_whole_run_is_one_entry_and_a_warm_run_loads_no_file(tree, tmp_path, monkeypatch):

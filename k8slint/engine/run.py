@@ -182,8 +182,13 @@ class Engine:
 
 def _check_chunk(run: _Run, items: list[InputFile]) -> _Part:
     """In a worker process: load and check some files with the (forked) run."""
-    resources = [r for item in items for r in run._load_item(item, context_only=False)]
+    resources = [r for item in items for r in run.load(item, context_only=False)]
     return run.part(resources)
+
+
+def _file_parts(run: _Run, items: list[InputFile]) -> list[_Part]:
+    """In a worker process, with the cache: each file's part on its own."""
+    return [run._file_part(item) for item in items]
 
 
 class _Run:
@@ -232,7 +237,7 @@ class _Run:
         for item in context_items:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
-                resources.extend(self._load_item(item, context_only=True))
+                resources.extend(self._load_context(item))
         resources = self._kustomize(stage, resources)
         self._run_run_checks(RunIndex(resources))
         self.result.findings = _merge_builds(
@@ -287,12 +292,13 @@ class _Run:
         self, items: list[InputFile], progress: Callable[[int], None]
     ) -> list[Resource]:
         """Load and check every linted file: on all cores when there are many."""
+        if self.engine.cache is not None:
+            return self._load_linted_cached(items, progress)
         resources: list[Resource] = []
-        items = self._merge_cached(items, resources, progress)
         jobs = parallel.worker_count(self.engine.jobs, len(items))
         if jobs <= 1:
             for item in items:
-                resources.extend(self._load_item(item, context_only=False))
+                resources.extend(self.load(item, context_only=False))
                 progress(1)
             return resources
         for part in parallel.map_chunks(self, _check_chunk, items, jobs):
@@ -402,33 +408,52 @@ class _Run:
         rules = sorted((rule.id, rule.params) for rule in self.engine.rules)
         return digest("run", self._engine_key(), cache.settings, rules, builds, keys)
 
-    def _merge_cached(
-        self, items: list[InputFile], into: list[Resource], progress: Callable[[int], None]
-    ) -> list[InputFile]:
-        """Merge the cached parts of `items` (their objects go `into`); the rest is returned."""
-        if self.engine.cache is None:
-            return items
-        missing = []
+    def _load_linted_cached(
+        self, items: list[InputFile], progress: Callable[[int], None]
+    ) -> list[Resource]:
+        """`_load_linted` through the cache: each file's part from it, or made (on
+        all cores when many) and kept; merged in input order, as without a cache
+        (the cross-object view and the inventory keep that order)."""
+        cache = self.engine.cache
+        assert cache is not None
+        parts: list[_Part | None] = []
         for item in items:
             key = self._key_of(item, context_only=False)
-            part = self.engine.cache.load(FILES, key) if key else None
-            if isinstance(part, _Part):
-                into.extend(self._merge(part))
-                progress(1)
-            else:
-                missing.append(item)
-        return missing
+            part = cache.load(FILES, key) if key else None
+            parts.append(part if isinstance(part, _Part) else None)
+        missing = [index for index, part in enumerate(parts) if part is None]
+        progress(len(items) - len(missing))
+        todo = [items[index] for index in missing]
+        jobs = parallel.worker_count(self.engine.jobs, len(todo))
+        made: Iterable[_Part] = (
+            (part for chunk in parallel.map_chunks(self, _file_parts, todo, jobs) for part in chunk)
+            if jobs > 1
+            else (self._file_part(item) for item in todo)
+        )
+        for index, part in zip(missing, made, strict=True):
+            parts[index] = part
+            progress(1)
+        return [resource for part in parts if part is not None for resource in self._merge(part)]
 
-    def _load_item(self, item: InputFile, context_only: bool) -> list[Resource]:
-        """`load`, through the cache: a file's part is taken from it or kept in it."""
+    def _file_part(self, item: InputFile) -> _Part:
+        """Load and check one linted file into a part of its own, and keep it. The
+        run's state is empty here: parts are merged after every file is done."""
+        part = self.part(self.load(item, context_only=False))
+        key = self._key_of(item, context_only=False)
+        if key is not None and self.engine.cache is not None:
+            self.engine.cache.save(FILES, key, part)
+        return part
+
+    def _load_context(self, item: InputFile) -> list[Resource]:
+        """`load` of a context file, through the cache."""
         cache = self.engine.cache
-        key = self._key_of(item, context_only) if cache is not None else None
+        key = self._key_of(item, context_only=True) if cache is not None else None
         if cache is None or key is None:
-            return self.load(item, context_only)
-        part = cache.load(FILES, key) if context_only else None
+            return self.load(item, context_only=True)
+        part = cache.load(FILES, key)
         if not isinstance(part, _Part):
             saved = self.part([])  # this file's state alone makes its part
-            part = self.part(self.load(item, context_only))
+            part = self.part(self.load(item, context_only=True))
             cache.save(FILES, key, part)
             self._restore(saved)
         return self._merge(part)
