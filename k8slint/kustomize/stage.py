@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from k8slint.cache import BUILDS
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 from k8slint.kustomize import raw
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, BuildOutput, run_build
@@ -166,7 +167,7 @@ class KustomizeStage:
     def _from_cache(self, build: Build) -> bool:
         """A cached output stands for the build (it is never a failure or remote)."""
         key = self._output_key(build) if self._cache is not None else None
-        output = self._cache.load("builds", key) if self._cache and key else None
+        output = self._cache.load(BUILDS, key) if self._cache and key else None
         if not isinstance(output, BuildOutput) or output.text is None:
             return False
         done: Future[BuildOutput] = Future()
@@ -180,7 +181,7 @@ class KustomizeStage:
             return
         key = self._output_key(build)
         if key is not None:
-            self._cache.save("builds", key, output)
+            self._cache.save(BUILDS, key, output)
 
     def abandon(self) -> None:
         """The run needs no build after all (its whole result was cached)."""
