@@ -25,6 +25,7 @@ from k8slint.report import FORMATS
 from k8slint.report.escape import printable
 
 if TYPE_CHECKING:
+    from k8slint.cache import Cache
     from k8slint.config.file import Config, RulePolicy
     from k8slint.engine.baseline import BaselineSummary
     from k8slint.engine.registry import Rule
@@ -139,6 +140,8 @@ class LintOptions:
     fix: bool = False
     diff: bool = False
     unsafe_fixes: bool = False
+    no_cache: bool = False
+    cache_dir: str | None = None
 
 
 def _fail(messages: list[str]) -> NoReturn:
@@ -204,6 +207,17 @@ def _fail(messages: list[str]) -> NoReturn:
     metavar="SECONDS",
     help="How long a Kustomize build may take before it is a `kustomize-build` finding "
     "(default: the config's `kustomize-timeout`, else 120).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the cache (config: `cache: false`; see docs/cache.md).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help="Where the cache is kept (default: $K8SLINT_CACHE_DIR, else the config's "
+    "`cache-dir`, else .k8slint_cache beside the config file or in the current directory).",
 )
 # What to report:
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text")
@@ -272,8 +286,13 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         click.echo(f"k8slint: config: {used}", err=True)
     fixing = options.fix or options.diff
     stdin = {options.stdin_filename: sys.stdin.buffer.read()} if fixing and "-" in paths else None
+    cache = _cache(options, config)
+    if cache is not None and cache.problem and not options.quiet:
+        click.echo(
+            f"k8slint: note: {printable(cache.problem)}; the run goes on without it", err=True
+        )
     result, paths_missing = _run(
-        paths, options, config, policy, rules, version, stdin, builds=not fixing
+        paths, options, config, policy, rules, version, stdin, builds=not fixing, cache=cache
     )
     to_stderr = False
     if fixing:
@@ -282,7 +301,15 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         session = FixSession(options.unsafe_fixes, stdin)
         while session.next_pass(result.findings):
             result, paths_missing = _run(
-                paths, options, config, policy, rules, version, session.texts(), builds=False
+                paths,
+                options,
+                config,
+                policy,
+                rules,
+                version,
+                session.texts(),
+                builds=False,
+                cache=cache,
             )
         if options.diff:
             _echo_notices(result, options.quiet)
@@ -296,7 +323,9 @@ def _lint(paths: list[str], options: LintOptions) -> int:
         for line in session.summary():
             click.echo(f"k8slint: {line}", err=True)
         if stdin_text is None:  # what remains, judged as usual (Kustomize trees built)
-            result, paths_missing = _run(paths, options, config, policy, rules, version)
+            result, paths_missing = _run(
+                paths, options, config, policy, rules, version, cache=cache
+            )
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
     if options.write_baseline:
@@ -328,6 +357,7 @@ def _run(
     version: Version | None,
     replaced: dict[str, bytes] | None = None,
     builds: bool = True,
+    cache: Cache | None = None,
 ) -> tuple[LintResult, bool]:
     """Discover and lint; also says whether a path was missing. `replaced` gives
     the texts of files that --fix has rewritten in memory; `builds=False` lints
@@ -368,12 +398,30 @@ def _run(
             (t for t in (options.kustomize_timeout, config.kustomize_timeout) if t is not None),
             KUSTOMIZE_TIMEOUT,
         ),
+        cache,
     )
     with _progress(len(files), options.quiet) as done:
         result = engine.lint(files, context.files if context else (), done)
     # Discovery's notes (a skipped Helm chart) are about whole files: line 1.
     result.notices[:0] = [Notice(file, 1, message) for file, message in found.notices]
     return result, bool(missing)
+
+
+def _cache(options: LintOptions, config: Config) -> Cache | None:
+    """The run's cache, unless --no-cache or the config's `cache: false` turn it off."""
+    if options.no_cache or config.cache is False:
+        return None
+    from k8slint.cache import DIRECTORY_NAME, ENV_DIRECTORY, Cache
+    from k8slint.cache.keys import digest
+
+    directory = options.cache_dir or os.environ.get(ENV_DIRECTORY) or config.cache_dir
+    if not directory:
+        found = config.sources[-1] if config.sources else None
+        beside = os.path.dirname(found) if found and found != os.devnull else os.getcwd()
+        directory = os.path.join(beside, DIRECTORY_NAME)
+    # What decides a run beyond the engine's settings: the config, --select/--ignore.
+    settings = digest(config, options.select, options.ignore)
+    return Cache(directory, settings)
 
 
 def _refuse_overwriting(files: list[InputFile], options: LintOptions) -> None:

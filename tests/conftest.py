@@ -4,6 +4,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 HERE = Path(__file__).resolve().parent
@@ -27,3 +28,19 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("bounded")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_the_session(tmp_path_factory):
+    """The CLI caches by default: the suite's never lands in the repository or the
+    corpus (module fixtures that lint through the CLI use this one)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("K8SLINT_CACHE_DIR", str(tmp_path_factory.mktemp("k8slint_cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_the_test(tmp_path_factory, monkeypatch):
+    """Each test starts with an empty cache: one that replaces a check or a limit
+    in-process must not read what another test's code computed."""
+    monkeypatch.setenv("K8SLINT_CACHE_DIR", str(tmp_path_factory.mktemp("k8slint_cache")))

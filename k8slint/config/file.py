@@ -154,6 +154,10 @@ class Config:
     overrides: list[Override] = field(default_factory=list)
     presets: list[str] = field(default_factory=list)
     """Presets named in `extends` (or given with `--preset`); none means the default."""
+    cache: bool | None = None
+    """`cache: false` turns the on-disk cache off (as --no-cache)."""
+    cache_dir: str | None = None
+    """Where the cache is kept, relative to the config that names it."""
 
     def is_excluded(self, file: str) -> bool:
         return any(glob.matches(file) for glob in self.exclude)
@@ -182,6 +186,9 @@ class Config:
         self.strict = data.get("strict", self.strict)
         self.kustomize_command = data.get("kustomize-command", self.kustomize_command)
         self.kustomize_timeout = data.get("kustomize-timeout", self.kustomize_timeout)
+        self.cache = data.get("cache", self.cache)
+        if "cache-dir" in data:
+            self.cache_dir = os.path.join(base, data["cache-dir"])
         self.exclude += [Glob(base, pattern) for pattern in data.get("exclude", ())]
         self.context += [_shown(os.path.join(base, path)) for path in data.get("context", ())]
         rules = data.get("rules", {})

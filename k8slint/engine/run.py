@@ -8,13 +8,16 @@ suppress and sort the same way.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from k8slint.cache import FILES, RUNS
+from k8slint.cache.keys import canonical, code_fingerprint, content_digest, digest
 from k8slint.checks.api import Check, CheckContext, find_check
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
@@ -28,6 +31,9 @@ from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
+
+if TYPE_CHECKING:
+    from k8slint.cache import Cache
 
 
 def _ignore_progress(done: int) -> None:
@@ -116,7 +122,10 @@ class Engine:
         workload_kinds: Mapping[tuple[str, str], JsonPath] | None = None,
         kustomize_command: str | None = None,
         kustomize_timeout: float = DEFAULT_TIMEOUT,
+        cache: Cache | None = None,
     ) -> None:
+        self.cache = cache
+        """Where per-file results, builds and whole runs are kept (None: nowhere)."""
         self.version = kubernetes_version or newest_version()
         self.strict = strict
         self.jobs = jobs
@@ -130,15 +139,29 @@ class Engine:
         self.kustomize_timeout = kustomize_timeout
         """Seconds a build may take before it is a `kustomize-build` finding."""
         self.known_ids = list(load_rules())
-        self.resource_checks: list[tuple[Rule, Check]] = []
-        self.run_checks: list[tuple[Rule, Check]] = []
+        self.loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
+
+    @functools.cached_property
+    def _checks(self) -> tuple[list[tuple[Rule, Check]], list[tuple[Rule, Check]]]:
+        """The rules' checks, per object and across objects: bound (their modules
+        imported) on first use, which a run whose result is cached never makes."""
+        resource_checks: list[tuple[Rule, Check]] = []
+        run_checks: list[tuple[Rule, Check]] = []
         for rule in self.rules:
             if rule.produced_by_loader:
                 continue
             bound = find_check(rule.check)
-            target = self.resource_checks if bound.scope == "resource" else self.run_checks
+            target = resource_checks if bound.scope == "resource" else run_checks
             target.append((rule, bound))
-        self.loader_rules = {rule.id: rule for rule in self.rules if rule.produced_by_loader}
+        return resource_checks, run_checks
+
+    @property
+    def resource_checks(self) -> list[tuple[Rule, Check]]:
+        return self._checks[0]
+
+    @property
+    def run_checks(self) -> list[tuple[Rule, Check]]:
+        return self._checks[1]
 
     def lint(
         self,
@@ -167,6 +190,11 @@ def _check_chunk(run: _Run, items: list[InputFile]) -> _Part:
     return run.part(resources)
 
 
+def _file_parts(run: _Run, items: list[InputFile]) -> list[_Part]:
+    """In a worker process, with the cache: each file's part on its own."""
+    return [run._file_part(item) for item in items]
+
+
 class _Run:
     """The state of one run: findings so far, each file's suppressions and rules,
     what Kustomize files say about their neighbours."""
@@ -179,6 +207,11 @@ class _Run:
         self.explained: set[_ExplainedKey] = set()
         self.not_validated: dict[tuple[str, int, int], NotValidated] = {}
         self.result = LintResult()
+        self._keys: dict[tuple[str, str | None, bool], str | None] = {}
+        """Each file's cache key (see `_file_key`), by (display, path, context only)."""
+        self._engine_digest = ""
+        self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
+        self._tree_digests: dict[int, tuple[object, str]] = {}
 
     def lint(
         self,
@@ -187,19 +220,29 @@ class _Run:
         progress: Callable[[int], None],
     ) -> LintResult:
         items, context_items = list(inputs), list(context)
+        cache = self.engine.cache
         stage = KustomizeStage(
             self.engine.kustomize_command,
             items,
             context_items,
             self.classifier.kustomization,
             self.engine.kustomize_timeout,
+            cache=cache,
         )
+        run_key = self._run_key(stage, items, context_items) if cache is not None else None
+        cached = cache.load(RUNS, run_key) if cache is not None and run_key else None
+        if isinstance(cached, LintResult):
+            stage.abandon()
+            progress(len(items))
+            cache.finish()
+            return cached
+        self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
         for item in context_items:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
-                resources.extend(self.load(item, context_only=True))
+                resources.extend(self._load_context(item))
         resources = self._kustomize(stage, resources)
         self._run_run_checks(RunIndex(resources))
         self.result.findings = _merge_builds(
@@ -211,6 +254,10 @@ class _Run:
         )
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
+        if cache is not None:
+            if run_key and stage.fingerprint() is not None:
+                cache.save(RUNS, run_key, self.result)
+            cache.finish()
         return self.result
 
     def _kustomize(self, stage: KustomizeStage, resources: list[Resource]) -> list[Resource]:
@@ -250,6 +297,8 @@ class _Run:
         self, items: list[InputFile], progress: Callable[[int], None]
     ) -> list[Resource]:
         """Load and check every linted file: on all cores when there are many."""
+        if self.engine.cache is not None:
+            return self._load_linted_cached(items, progress)
         resources: list[Resource] = []
         jobs = parallel.worker_count(self.engine.jobs, len(items))
         if jobs <= 1:
@@ -286,6 +335,139 @@ class _Run:
         self.result.objects += part.result.objects
         self.result.inventory.update(part.result.inventory)
         return part.resources
+
+    # --- the cache's hook (k8slint.cache): a file's part kept by its key ---
+
+    def _file_key(self, item: InputFile, context_only: bool) -> str | None:
+        """Everything the per-file phase's output for `item` depends on (None: the
+        file cannot be read, so the loader's own error is wanted)."""
+        cache = self.engine.cache
+        assert cache is not None
+        if item.path is None:
+            content = content_digest(item.data or b"")
+        else:
+            content = cache.file_digest(item.path)
+            if content is None:
+                return None
+        enabled, severities = self.engine.policy.for_file(item.display)
+        tree = self.classifier.tree_of(item.path)
+        if id(tree) not in self._tree_digests:  # one tree object per directory
+            self._tree_digests[id(tree)] = (tree, digest(tree))
+        parts = (
+            self._engine_key(),
+            item.display,
+            item.path or "",
+            content,
+            self.classifier.kind_of(item.display, item.path),
+            self._tree_digests[id(tree)][1],
+            str(context_only),
+            self._rules_key(enabled, severities),
+        )
+        return content_digest("\0".join(parts).encode())
+
+    def _engine_key(self) -> str:
+        """The settings every file's result depends on, digested once a run."""
+        if not self._engine_digest:
+            engine = self.engine
+            self._engine_digest = digest(
+                code_fingerprint(), engine.version, engine.strict, engine.workload_kinds
+            )
+        return self._engine_digest
+
+    def _rules_key(self, enabled: set[str], severities: dict[str, str]) -> str:
+        """The rules that apply to a file, with their configured severities and
+        params; files under the same settings share the digest."""
+        memo = self._rule_digests
+        shape = (frozenset(enabled), canonical(severities))
+        if shape not in memo:
+            rules = sorted((r.id, r.params) for r in self.engine.rules if r.id in enabled)
+            memo[shape] = digest(sorted(enabled), severities, rules)
+        return memo[shape]
+
+    def _key_of(self, item: InputFile, context_only: bool) -> str | None:
+        slot = (item.display, item.path, context_only)
+        if slot not in self._keys:
+            self._keys[slot] = self._file_key(item, context_only)
+        return self._keys[slot]
+
+    def _run_key(
+        self, stage: KustomizeStage, items: list[InputFile], context: list[InputFile]
+    ) -> str | None:
+        """The whole run's key: every file's key, the builds' inputs, the rules and
+        the caller's settings (None: some input cannot be keyed)."""
+        cache = self.engine.cache
+        assert cache is not None
+        linted = {_identity(item) for item in items} if context else set()
+        keys = [self._key_of(item, context_only=False) for item in items]
+        keys += [
+            self._key_of(item, context_only=True)
+            for item in context
+            if _identity(item) not in linted
+        ]
+        builds = stage.fingerprint()
+        if builds is None or None in keys:
+            return None
+        rules = sorted((rule.id, rule.params) for rule in self.engine.rules)
+        return digest("run", self._engine_key(), cache.settings, rules, builds, keys)
+
+    def _load_linted_cached(
+        self, items: list[InputFile], progress: Callable[[int], None]
+    ) -> list[Resource]:
+        """`_load_linted` through the cache: each file's part from it, or made (on
+        all cores when many) and kept; merged in input order, as without a cache
+        (the cross-object view and the inventory keep that order)."""
+        cache = self.engine.cache
+        assert cache is not None
+        parts: list[_Part | None] = []
+        for item in items:
+            key = self._key_of(item, context_only=False)
+            part = cache.load(FILES, key) if key else None
+            parts.append(part if isinstance(part, _Part) else None)
+        missing = [index for index, part in enumerate(parts) if part is None]
+        progress(len(items) - len(missing))
+        todo = [items[index] for index in missing]
+        jobs = parallel.worker_count(self.engine.jobs, len(todo))
+        made: Iterable[_Part] = (
+            (part for chunk in parallel.map_chunks(self, _file_parts, todo, jobs) for part in chunk)
+            if jobs > 1
+            else (self._file_part(item) for item in todo)
+        )
+        for index, part in zip(missing, made, strict=True):
+            parts[index] = part
+            progress(1)
+        return [resource for part in parts if part is not None for resource in self._merge(part)]
+
+    def _file_part(self, item: InputFile) -> _Part:
+        """Load and check one linted file into a part of its own, and keep it. The
+        run's state is empty here: parts are merged after every file is done."""
+        part = self.part(self.load(item, context_only=False))
+        key = self._key_of(item, context_only=False)
+        if key is not None and self.engine.cache is not None:
+            self.engine.cache.save(FILES, key, part)
+        return part
+
+    def _load_context(self, item: InputFile) -> list[Resource]:
+        """`load` of a context file, through the cache."""
+        cache = self.engine.cache
+        key = self._key_of(item, context_only=True) if cache is not None else None
+        if cache is None or key is None:
+            return self.load(item, context_only=True)
+        part = cache.load(FILES, key)
+        if not isinstance(part, _Part):
+            saved = self.part([])  # this file's state alone makes its part
+            part = self.part(self.load(item, context_only=True))
+            cache.save(FILES, key, part)
+            self._restore(saved)
+        return self._merge(part)
+
+    def _restore(self, part: _Part) -> None:
+        """Put back the state that `part` took away."""
+        self.suppressions, self.findings, self.explained = (
+            part.suppressions,
+            part.findings,
+            part.explained,
+        )
+        self.not_validated, self.result = part.not_validated, part.result
 
     def load(self, item: InputFile, context_only: bool) -> list[Resource]:
         loaded = self._read(item)
@@ -456,7 +638,7 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
     object it names is the one of the first build in order (each build may name
     it differently: a `namePrefix`), so the report is the same from run to run."""
     merged: dict[Finding, set[str]] = {}
-    for finding in sorted(findings, key=lambda found: (found.builds, repr(found.object))):
+    for finding in sorted(findings):
         key = replace(finding, builds=())
         merged.setdefault(key, set()).update(finding.builds)
     out = []

@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from k8slint.cache import BUILDS
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 from k8slint.kustomize import raw
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, BuildOutput, run_build
@@ -41,6 +42,9 @@ from k8slint.kustomize.tree import (
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import load_text
 from k8slint.model import Location, Resource
+
+if TYPE_CHECKING:
+    from k8slint.cache import Cache
 
 MAX_PARALLEL_BUILDS = 4
 
@@ -91,19 +95,20 @@ class KustomizeStage:
         context: list[InputFile],
         read: Reader,
         timeout: float = DEFAULT_TIMEOUT,
+        cache: Cache | None = None,
     ) -> None:
         self._read = read
-        self._displays = {
-            os.path.realpath(item.path): item.display for item in [*files, *context] if item.path
-        }
-        linted = {os.path.realpath(item.path) for item in files if item.path}
+        real = {id(item): os.path.realpath(item.path) for item in [*files, *context] if item.path}
+        self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
+        linted = {real[id(item)] for item in files if item.path}
         found = [
-            (os.path.realpath(item.path), item.display)
+            (real[id(item)], item.display)
             for item in [*files, *context]
             if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
         ]
         self.roots = find_roots(found, read)
-        self.partial = {b.display for b in self.roots if b.directory not in _linted_dirs(linted)}
+        linted_dirs = _linted_dirs(linted)
+        self.partial = {b.display for b in self.roots if b.directory not in linted_dirs}
         """Builds whose root kustomization is not linted (pre-commit hands over the
         changed files): only their findings in linted files are reported."""
         enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
@@ -113,18 +118,87 @@ class KustomizeStage:
         self._command = command
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[Build, Future[BuildOutput]] = {}
-        if command and self.roots:
-            self._executor = ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(self.roots)))
-            for build in self.roots:
+        self._cache = cache
+        self._cached: set[Build] = set()
+        self.command_identity = ""
+        self.failed = False
+        self.input_keys = self._input_keys()
+        """Per root, the digest of every file its build could read (None: remote
+        or unreadable): with the command, the key of its cached output."""
+        pending = [build for build in self.roots if not self._from_cache(build)]
+        if command and pending:
+            self._executor = ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(pending)))
+            for build in pending:
                 self._futures[build] = self._executor.submit(
                     run_build, command, build.directory, build.display, timeout
                 )
+
+    # --- the cache's seam: a build's output kept by the digest of what it read ---
+
+    def _input_keys(self) -> dict[Build, str | None]:
+        if self._cache is None:
+            return {}
+        from k8slint.cache.builds import build_inputs_key, command_identity
+
+        self.command_identity = command_identity(self._command)
+        digest, fetches = self._cache.file_digest, bool(self._command)
+        return {
+            build: build_inputs_key(build.directory, self._read, digest, fetches)
+            for build in self.roots
+        }
+
+    def _output_key(self, build: Build) -> str | None:
+        from k8slint.cache.keys import digest
+
+        inputs = self.input_keys.get(build)
+        if inputs is None or not self._command:
+            return None
+        return digest("build", self.command_identity, build, inputs)
+
+    def fingerprint(self) -> tuple[Any, ...] | None:
+        """What the stage's outcome depends on beyond the linted files, for the run
+        entry's key: the roots, the files each could read, the command (None: a
+        root reads something remote or unreadable, so the outcome may change alone;
+        `failed` says the same after `finish`: a failure is not cached)."""
+        if self.failed or any(key is None for key in self.input_keys.values()):
+            return None
+        roots = [(build, self.input_keys[build]) for build in self.roots]
+        return (roots, sorted(self.partial), self.command_identity)
+
+    def _from_cache(self, build: Build) -> bool:
+        """A cached output stands for the build (it is never a failure or remote)."""
+        key = self._output_key(build) if self._cache is not None else None
+        output = self._cache.load(BUILDS, key) if self._cache and key else None
+        if not isinstance(output, BuildOutput) or output.text is None:
+            return False
+        done: Future[BuildOutput] = Future()
+        done.set_result(output)
+        self._futures[build] = done
+        self._cached.add(build)
+        return True
+
+    def _keep(self, build: Build, output: BuildOutput) -> None:
+        if self._cache is None or build in self._cached or output.error is not None:
+            return
+        key = self._output_key(build)
+        if key is not None:
+            self._cache.save(BUILDS, key, output)
+
+    def abandon(self) -> None:
+        """The run needs no build after all (its whole result was cached)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
     def _enclosing_roots(self, linted: set[str], known: set[str]) -> list[Build]:
         """Roots elsewhere in the repository that build a linted file no known root
         reads: a changed base is linted through every overlay that uses it."""
         covered = {path for root in known for path in members(root, self._read)}
-        tops = {top for path in linted - covered if (top := repository_top(path))}
+        by_directory: dict[str, str | None] = {}  # the answer depends on the directory only
+        for path in linted - covered:
+            directory = os.path.dirname(path)
+            if directory not in by_directory:
+                by_directory[directory] = repository_top(path)
+        tops = {top for top in by_directory.values() if top}
         found: dict[str, Build] = {}
         for top in sorted(tops):
             everything = [(path, self.display(path)) for path in kustomizations_under(top)]
@@ -158,6 +232,7 @@ class KustomizeStage:
                 if output is not None and output.text is not None:
                     built = self._built(build, output, documents)
                     if built is not None:
+                        self._keep(build, output)
                         outcome.built.extend(built)
                         outcome.covered |= {r.file for r in built}
                         outcome.covered |= {
@@ -171,6 +246,7 @@ class KustomizeStage:
         finally:
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
+        self.failed = bool(outcome.failures)
         if outcome.raw_views and self._command is None:
             outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
         return outcome

@@ -1,0 +1,78 @@
+"""Cache keys: digests of everything a cached result depends on.
+
+A key is the sha256 of a canonical text of its parts (`digest`), so two runs
+that would compute the same result find the same entry and anything that
+could change the result makes another key. The code's own identity is part
+of every key (`code_fingerprint`): the package version alone would let a
+developer's edit of a check or a rule file read results of the old code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+from typing import Any
+
+import k8slint
+from k8slint.engine.registry import rules_dir
+
+
+def canonical(value: Any) -> str:
+    """A text that is the same for equal values in every process: sets and
+    mappings sorted (their order follows the per-process string hash)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(canonical(item) for item in value)) + "}"
+    if isinstance(value, dict):
+        items = sorted((canonical(key), canonical(item)) for key, item in value.items())
+        return "{" + ",".join(f"{key}:{item}" for key, item in items) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(canonical(item) for item in value) + "]"
+    if value is None or isinstance(value, (str, int, float, bool, bytes)):
+        return repr(value)
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return type(value).__name__ + canonical({name: getattr(value, name) for name in fields})
+    raise TypeError(f"no canonical form for {type(value).__name__}")
+
+
+def digest(*parts: Any) -> str:
+    return hashlib.sha256(canonical(parts).encode()).hexdigest()
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The k8slint version, every source file of the package and every rule and
+    preset file, and the version of the bundled API schemas: a change to any of
+    them is another code, whose results are not this one's."""
+    hashed = hashlib.sha256(k8slint.__version__.encode())
+    hashed.update(_schemas_version().encode())
+    package = os.path.dirname(os.path.abspath(k8slint.__file__))
+    for top, suffixes in ((package, (".py", ".json", ".yaml")), (rules_dir(), (".yaml",))):
+        for folder, subfolders, names in os.walk(top):
+            subfolders[:] = sorted(d for d in subfolders if d not in ("__pycache__", "_rules"))
+            for name in sorted(names):
+                if name.endswith(suffixes):
+                    path = os.path.join(folder, name)
+                    hashed.update(os.path.relpath(path, top).encode() + b"\0")
+                    with open(path, "rb") as handle:
+                        hashed.update(handle.read())
+    return hashed.hexdigest()
+
+
+def _schemas_version() -> str:
+    """kubernetes-validate's version (its `version.py`: importlib.metadata costs a
+    tenth of a second to import, more than the whole warm run may take)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        try:
+            with open(os.path.join(folder, "version.py"), encoding="utf-8") as handle:
+                return handle.read()
+        except OSError:
+            continue
+    return ""

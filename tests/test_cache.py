@@ -1,0 +1,522 @@
+"""The on-disk cache (k8slint/cache): a warm run reports what a cold one does,
+anything a result depends on is in its key, and a broken, shared, unwritable
+or vanishing cache directory costs time, never a result or the run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support import FIXTURES, REPO, engine_for, shared, web_deployment
+
+import k8slint.engine.run as run_module
+import k8slint.kustomize.stage as stage_module
+from k8slint.cache import BUILDS, DIRECTORY_NAME, ENV_DIRECTORY, FILES, RUNS, Cache, digests, keys
+from k8slint.cache.store import GITIGNORE, MAGIC, Store
+from k8slint.cli import cli
+from k8slint.engine.run import LintResult
+from k8slint.kube.openapi import bundled_versions
+from k8slint.load.discover import discover
+
+DEPLOYMENT = web_deployment("securityContext: {privileged: true}")
+"""A per-object finding (container-privileged)."""
+
+SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: nope}
+  ports: [{port: 80}]
+"""
+
+HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
+
+
+def _everything(result: LintResult) -> tuple:
+    """Every field a report may show (a Finding's equality leaves some out)."""
+    findings = [(f, f.object, f.identity, f.fix, f.builds) for f in result.findings]
+    return (
+        findings,
+        result.notices,
+        result.not_validated,
+        result.inventory,
+        result.files,
+        result.objects,
+    )
+
+
+def _lint(paths, cache_dir=None, **engine_options):
+    rule_ids = engine_options.pop("rule_ids", None)
+    engine = engine_for(rule_ids, **engine_options)
+    engine.cache = Cache(str(cache_dir)) if cache_dir is not None else None
+    return engine.lint(discover([str(p) for p in paths]).files)
+
+
+def _entries(cache_dir: Path, kind: str) -> set[str]:
+    folder = cache_dir / kind
+    return {p.name for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A small tree: a Deployment, a Service that selects nothing (cross-object)."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "deployment.yaml").write_text(DEPLOYMENT)
+    (root / "service.yaml").write_text(SERVICE)
+    return root
+
+
+# --- warm == cold ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kustomize", ["none", None], ids=["raw", "built"])
+def test_warm_runs_report_what_cold_runs_do(tmp_path, kustomize):
+    if kustomize is None and not HAS_KUSTOMIZE:
+        pytest.skip("no kustomize or kubectl")
+    corpus = shared("corpus")
+    paths = [
+        FIXTURES,
+        corpus / "gke-samples" / "workloads" / "migrate-x86-app-to-multi-arch",
+        corpus / "microservices-demo" / "kustomize",
+    ]
+    cold = _lint(paths, kustomize_command=kustomize, jobs=2)
+    cache = tmp_path / "cache"
+    first = _lint(paths, cache, kustomize_command=kustomize, jobs=2)
+    assert _entries(cache, FILES)
+    whole = _lint(paths, cache, kustomize_command=kustomize, jobs=2)
+    shutil.rmtree(cache / RUNS, ignore_errors=True)  # per-file entries, cross-object rerun
+    parts = _lint(paths, cache, kustomize_command=kustomize, jobs=1)
+    shutil.rmtree(cache / RUNS, ignore_errors=True)
+    for entry in sorted((cache / FILES).rglob("*"))[::2]:  # half of them made again by workers
+        if entry.is_file():
+            entry.unlink()
+    half = _lint(paths, cache, kustomize_command=kustomize, jobs=2)
+    assert _everything(first) == _everything(cold)
+    assert _everything(whole) == _everything(cold)
+    assert _everything(parts) == _everything(cold)
+    assert _everything(half) == _everything(cold)
+
+
+def test_a_whole_run_is_one_entry_and_a_warm_run_loads_no_file(tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cold = _lint([tree], cache, kustomize_command="none")
+    assert len(_entries(cache, RUNS)) == 1
+    monkeypatch.setattr(run_module, "load_file", _must_not_run)
+    assert _everything(_lint([tree], cache, kustomize_command="none")) == _everything(cold)
+
+
+def _must_not_run(*args, **kwargs):
+    raise AssertionError("a cached file was loaded again")
+
+
+# --- every part of a key --------------------------------------------------------
+
+
+def _misses(tree, tmp_path, change, **second) -> tuple[LintResult, set[str]]:
+    """Lint, apply `change`, lint again: the second run's result and the file
+    entries it wrote (a miss writes one)."""
+    cache = tmp_path / "cache"
+    _lint([tree], cache, kustomize_command="none")
+    before = _entries(cache, FILES)
+    change()
+    result = _lint([tree], cache, **{"kustomize_command": "none", **second})
+    return result, _entries(cache, FILES) - before
+
+
+def _nothing() -> None:
+    return None
+
+
+def test_an_unchanged_tree_writes_no_entry(tree, tmp_path):
+    assert _misses(tree, tmp_path, _nothing)[1] == set()
+
+
+def test_a_changed_file_is_a_miss(tree, tmp_path):
+    path = tree / "deployment.yaml"
+    result, new = _misses(tree, tmp_path, lambda: path.write_text(web_deployment()))
+    assert len(new) == 1
+    assert _everything(result) == _everything(_lint([tree], kustomize_command="none"))
+
+
+def test_a_file_edited_in_place_with_its_size_and_time_kept_is_a_miss(tree, tmp_path, monkeypatch):
+    """The stat shortcut: the change time moves even when a tool puts mtime back."""
+    monkeypatch.setattr(digests, "SETTLED_NS", 0)
+    path = tree / "deployment.yaml"
+    facts = path.stat()
+
+    def same_size_same_mtime():
+        path.write_text(DEPLOYMENT.replace("privileged: true", "privileged: tru1"))
+        os.utime(path, ns=(facts.st_atime_ns, facts.st_mtime_ns))
+
+    result, new = _misses(tree, tmp_path, same_size_same_mtime)
+    assert len(new) == 1
+    assert _everything(result) == _everything(_lint([tree], kustomize_command="none"))
+    assert any(f.rule == "schema" for f in result.findings)
+
+
+def test_a_racily_recent_file_is_not_in_the_stat_index(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("a: 1\n")
+    index = digests.FileDigests(Store(str(tmp_path / "cache")))
+    assert index.of(str(path)) is not None
+    index.save()
+    assert str(path) not in index._known  # changed just now: it is hashed again next time
+
+
+def test_the_displayed_path_is_in_the_key(tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(tree)
+    _lint(["deployment.yaml"], cache, kustomize_command="none")
+    before = _entries(cache, FILES)
+    result = _lint([tree / "deployment.yaml"], cache, kustomize_command="none")
+    assert len(_entries(cache, FILES) - before) == 1
+    assert {f.file for f in result.findings} == {str(tree / "deployment.yaml")}
+
+
+def test_what_the_file_is_to_kustomize_is_in_the_key(tree, tmp_path):
+    """The same bytes listed as a patch are judged as a patch (another kind)."""
+    kustomization = tree / "kustomization.yaml"
+    kustomization.write_text("patches:\n  - path: deployment.yaml\n")
+    _, new = _misses(
+        tree, tmp_path, lambda: kustomization.write_text("resources: [deployment.yaml]\n")
+    )
+    assert len(new) == 2  # the kustomization itself, and the file that is no longer a patch
+
+
+def test_the_kustomize_tree_is_in_the_key(tree, tmp_path):
+    """A namespace set by a kustomization changes what the file's objects mean."""
+    kustomization = tree / "kustomization.yaml"
+    kustomization.write_text("resources: [deployment.yaml, service.yaml]\n")
+    _, new = _misses(
+        tree,
+        tmp_path,
+        lambda: kustomization.write_text(
+            "namespace: shop\nresources: [deployment.yaml, service.yaml]\n"
+        ),
+    )
+    assert len(new) == 3
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"rule_ids": ["image-tag-mutable"]},
+        {"version": bundled_versions()[0]},
+        {"strict": False},
+    ],
+    ids=["rules", "kubernetes-version", "strict"],
+)
+def test_engine_settings_are_in_the_key(tree, tmp_path, second):
+    _, new = _misses(tree, tmp_path, _nothing, **second)
+    assert len(new) == 2
+
+
+def test_a_rule_option_and_a_severity_are_in_the_key(tree, tmp_path):
+    cache = tmp_path / "cache"
+    engine = engine_for()
+    engine.cache = Cache(str(cache))
+    files = discover([str(tree)]).files
+    engine.lint(files)
+    before = _entries(cache, FILES)
+    engine.rules = [
+        replace(r, params={**r.params, "x": 1}) if r.id == "image-tag-mutable" else r
+        for r in engine.rules
+    ]
+    engine.lint(files)
+    after_params = _entries(cache, FILES)
+    assert len(after_params - before) == 2
+
+    per_object = next(f for f in engine.lint(files).findings if f.identity is None)
+    other = "info" if per_object.severity != "info" else "error"
+
+    class Severe:
+        def for_file(self, file):
+            return {rule.id for rule in engine.rules}, {per_object.rule: other}
+
+    engine.policy = Severe()
+    result = engine.lint(files)
+    assert len(_entries(cache, FILES) - after_params) == 2
+    assert {f.severity for f in result.findings if f.rule == per_object.rule} == {other}
+
+
+def test_custom_workload_kinds_are_in_the_key(tree, tmp_path):
+    cache = tmp_path / "cache"
+    _lint([tree], cache, kustomize_command="none")
+    before = _entries(cache, FILES)
+    engine = engine_for(kustomize_command="none")
+    engine.workload_kinds = {("argoproj.io", "Rollout"): ("spec", "template")}
+    engine.cache = Cache(str(cache))
+    engine.lint(discover([str(tree)]).files)
+    assert len(_entries(cache, FILES) - before) == 2
+
+
+def test_the_code_is_in_the_key(tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    _lint([tree], cache, kustomize_command="none")
+    before = _entries(cache, FILES)
+    monkeypatch.setattr(run_module, "code_fingerprint", lambda: "another k8slint")
+    _lint([tree], cache, kustomize_command="none")
+    assert len(_entries(cache, FILES) - before) == 2
+
+
+def test_the_code_fingerprint_covers_sources_rules_and_version(tmp_path, monkeypatch):
+    package, rules = tmp_path / "k8slint", tmp_path / "rules"
+    (package / "checks").mkdir(parents=True)
+    rules.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "checks" / "a.py").write_text("x = 1\n")
+    (rules / "a-rule.yaml").write_text("id: a-rule\n")
+
+    class Package:
+        __file__ = str(package / "__init__.py")
+        __version__ = "1.0"
+
+    monkeypatch.setattr(keys, "k8slint", Package)
+    monkeypatch.setattr(keys, "rules_dir", lambda: str(rules))
+    seen = {keys.code_fingerprint.__wrapped__()}
+    (package / "checks" / "a.py").write_text("x = 2\n")
+    seen.add(keys.code_fingerprint.__wrapped__())
+    (rules / "a-rule.yaml").write_text("id: a-rule\nseverity: error\n")
+    seen.add(keys.code_fingerprint.__wrapped__())
+    Package.__version__ = "1.1"
+    seen.add(keys.code_fingerprint.__wrapped__())
+    assert len(seen) == 4
+
+
+def test_the_callers_settings_are_in_the_run_key(tree, tmp_path):
+    cache = tmp_path / "cache"
+    for settings in ("config one", "config two"):
+        engine = engine_for(kustomize_command="none")
+        engine.cache = Cache(str(cache), settings)
+        engine.lint(discover([str(tree)]).files)
+    assert len(_entries(cache, RUNS)) == 2
+
+
+def test_another_file_beside_is_a_new_run_but_no_new_file_entry(tree, tmp_path):
+    """Cross-object findings depend on every file: the run entry is new, the old
+    files' entries are reused."""
+    cache = tmp_path / "cache"
+    _lint([tree], cache, kustomize_command="none")
+    files, runs = _entries(cache, FILES), _entries(cache, RUNS)
+    (tree / "api.yaml").write_text(DEPLOYMENT.replace("name: web\n", "name: api\n", 1))
+    result = _lint([tree], cache, kustomize_command="none")
+    assert len(_entries(cache, FILES) - files) == 1
+    assert len(_entries(cache, RUNS) - runs) == 1
+    assert _everything(result) == _everything(_lint([tree], kustomize_command="none"))
+
+
+# --- a broken, shared, unwritable or vanishing directory -----------------------
+
+
+@pytest.mark.parametrize(
+    "garble",
+    [
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],
+        lambda data: b"garbage" * 10,
+        lambda data: data[: data.index(b"\n", len(MAGIC)) + 1] + b"\x80\x05K\x07.",  # an int
+        lambda data: data.replace(MAGIC, b"k8slint-cache-0\n"),
+    ],
+    ids=["empty", "truncated", "garbage", "foreign-object", "other-format"],
+)
+def test_a_broken_entry_is_a_miss_and_is_rewritten(tree, tmp_path, garble):
+    cache = tmp_path / "cache"
+    cold = _lint([tree], cache, kustomize_command="none")
+    entries = [p for kind in (FILES, RUNS) for p in (cache / kind).rglob("*") if p.is_file()]
+    for path in entries:
+        path.write_bytes(garble(path.read_bytes()))
+    warm = _lint([tree], cache, kustomize_command="none")
+    assert _everything(warm) == _everything(cold)
+    store = Cache(str(cache))
+    for path in entries:
+        assert store.load(path.parent.parent.name, path.name) is not None
+
+
+def test_two_runs_at_once_share_the_cache(tree, tmp_path):
+    cache = tmp_path / "cache"
+    for index in range(40):  # enough files for both runs to write at the same time
+        (tree / f"more-{index}.yaml").write_text(DEPLOYMENT.replace("web", f"web{index}"))
+    command = [sys.executable, "-m", "k8slint", "lint", str(tree), "--format", "json"]
+    command += ["--kustomize-command", "none", "--cache-dir", str(cache)]
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate() for run in runs]
+    alone = subprocess.run(
+        [*command[:-2], "--no-cache"], capture_output=True, env=environment, check=False
+    )
+    assert [run.returncode for run in runs] == [alone.returncode] * 2
+    assert [stdout for stdout, _ in outputs] == [alone.stdout] * 2
+    again = subprocess.run(command, capture_output=True, env=environment, check=False)
+    assert again.stdout == alone.stdout
+    assert not list(cache.rglob(".tmp-*"))
+
+
+def test_an_unwritable_cache_is_one_notice_and_the_run_goes_on(tree, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    runner = CliRunner()
+    arguments = ["lint", str(tree), "--kustomize-command", "none", "--format", "json"]
+    plain = runner.invoke(cli, [*arguments, "--no-cache"])
+    result = runner.invoke(cli, [*arguments, "--cache-dir", str(blocked / "cache")])
+    assert result.exit_code == plain.exit_code == 1
+    assert result.stdout == plain.stdout
+    assert result.stderr.count("cannot write the cache") == 1
+
+
+def test_the_directory_deleted_mid_run_loses_nothing(tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    save = Cache.save
+
+    def delete_then_save(self, kind, key, value):
+        shutil.rmtree(cache, ignore_errors=True)
+        save(self, kind, key, value)
+
+    monkeypatch.setattr(Cache, "save", delete_then_save)
+    cold = _lint([tree], kustomize_command="none")
+    assert _everything(_lint([tree], cache, kustomize_command="none")) == _everything(cold)
+    assert (cache / ".gitignore").is_file()
+    assert _entries(cache, RUNS)
+
+
+def test_the_size_bound_drops_the_oldest_entries(tmp_path):
+    store = Store(str(tmp_path / "cache"), max_bytes=10_000)
+    store.open()
+    for index in range(20):
+        key = f"{index:02d}" + "0" * 62
+        store.put(FILES, key, b"x" * 1000)
+        path = store.path(FILES, key)
+        os.utime(path, ns=(index * 10**9, index * 10**9))
+    store.prune()
+    kept = sorted(_entries(tmp_path / "cache", FILES))
+    assert kept and len(kept) < 10
+    assert kept[-1].startswith("19") and not any(name.startswith("00") for name in kept)
+
+
+# --- Kustomize builds ----------------------------------------------------------
+
+
+def _kustomize_tree(tmp_path: Path, resources: str = "[../base]") -> Path:
+    base, overlay = tmp_path / "app" / "base", tmp_path / "app" / "overlay"
+    base.mkdir(parents=True)
+    overlay.mkdir()
+    (base / "deployment.yaml").write_text(DEPLOYMENT)
+    (base / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    (overlay / "kustomization.yaml").write_text(f"namePrefix: prod-\nresources: {resources}\n")
+    return tmp_path / "app"
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+def test_a_build_is_cached_by_what_it_reads(tmp_path, monkeypatch):
+    app, cache = _kustomize_tree(tmp_path), tmp_path / "cache"
+    cold = _lint([app], cache)
+    assert len(_entries(cache, BUILDS)) == 1
+    shutil.rmtree(cache / RUNS)
+    calls = []
+    real_build = stage_module.run_build
+    monkeypatch.setattr(stage_module, "run_build", lambda *a: calls.append(a) or real_build(*a))
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert calls == []
+    (app / "base" / "notes.txt").write_text("any file under a kustomization's directory")
+    _lint([app], cache)
+    assert len(calls) == 1
+    assert len(_entries(cache, BUILDS)) == 2
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+@pytest.mark.parametrize(
+    "resources",
+    [
+        "[../base, 'https://github.com/example/nothing//config?ref=v1']",
+        "[../base]\npatches: [{path: no-such-patch.yaml}]",
+    ],
+    ids=["remote", "failed"],
+)
+def test_remote_and_failed_builds_are_not_cached(tmp_path, resources):
+    app, cache = _kustomize_tree(tmp_path, resources), tmp_path / "cache"
+    result = _lint([app], cache)
+    assert any(f.rule == "kustomize-build" for f in result.findings)
+    assert _entries(cache, BUILDS) == set()
+    assert _entries(cache, RUNS) == set()
+
+
+# --- the command line and the config -------------------------------------------
+
+
+def test_the_cache_dir_option_makes_an_ignored_tagged_directory(tree, tmp_path):
+    cache = tmp_path / "somewhere"
+    result = CliRunner().invoke(cli, ["lint", str(tree), "--cache-dir", str(cache)])
+    assert result.exit_code == 1
+    assert (cache / ".gitignore").read_text() == GITIGNORE
+    assert "*" in GITIGNORE.splitlines()
+    assert (
+        (cache / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
+    assert _entries(cache, RUNS)
+
+
+def test_no_cache_writes_nothing(tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(ENV_DIRECTORY, str(cache))
+    result = CliRunner().invoke(cli, ["lint", str(tree), "--no-cache"])
+    assert result.exit_code == 1
+    assert not cache.exists()
+
+
+def test_the_config_turns_it_off(tree, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(ENV_DIRECTORY, str(cache))
+    (tree / ".k8slint.yaml").write_text("cache: false\n")
+    assert CliRunner().invoke(cli, ["lint", str(tree)]).exit_code == 1
+    assert not cache.exists()
+
+
+def test_the_default_is_beside_the_config_and_the_config_may_move_it(tree, tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_DIRECTORY)
+    monkeypatch.chdir(tmp_path)
+    (tree / ".k8slint.yaml").write_text("strict: true\n")
+    assert CliRunner().invoke(cli, ["lint", str(tree)]).exit_code == 1
+    assert (tree / DIRECTORY_NAME / ".gitignore").is_file()
+    (tree / ".k8slint.yaml").write_text("cache-dir: ../elsewhere\n")
+    assert CliRunner().invoke(cli, ["lint", str(tree)]).exit_code == 1
+    assert _entries(tmp_path / "elsewhere", RUNS)
+
+
+def test_without_a_config_the_default_is_the_working_directory(tree, tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_DIRECTORY)
+    monkeypatch.chdir(tree)
+    assert CliRunner().invoke(cli, ["lint", "."]).exit_code == 1
+    assert (tree / DIRECTORY_NAME / "CACHEDIR.TAG").is_file()
+    again = CliRunner().invoke(cli, ["lint", "."])  # its own files are not linted
+    assert again.exit_code == 1 and DIRECTORY_NAME not in again.stdout
+
+
+def test_the_suite_keeps_its_cache_out_of_the_repository():
+    assert os.environ[ENV_DIRECTORY]
+    assert not Path(os.environ[ENV_DIRECTORY]).resolve().is_relative_to(REPO)
+    assert not (REPO / DIRECTORY_NAME).exists()
+
+
+def test_a_context_file_linted_later_is_a_miss(tree, tmp_path):
+    """Loaded as --context it was not checked: its entry must not stand for a lint."""
+    cache, other = tmp_path / "cache", tmp_path / "other"
+    other.mkdir()
+    (other / "api.yaml").write_text(DEPLOYMENT.replace("name: web\n", "name: api\n", 1))
+    engine = engine_for(kustomize_command="none")
+    engine.cache = Cache(str(cache))
+    engine.lint(discover([str(other)]).files, discover([str(tree)]).files)
+    warm = _lint([tree], cache, kustomize_command="none")
+    assert warm.findings
+    assert _everything(warm) == _everything(_lint([tree], kustomize_command="none"))
