@@ -52,3 +52,19 @@ def test_bench_fix_stage_writes_only_its_copy(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["count"] == 1
     assert manifest.read_text() == text
+
+
+def test_bench_warm_stage_relints_a_copy_with_the_cache_its_first_run_filled(tmp_path):
+    script = REPO / "benchmarks" / "bench.py"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    done = subprocess.run(
+        [sys.executable, str(script), "--stage", "changed", "--corpus", str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["files"] == 1
+    assert sorted(path.name for path in corpus.iterdir()) == ["cm.yaml"]
