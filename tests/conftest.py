@@ -38,14 +38,15 @@ def full(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(scope="session")
 def raw_corpus(tmp_path_factory: pytest.TempPathFactory):
-    """../shared/corpus linted raw (Kustomize trees unbuilt) with every rule, on two
-    workers: once per session, shared by every test that needs the corpus's findings
-    (tests/test_corpus_builds.py lints it built)."""
+    """../shared/corpus linted raw (Kustomize trees unbuilt) with every rule, in one
+    process (the test workers keep the cores busy; the engine's own workers would
+    only add their cost): once per session, shared by every test that needs the
+    corpus's findings (tests/test_corpus_builds.py lints it built)."""
     rules = sorted(load_rules())
     return once_per_session(
         tmp_path_factory,
         "raw-corpus",
-        lambda: lint_paths([str(shared("corpus"))], rules, jobs=2, kustomize_command=RAW),
+        lambda: lint_paths([str(shared("corpus"))], rules, jobs=1, kustomize_command=RAW),
     )
 
 

@@ -51,12 +51,12 @@ def sample() -> list[str]:
 def test_workers_find_exactly_what_one_process_finds(corpus, corpus_result, sample, full):
     """On the whole corpus with --full; else on the sample, big enough for two workers."""
     if full:
-        paths, workers = [str(corpus)], corpus_result
+        paths, alone = [str(corpus)], corpus_result
     else:
-        assert parallel.worker_count(2, len(sample)) == 2
         paths = sample
-        workers = lint_paths(paths, EVERY_RULE, jobs=2, kustomize_command=RAW)
-    alone = lint_paths(paths, EVERY_RULE, jobs=1, kustomize_command=RAW)
+        alone = lint_paths(paths, EVERY_RULE, jobs=1, kustomize_command=RAW)
+    assert parallel.worker_count(2, alone.files) == 2
+    workers = lint_paths(paths, EVERY_RULE, jobs=2, kustomize_command=RAW)
     assert workers.findings == alone.findings
     assert workers.notices == alone.notices
     assert workers.not_validated == alone.not_validated
