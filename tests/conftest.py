@@ -1,4 +1,10 @@
-"""Tests run against this checkout's package, whatever else is installed."""
+"""Tests run against this checkout's package, whatever else is installed.
+
+`--full` runs the slow guards in full (CI's `.ci/run` does): every Kustomize
+build of the corpus, workers against one process on the whole corpus, and the
+pre-commit hook installed by pip as users get it. Without it those guards run
+on samples chosen to cover the same features, so the suite stays well under a
+minute."""
 
 import sys
 from datetime import timedelta
@@ -10,6 +16,39 @@ from hypothesis import HealthCheck, settings
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+
+from support import lint_paths, once_per_session, shared  # noqa: E402  (needs the path above)
+
+from k8slint.engine.registry import load_rules  # noqa: E402
+from k8slint.kustomize.build import OFF as RAW  # noqa: E402
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full",
+        action="store_true",
+        help="run the slow guards in full instead of on samples (CI does)",
+    )
+
+
+@pytest.fixture(scope="session")
+def full(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--full"))
+
+
+@pytest.fixture(scope="session")
+def raw_corpus(tmp_path_factory: pytest.TempPathFactory):
+    """../shared/corpus linted raw (Kustomize trees unbuilt) with every rule, in one
+    process (the test workers keep the cores busy; the engine's own workers would
+    only add their cost): once per session, shared by every test that needs the
+    corpus's findings (tests/test_corpus_builds.py lints it built)."""
+    rules = sorted(load_rules())
+    return once_per_session(
+        tmp_path_factory,
+        "raw-corpus",
+        lambda: lint_paths([str(shared("corpus"))], rules, jobs=1, kustomize_command=RAW),
+    )
+
 
 # Property tests (tests/test_fuzz.py): a bounded, reproducible run by default so
 # the suite stays fast and never flaky; `--hypothesis-profile=long` searches for

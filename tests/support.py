@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -31,6 +35,35 @@ def shared(*parts: str) -> Path:
             pytrace=False,
         )
     return path
+
+
+T = TypeVar("T")
+
+
+def once_per_session(
+    tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[], T]
+) -> T:
+    """`make()` once per test session, however many xdist workers ask: the first
+    computes it under a lock and pickles it into the session's temporary directory,
+    the others wait and load it. A corpus lint costs seconds; several test files
+    need the same one."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: its own fixture cache
+        return make()
+    # A worker's base temp is <session>/popen-gwN; the session directory is shared.
+    session = tmp_path_factory.getbasetemp().parent
+    stored = session / f"{name}.pickle"
+    with open(session / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stored.exists():
+            return pickle.loads(stored.read_bytes())
+        value = make()
+        stored.write_bytes(pickle.dumps(value))
+        return value
+
+
+def corpus_files() -> list[str]:
+    """The corpus's lintable files (testdata skipped), sorted: samples are slices of it."""
+    return sorted(item.path for item in discover([str(shared("corpus"))]).files if item.path)
 
 
 _EXPECT = re.compile(r"#\s*expect:\s*([\w\-, ]+)")

@@ -4,11 +4,13 @@ are broken upstream get `yaml-syntax` at the line an independent parser names.""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import yaml
-from support import assert_real_positions, lint_paths, shared
+from support import assert_real_positions, corpus_files, lint_paths, shared
 
+from k8slint.engine import parallel
 from k8slint.engine.registry import load_rules
 from k8slint.kustomize.build import OFF as RAW
 from k8slint.load.discover import discover
@@ -26,24 +28,41 @@ TESTDATA_FILES, TESTDATA_OBJECTS = 6, 37
 """The corpus's `testdata` directories and what they hold: skipped, one notice each."""
 
 
+SAMPLE_STEP = 4
+"""The sample: every fourth corpus file (a fifth of its bytes: CRDs are most of them)."""
+
+
 @pytest.fixture(scope="module")
 def corpus():
     return shared("corpus")
 
 
 @pytest.fixture(scope="module")
-def corpus_result(corpus):
-    """Kustomize trees raw here: tests/test_corpus_builds.py lints them built."""
-    return lint_paths([str(corpus)], EVERY_RULE, jobs=2, kustomize_command=RAW)
+def corpus_result(raw_corpus):
+    """The session's raw lint (conftest.py): tests/test_corpus_builds.py lints built."""
+    return raw_corpus
 
 
-def test_workers_find_exactly_what_one_process_finds(corpus, corpus_result):
-    alone = lint_paths([str(corpus)], EVERY_RULE, jobs=1, kustomize_command=RAW)
-    assert corpus_result.findings == alone.findings
-    assert corpus_result.notices == alone.notices
-    assert corpus_result.not_validated == alone.not_validated
-    assert corpus_result.inventory == alone.inventory
-    assert (corpus_result.files, corpus_result.objects) == (alone.files, alone.objects)
+@pytest.fixture(scope="module")
+def sample() -> list[str]:
+    return corpus_files()[::SAMPLE_STEP]
+
+
+def test_workers_find_exactly_what_one_process_finds(corpus, corpus_result, sample, full):
+    """On the whole corpus with --full; else on the sample, big enough for two workers."""
+    if full:
+        paths, alone = [str(corpus)], corpus_result
+    else:
+        paths = sample
+        alone = lint_paths(paths, EVERY_RULE, jobs=1, kustomize_command=RAW)
+    assert parallel.worker_count(2, alone.files) == 2
+    workers = lint_paths(paths, EVERY_RULE, jobs=2, kustomize_command=RAW)
+    assert workers.findings == alone.findings
+    assert workers.notices == alone.notices
+    assert workers.not_validated == alone.not_validated
+    assert workers.inventory == alone.inventory
+    assert (workers.files, workers.objects) == (alone.files, alone.objects)
+    assert workers.internal_errors == alone.internal_errors == []
 
 
 def test_corpus_lints_without_internal_error(corpus_result):
@@ -88,26 +107,39 @@ def test_broken_upstream_files_get_yaml_syntax_at_their_line(corpus, corpus_resu
     assert reported == expected
 
 
-def test_the_compiled_validity_check_changes_no_schema_finding(corpus, monkeypatch):
-    """With the fast path off, jsonschema judges every object: same findings."""
+SCHEMA_RULES = ["schema", "crd-schema"]
+
+
+def test_the_compiled_validity_check_changes_no_schema_finding(corpus_result, sample, monkeypatch):
+    """With the fast path off, jsonschema judges every object: same findings. Judged
+    both ways (jsonschema on every object is slow): every other file of the sample,
+    every file where the corpus lint found a schema finding or one that explains it,
+    and the CRDs of the custom resources with a `crd-schema` finding."""
     import k8slint.checks.schema as schema_checks
 
-    rules = ["schema", "crd-schema"]
-    # Raw files on both sides: a file list does not build the trees a directory does.
-    monkeypatch.setattr("k8slint.engine.run.find_command", lambda configured: None)
-    fast = lint_paths([str(corpus)], rules)
+    related = set(SCHEMA_RULES) | {
+        rule.id for rule in load_rules().values() if set(rule.explains) & set(SCHEMA_RULES)
+    }
+    found = [f for f in corpus_result.findings if f.rule in related]
+    custom = {f.object.kind for f in found if f.rule == "crd-schema" and f.object}
+    chosen = sorted(set(sample[::2]) | {f.file for f in found} | _crd_files(custom))
+    fast = lint_paths(chosen, SCHEMA_RULES, kustomize_command=RAW)
+    # Every schema finding of the whole corpus (30 schema, 10 crd-schema) is among these.
     assert len(fast.findings) == 40
-    # jsonschema on every object is slow: every file with a finding or a CRD, and
-    # every fourth other file, judged both ways.
-    files = sorted(item.path for item in discover([str(corpus)]).files if item.path)
-    chosen = {finding.file for finding in fast.findings} | set(files[::4])
-    chosen |= {path for path in files if "CustomResourceDefinition" in _text(path)}
     monkeypatch.setattr(schema_checks, "compile_schema", lambda schema: lambda value: False)
-    slow = lint_paths(sorted(chosen), rules, jobs=1)
+    slow = lint_paths(chosen, SCHEMA_RULES, jobs=1, kustomize_command=RAW)
     assert slow.findings == fast.findings
-    assert slow.not_validated == [n for n in fast.not_validated if n.file in chosen]
+    assert slow.not_validated == fast.not_validated
 
 
-def _text(path: str) -> str:
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        return handle.read()
+def _crd_files(kinds: set[str]) -> set[str]:
+    """The corpus files that define a CustomResourceDefinition for one of `kinds`
+    (a `kind: <Kind>` line under `names`, found by text: a cheap superset)."""
+    pattern = re.compile(rf"^[ \t]+kind:[ \t]*({'|'.join(map(re.escape, kinds))})[ \t]*$", re.M)
+    chosen = set()
+    for path in corpus_files():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        if "CustomResourceDefinition" in text and pattern.search(text):
+            chosen.add(path)
+    return chosen
