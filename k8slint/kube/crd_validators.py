@@ -15,13 +15,14 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema.exceptions import SchemaError
+from typing import TYPE_CHECKING, Any
 
 from k8slint.kube.openapi import Version
-from k8slint.kube.validators import Validator, resolved_type
+from k8slint.kube.validators import new_validator, resolved_type
 from k8slint.model import Resource
+
+if TYPE_CHECKING:
+    from k8slint.kube.validators import Validator
 
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -227,16 +228,21 @@ def custom_resource_validator(
     such a CRD and `schema` reports it there): its objects are not validated.
     Checking the schema against the metaschema up front cost 15 times the
     validation itself on the corpus, so a broken keyword is also caught where
-    validation trips on it (`BROKEN_SCHEMA`).
+    validation trips on it (`broken_schema`).
     """
     try:
-        return Validator(_resource_schema(version, kubernetes_version, strict))
-    except BROKEN_SCHEMA:
+        return new_validator(_resource_schema(version, kubernetes_version, strict))
+    except broken_schema():
         return None
 
 
-BROKEN_SCHEMA = (SchemaError, TypeError, ValueError, AttributeError, KeyError, re.error)
-"""What jsonschema raises on a keyword whose value a broken CRD got wrong."""
+def broken_schema() -> tuple[type[Exception], ...]:
+    """What jsonschema raises on a keyword whose value a broken CRD got wrong (a
+    function: `except` evaluates it only once something was raised, so jsonschema
+    is imported only where it is used)."""
+    from jsonschema.exceptions import SchemaError
+
+    return (SchemaError, TypeError, ValueError, AttributeError, KeyError, re.error)
 
 
 def _resource_schema(version: CrdVersion, kubernetes_version: Version, strict: bool) -> Any:

@@ -15,8 +15,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jsonschema._utils import equal
-
 Check = Callable[[Any], bool]
 
 _TYPES: dict[str, Check] = {
@@ -54,6 +52,25 @@ _ANNOTATIONS = frozenset(
     {"description", "title", "default", "example", "examples", "format", "deprecated"}
     | {"$schema", "$id", "$comment", "readOnly", "writeOnly", "nullable"}
 )
+
+
+def _equal(one: Any, two: Any) -> bool:
+    """JSON equality as jsonschema's `enum` tests it: `True` is not 1, and lists and
+    mappings compare item by item that way (its own helper would import jsonschema,
+    which this module exists to leave unimported)."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, list | tuple) and isinstance(two, list | tuple):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return len(one) == len(two) and all(
+            key in two and _equal(value, two[key]) for key, value in one.items()
+        )
+    if isinstance(one, bool) or isinstance(two, bool):
+        return False  # two booleans that are not the same one, or a boolean and a number
+    return bool(one == two)
 
 
 def _never(value: Any) -> bool:
@@ -146,7 +163,7 @@ def _node_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check
         allowed = node["enum"]
         if not isinstance(allowed, list):
             return _never, False
-        tests.append(lambda v: any(equal(v, option) for option in allowed))
+        tests.append(lambda v: any(_equal(v, option) for option in allowed))
 
     for keyword in ("anyOf", "allOf", "oneOf"):
         if keyword in node:
