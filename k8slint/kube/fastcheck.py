@@ -128,22 +128,30 @@ def _node_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check
     tests: list[Check] = []
 
     declared = node.get("type")
+    names: list[Any] = []
     if declared is not None:
         names = declared if isinstance(declared, list) else [declared]
         if not all(isinstance(name, str) and name in _TYPES for name in names):
             return _never, False
-        type_tests = [_TYPES[name] for name in names]
-        tests.append(lambda v: any(test(v) for test in type_tests))
+    # The object and array keywords test the type themselves when it is the only
+    # one allowed: one call per value instead of two.
+    objects_only, arrays_only = names == ["object"], names == ["array"]
+    if names and not objects_only and not arrays_only:
+        tests.append(_any_of([_TYPES[name] for name in names]))
 
     if any(key in node for key in ("properties", "additionalProperties", "required")):
-        object_check, object_exact = _object_check(node, memo)
+        object_check, object_exact = _object_check(node, memo, objects_only)
         tests.append(object_check)
         exact = exact and object_exact
+    elif objects_only:
+        tests.append(_TYPES["object"])
 
     if "items" in node:
         items = _compile(node["items"], memo)
         exact = exact and items.exact
-        tests.append(lambda v: not isinstance(v, list) or all(items.check(x) for x in v))
+        tests.append(_items_check(items, arrays_only))
+    elif arrays_only:
+        tests.append(_TYPES["array"])
 
     for keyword, (applies, measure, within) in _BOUNDS.items():
         if keyword in node:
@@ -163,7 +171,7 @@ def _node_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check
         allowed = node["enum"]
         if not isinstance(allowed, list):
             return _never, False
-        tests.append(lambda v: any(_equal(v, option) for option in allowed))
+        tests.append(_enum_check(allowed))
 
     for keyword in ("anyOf", "allOf", "oneOf"):
         if keyword in node:
@@ -177,12 +185,47 @@ def _node_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check
             return _never, False
         tests.append(lambda v: not negated.check(v))
 
+    return _all_of(tests), exact
+
+
+def _any_of(tests: list[Check]) -> Check:
     if len(tests) == 1:
-        return tests[0], exact
-    return (lambda v: all(test(v) for test in tests)), exact
+        return tests[0]
+    return lambda v: any(test(v) for test in tests)
 
 
-def _object_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check, bool]:
+def _all_of(tests: list[Check]) -> Check:
+    """All of `tests`, without a generator for the usual one or two (the hot path)."""
+    if not tests:
+        return _always
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+    return lambda v: all(test(v) for test in tests)
+
+
+def _enum_check(allowed: list[Any]) -> Check:
+    if all(isinstance(option, str) for option in allowed):
+        # A string option equals only that string (the usual enum: a set lookup).
+        strings = frozenset(allowed)
+        return lambda v: isinstance(v, str) and v in strings
+    return lambda v: any(_equal(v, option) for option in allowed)
+
+
+def _items_check(items: _Compiled, arrays_only: bool) -> Check:
+    def check(value: Any) -> bool:
+        if not isinstance(value, list):
+            return not arrays_only
+        return all(map(items.check, value))
+
+    return check
+
+
+def _object_check(
+    node: dict[str, Any], memo: dict[int, _Compiled], objects_only: bool = False
+) -> tuple[Check, bool]:
     properties = node.get("properties") or {}
     if not isinstance(properties, dict):
         return _never, False
@@ -195,7 +238,7 @@ def _object_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Che
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
-            return True  # object keywords say nothing about other types
+            return not objects_only  # object keywords say nothing about other types
         for name in required:
             if name not in value:
                 return False

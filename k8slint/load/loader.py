@@ -193,9 +193,7 @@ class _Builder:
 
     def _value(self, node: Node) -> Any:
         if node.__class__ is ScalarNode:
-            if node.tag is _PLAIN_TAG:
-                return resolve_plain(node.value)
-            return scalar_value(node)
+            return _scalar(node)
         key = id(node)
         done = self._built.get(key)
         if done is not None:  # an alias: built once, but counted and measured at each use
@@ -207,16 +205,20 @@ class _Builder:
         self._building.add(key)
         before = self._expanded
         self._grow(node, len(node.value) + 1)
-        self._depth += 1
-        self._reach(node, self._depth)
-        outer_deepest, self._deepest = self._deepest, self._depth
+        depth = self._depth = self._depth + 1
+        self._reach(node, depth)
+        outer_deepest, self._deepest = self._deepest, depth
         if node.__class__ is SequenceNode:
-            value: Any = [self._value(child) for child in node.value]
+            value: Any = [
+                _scalar(child) if child.__class__ is ScalarNode else self._value(child)
+                for child in node.value
+            ]
         else:
             value = self._mapping(node)
-        height = self._deepest - self._depth + 1
-        self._deepest = max(outer_deepest, self._deepest)
-        self._depth -= 1
+        height = self._deepest - depth + 1
+        if outer_deepest > self._deepest:
+            self._deepest = outer_deepest
+        self._depth = depth - 1
         self._building.discard(key)
         self._built[key] = (value, self._expanded - before, height)
         return value
@@ -248,7 +250,11 @@ class _Builder:
                 key = key_text(key_node)
             if key in mapping:
                 self.duplicates.append((key_node, key))
-            mapping[key] = self._value(value_node)
+            mapping[key] = (
+                _scalar(value_node)
+                if value_node.__class__ is ScalarNode
+                else self._value(value_node)
+            )
         for merge_node in merged:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
@@ -278,6 +284,20 @@ def _kind_of_value(value: Any) -> str:
     if isinstance(value, list):
         return "a list of other things"
     return "null" if value is None else f"the scalar {value!r}"
+
+
+def _scalar(node: ScalarNode) -> Any:
+    """`scalar_value`, with the common cases (a quoted string, a plain word) first:
+    the builder calls this for every scalar of every document."""
+    tag = node.tag
+    if tag is _PLAIN_TAG:
+        text = node.value
+        if text and text[0] not in _MAYBE_TYPED:
+            return text
+        return resolve_plain(text)
+    if tag is _STR_TAG:
+        return node.value
+    return scalar_value(node)
 
 
 def scalar_value(node: ScalarNode) -> Any:
