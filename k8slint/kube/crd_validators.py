@@ -11,6 +11,7 @@ The custom resource's `metadata` is an ObjectMeta, as for every API object.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import warnings
 from collections.abc import Iterator
@@ -149,6 +150,13 @@ def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
 def _compiles(pattern: Any) -> bool:
     """Whether Python reads the pattern the same on every supported version (3.10
     only warns about a late inline flag such as `^(?i)...`, which 3.11 refuses)."""
+    return isinstance(pattern, str) and _compiles_text(pattern)
+
+
+@functools.cache
+def _compiles_text(pattern: str) -> bool:
+    """`_compiles` once per pattern: CRDs repeat theirs in every version and channel
+    (Gateway API's hostname patterns), and each try sets up a warnings context."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", DeprecationWarning)
@@ -163,6 +171,8 @@ def _anything(value: Any) -> bool:
 
 
 def _is_type(value: Any) -> bool:
+    if isinstance(value, str):
+        return value in _JSON_TYPES
     names = value if isinstance(value, list) else [value]
     return all(isinstance(name, str) and name in _JSON_TYPES for name in names)
 
