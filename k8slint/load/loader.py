@@ -179,8 +179,11 @@ class _Builder:
     scalars are handled inline rather than through a call per value.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, anchors: bool = True) -> None:
         self.duplicates: list[tuple[Node, str]] = []
+        self._node_value = self._value if anchors else self._tree_value
+        """Without anchors in the text no node can be reached twice (an alias names
+        an anchor): the cheaper walk, with the same size and depth limits."""
         self._built: dict[int, tuple[Any, int, int]] = {}
         """Built collections by node id: value, expanded size, height."""
         self._building: set[int] = set()
@@ -189,7 +192,23 @@ class _Builder:
         self._deepest = 0
 
     def build(self, node: Node) -> Any:
-        return self._value(node)
+        return self._node_value(node)
+
+    def _tree_value(self, node: Node) -> Any:
+        if node.__class__ is ScalarNode:
+            return _scalar(node)
+        self._grow(node, len(node.value) + 1)
+        depth = self._depth = self._depth + 1
+        self._reach(node, depth)
+        if node.__class__ is SequenceNode:
+            value: Any = [
+                _scalar(child) if child.__class__ is ScalarNode else self._tree_value(child)
+                for child in node.value
+            ]
+        else:
+            value = self._mapping(node)
+        self._depth = depth - 1
+        return value
 
     def _value(self, node: Node) -> Any:
         if node.__class__ is ScalarNode:
@@ -253,12 +272,12 @@ class _Builder:
             mapping[key] = (
                 _scalar(value_node)
                 if value_node.__class__ is ScalarNode
-                else self._value(value_node)
+                else self._node_value(value_node)
             )
         for merge_node in merged:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
-                value = self._value(source)
+                value = self._node_value(source)
                 if not isinstance(value, dict):
                     # go-yaml, which kubectl uses, refuses the whole file here.
                     raise _DocumentError(
@@ -443,6 +462,7 @@ def load_text(text: str, display: str) -> LoadedFile:
     loaded = LoadedFile(display, text)
     source = _json_tabs_as_spaces(text, display)
     loaded.nodes = SourceNodes(source)
+    anchors = "&" in source
     composer = _Composer(source)
     try:
         while composer.check_node():
@@ -451,7 +471,7 @@ def load_text(text: str, display: str) -> LoadedFile:
                 break
             root = composer.get_node()
             loaded.nodes.add(root)
-            _add_document(loaded, root, loaded.documents)
+            _add_document(loaded, root, loaded.documents, anchors)
             loaded.documents += 1
     except (YAMLError, ValueError) as error:
         _report_parse_error(loaded, error, text)
@@ -516,8 +536,8 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
     loaded.issues.append(LoadIssue("yaml-syntax", line, column, message))
 
 
-def _add_document(loaded: LoadedFile, root: Node, index: int) -> None:
-    builder = _Builder()
+def _add_document(loaded: LoadedFile, root: Node, index: int, anchors: bool) -> None:
+    builder = _Builder(anchors)
     try:
         data = builder.build(root)
     except _DocumentError as error:
