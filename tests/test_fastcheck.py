@@ -68,6 +68,14 @@ def test_keywords_it_does_not_know_leave_the_decision_to_jsonschema():
             [3, "5%", "x", 2.0],
         ),
         ({"enum": [1, "a"]}, [1, True, 1.0, "a", "b"]),
+        ({"enum": ["a", "b"]}, ["a", "c", 1, True, None, ["a"], {"a": 1}]),
+        ({"type": "object", "properties": {"a": {"type": "string"}}}, [{}, {"a": 1}, [], "x"]),
+        ({"type": "object", "required": ["a"]}, [{"a": 1}, {}, None]),
+        ({"type": "object"}, [{}, [], None]),
+        ({"type": "array", "items": {"type": "string"}}, [[], ["a"], [1], "ab", {}]),
+        ({"type": "array"}, [[], "ab"]),
+        ({"items": {"type": "string"}}, [["a"], [1], "ab"]),
+        ({"type": ["string", "integer"], "minLength": 2}, ["ab", "a", 3, 2.5, None]),
     ],
 )
 def test_each_keyword_agrees_with_jsonschema(schema, values):

@@ -155,3 +155,32 @@ def test_unclosed_bracket_points_where_it_opens():
 def test_control_character_is_located():
     loaded = load_text("apiVersion: v1\nkind: Con\x07fig\n", "c.yaml")
     assert [(i.rule, i.line, i.column) for i in loaded.issues] == [("yaml-syntax", 2, 10)]
+
+
+WALKS = [
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: '1', n: 2, b: yes}\n",
+    "kind: List\nitems:\n  - {kind: Pod, spec: {containers: [{name: a}, [1, [2, ~]]]}}\n",
+    "kind: X\na: {b: 1}\na: {c: 2}\n<<: {d: 3}\n",  # a duplicate key and an inline merge
+    "kind: X\nv: " + "[" * 101 + "]" * 101 + "\n",  # past MAX_DEPTH
+    "kind: X\nv: [" + ", ".join(["1"] * 501) + "]\n",  # past the size limit (500 here)
+]
+
+
+@pytest.mark.parametrize("text", WALKS, ids=["plain", "nested", "duplicates", "deep", "big"])
+def test_a_text_without_anchors_builds_as_with_them(text, monkeypatch):
+    """The builder's walk for a text without `&` (no node can be shared) gives the
+    same objects, duplicate-key findings and limit findings as the general walk."""
+    from k8slint.load import loader
+
+    monkeypatch.setattr(loader, "MAX_EXPANDED_NODES", 500)
+    fast = load_text(text, "a.yaml")
+    general = loader._Builder.__init__
+
+    def always_anchors(self, anchors: bool = True) -> None:
+        general(self, True)
+
+    monkeypatch.setattr(loader._Builder, "__init__", always_anchors)
+    slow = load_text(text, "a.yaml")
+    assert [r.data for r in fast.resources] == [r.data for r in slow.resources]
+    assert fast.issues == slow.issues
+    assert fast.issues or fast.resources

@@ -54,10 +54,10 @@ def test_missing_required_field_points_at_the_parent_mapping():
 
 
 def test_enum_lists_the_allowed_values():
-    from k8slint.kube.validators import ErrorTranslator, Validator
+    from k8slint.kube.validators import ErrorTranslator, new_validator
     from k8slint.model import Problem
 
-    validator = Validator({"properties": {"mode": {"enum": ["Strict", "Permissive"]}}})
+    validator = new_validator({"properties": {"mode": {"enum": ["Strict", "Permissive"]}}})
     (problem,) = ErrorTranslator(None).problems(validator.iter_errors({"mode": "strict"}))
     assert problem == Problem(("mode",), 'mode: string "strict" is not one of: Strict, Permissive')
 

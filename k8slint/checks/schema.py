@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.crd_validators import (
-    BROKEN_SCHEMA,
     CrdVersion,
+    broken_schema,
     crd_versions,
     custom_resource_validator,
     with_defaults,
@@ -22,12 +23,15 @@ from k8slint.kube.openapi import builtin_groups, builtin_kinds
 from k8slint.kube.served_apis import is_builtin, replacement
 from k8slint.kube.validators import (
     ErrorTranslator,
-    Validator,
+    builtin_kind_schema,
     builtin_type_names,
     builtin_validator,
     nearest_name,
 )
 from k8slint.model import Problem, Resource
+
+if TYPE_CHECKING:
+    from k8slint.kube.validators import Validator
 
 
 @check(scope="resource")
@@ -35,12 +39,14 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
     if resource.api_version is None or resource.kind is None:
         return
     version, strict = context.kubernetes_version, context.strict
-    validator = builtin_validator(version, strict, resource.api_version, resource.kind)
-    if validator is None:
+    schema = builtin_kind_schema(version, strict, resource.api_version, resource.kind)
+    if schema is None:
         yield from _no_such_type(resource, context)
         return
-    if compile_schema(validator.schema)(resource.data):
-        return  # valid: the common case, decided without jsonschema's walk
+    if compile_schema(schema)(resource.data):
+        return  # valid: the common case, decided without jsonschema (or importing it)
+    validator = builtin_validator(version, strict, resource.api_version, resource.kind)
+    assert validator is not None  # built from the same schema
     errors = list(validator.iter_errors(resource.data))
     if errors:
         translator = ErrorTranslator(
@@ -151,7 +157,7 @@ def _fewest_errors(
             if compile_schema(validator.schema)(data):
                 return []
             errors = list(validator.iter_errors(data))
-        except BROKEN_SCHEMA:
+        except broken_schema():
             validators[id(candidate)] = None
             continue
         if not errors:

@@ -10,7 +10,6 @@ stays in one process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
@@ -32,7 +31,14 @@ _STATE: Any = None
 
 
 def worker_count(requested: int | None, files: int) -> int:
-    """Workers for `files` files: `requested` (None: one per core), fewer for small runs."""
+    """Workers for `files` files: `requested` (None: one per core), fewer for small runs.
+
+    multiprocessing is imported only for a run that may use it: its import is a
+    tenth of a one-file lint (pre-commit's usual run)."""
+    if files < 2 * MIN_FILES_PER_WORKER or requested == 1:
+        return 1
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -45,6 +51,8 @@ def map_chunks(
 ) -> Iterator[Part]:
     """`work(state, chunk)` for consecutive chunks of `items`, in order, on `workers`
     forked processes that share `state` as it was when they started."""
+    import multiprocessing
+
     global _STATE
     size = max(1, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -72,7 +71,7 @@ _IGNORED = "ignored-rules"
 
 def _identity(item: InputFile) -> str:
     """One file however it was named (`a.yaml`, `./a.yaml`, `/abs/a.yaml`)."""
-    return os.path.realpath(item.path) if item.path else item.display
+    return item.resolved() or item.display
 
 
 _ExplainedKey = tuple[str, int, int, JsonPath, str]

@@ -11,18 +11,20 @@ The custom resource's `metadata` is an ObjectMeta, as for every API object.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema.exceptions import SchemaError
+from typing import TYPE_CHECKING, Any
 
 from k8slint.kube.openapi import Version
 from k8slint.kube.packed import PackedSchema, unpacked
-from k8slint.kube.validators import Validator, resolved_type
+from k8slint.kube.validators import new_validator, resolved_type
 from k8slint.model import Resource
+
+if TYPE_CHECKING:
+    from k8slint.kube.validators import Validator
 
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -158,6 +160,13 @@ def to_json_schema(schema: Any, strict: bool, structural: bool = True) -> Any:
 def _compiles(pattern: Any) -> bool:
     """Whether Python reads the pattern the same on every supported version (3.10
     only warns about a late inline flag such as `^(?i)...`, which 3.11 refuses)."""
+    return isinstance(pattern, str) and _compiles_text(pattern)
+
+
+@functools.cache
+def _compiles_text(pattern: str) -> bool:
+    """`_compiles` once per pattern: CRDs repeat theirs in every version and channel
+    (Gateway API's hostname patterns), and each try sets up a warnings context."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", DeprecationWarning)
@@ -172,6 +181,8 @@ def _anything(value: Any) -> bool:
 
 
 def _is_type(value: Any) -> bool:
+    if isinstance(value, str):
+        return value in _JSON_TYPES
     names = value if isinstance(value, list) else [value]
     return all(isinstance(name, str) and name in _JSON_TYPES for name in names)
 
@@ -237,16 +248,21 @@ def custom_resource_validator(
     such a CRD and `schema` reports it there): its objects are not validated.
     Checking the schema against the metaschema up front cost 15 times the
     validation itself on the corpus, so a broken keyword is also caught where
-    validation trips on it (`BROKEN_SCHEMA`).
+    validation trips on it (`broken_schema`).
     """
     try:
-        return Validator(_resource_schema(version, kubernetes_version, strict))
-    except BROKEN_SCHEMA:
+        return new_validator(_resource_schema(version, kubernetes_version, strict))
+    except broken_schema():
         return None
 
 
-BROKEN_SCHEMA = (SchemaError, TypeError, ValueError, AttributeError, KeyError, re.error)
-"""What jsonschema raises on a keyword whose value a broken CRD got wrong."""
+def broken_schema() -> tuple[type[Exception], ...]:
+    """What jsonschema raises on a keyword whose value a broken CRD got wrong (a
+    function: `except` evaluates it only once something was raised, so jsonschema
+    is imported only where it is used)."""
+    from jsonschema.exceptions import SchemaError
+
+    return (SchemaError, TypeError, ValueError, AttributeError, KeyError, re.error)
 
 
 def _resource_schema(version: CrdVersion, kubernetes_version: Version, strict: bool) -> Any:

@@ -15,8 +15,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from jsonschema._utils import equal
-
 Check = Callable[[Any], bool]
 
 _TYPES: dict[str, Check] = {
@@ -56,6 +54,25 @@ _ANNOTATIONS = frozenset(
 )
 
 
+def _equal(one: Any, two: Any) -> bool:
+    """JSON equality as jsonschema's `enum` tests it: `True` is not 1, and lists and
+    mappings compare item by item that way (its own helper would import jsonschema,
+    which this module exists to leave unimported)."""
+    if one is two:
+        return True
+    if isinstance(one, str) or isinstance(two, str):
+        return bool(one == two)
+    if isinstance(one, list | tuple) and isinstance(two, list | tuple):
+        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return len(one) == len(two) and all(
+            key in two and _equal(value, two[key]) for key, value in one.items()
+        )
+    if isinstance(one, bool) or isinstance(two, bool):
+        return False  # two booleans that are not the same one, or a boolean and a number
+    return bool(one == two)
+
+
 def _never(value: Any) -> bool:
     return False
 
@@ -65,14 +82,43 @@ def _always(value: Any) -> bool:
 
 
 class _Compiled:
-    """A node's check; `exact` when `False` also means "invalid" (no unknown keyword
-    below), which `oneOf` and `not` need to be decided here."""
+    """A node's check, compiled the first time it is called.
 
-    __slots__ = ("check", "exact")
+    A CRD's schema has hundreds of fields and an object uses a few of them, so
+    compiling a subschema only when a value reaches it saves most of the work
+    (the compile cost more than the checks on the corpus's CRDs). `exact`, asked
+    only by `oneOf` and `not`, compiles the subtree below to answer.
+    """
 
-    def __init__(self) -> None:
-        self.check: Check = _never
-        self.exact = False
+    __slots__ = ("_exact", "_local", "_memo", "_node", "_parts", "check")
+
+    def __init__(self, node: Any, memo: dict[int, _Compiled]) -> None:
+        self._node = node
+        self._memo = memo
+        self._local = False
+        self._parts: list[_Compiled] | None = None
+        self._exact: bool | None = None
+        self.check: Check = self._compile_then_check
+
+    def _compile_then_check(self, value: Any) -> bool:
+        return self.compiled()(value)
+
+    def compiled(self) -> Check:
+        """The node's own check (its children compile when a value reaches them)."""
+        if self._parts is None:
+            self._parts = []  # while compiling: a recursive type that meets itself is unsure
+            self.check, self._local, self._parts = _node_check(self._node, self._memo)
+        return self.check
+
+    @property
+    def exact(self) -> bool:
+        """Does `False` also mean "invalid" (no keyword unknown here or below)?"""
+        if self._exact is None:
+            self._exact = False  # a recursive type met again while deciding: unsure
+            self.compiled()
+            assert self._parts is not None
+            self._exact = self._local and all(part.exact for part in self._parts)
+        return self._exact
 
 
 _CACHE: dict[int, tuple[Any, Check]] = {}
@@ -83,102 +129,150 @@ def compile_schema(schema: Any) -> Check:
     """A check for `schema`: True only for a value jsonschema would find valid."""
     cached = _CACHE.get(id(schema))
     if cached is None:
-        cached = _CACHE[id(schema)] = (schema, _compile(schema, {}).check)
+        cached = _CACHE[id(schema)] = (schema, _compile(schema, {}).compiled())
     return cached[1]
 
 
 def _compile(node: Any, memo: dict[int, _Compiled]) -> _Compiled:
-    if node is True or node == {}:
-        done = _Compiled()
-        done.check, done.exact = _always, True
-        return done
     known = memo.get(id(node))
-    if known is not None:
-        return known  # a recursive type: its check is filled in below
-    compiled = _Compiled()
-    memo[id(node)] = compiled
+    if known is None:
+        known = memo[id(node)] = _Compiled(node, memo)
+    return known
+
+
+_Parts = list[_Compiled]
+
+
+def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Parts]:
+    """A node's check, whether it is exact by itself, and the children it uses."""
+    if node is True or node == {}:
+        return _always, True, []
     if not isinstance(node, dict) or any(
         key not in _HANDLED and key not in _ANNOTATIONS and not key.startswith("x-kubernetes-")
         for key in node
     ):
-        return compiled  # unknown keyword: leave it to jsonschema
-    compiled.check, compiled.exact = _node_check(node, memo)
-    return compiled
-
-
-def _node_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check, bool]:
-    exact = True
+        return _never, False, []  # unknown keyword: leave it to jsonschema
+    parts: _Parts = []
     tests: list[Check] = []
 
     declared = node.get("type")
+    names: list[Any] = []
     if declared is not None:
         names = declared if isinstance(declared, list) else [declared]
         if not all(isinstance(name, str) and name in _TYPES for name in names):
-            return _never, False
-        type_tests = [_TYPES[name] for name in names]
-        tests.append(lambda v: any(test(v) for test in type_tests))
+            return _never, False, []
+    # The object and array keywords test the type themselves when it is the only
+    # one allowed: one call per value instead of two.
+    objects_only, arrays_only = names == ["object"], names == ["array"]
+    if names and not objects_only and not arrays_only:
+        tests.append(_any_of([_TYPES[name] for name in names]))
 
     if any(key in node for key in ("properties", "additionalProperties", "required")):
-        object_check, object_exact = _object_check(node, memo)
+        object_check = _object_check(node, memo, objects_only, parts)
+        if object_check is None:
+            return _never, False, []
         tests.append(object_check)
-        exact = exact and object_exact
+    elif objects_only:
+        tests.append(_TYPES["object"])
 
     if "items" in node:
         items = _compile(node["items"], memo)
-        exact = exact and items.exact
-        tests.append(lambda v: not isinstance(v, list) or all(items.check(x) for x in v))
+        parts.append(items)
+        tests.append(_items_check(items, arrays_only))
+    elif arrays_only:
+        tests.append(_TYPES["array"])
 
     for keyword, (applies, measure, within) in _BOUNDS.items():
         if keyword in node:
             limit = node[keyword]
             if not _TYPES["number"](limit):
-                return _never, False
+                return _never, False, []
             tests.append(lambda v, a=applies, m=measure, w=within, n=limit: not a(v) or w(m(v), n))
 
     if "pattern" in node:
         try:
             pattern = re.compile(node["pattern"])
         except (re.error, TypeError):
-            return _never, False
+            return _never, False, []
         tests.append(lambda v: not isinstance(v, str) or pattern.search(v) is not None)
 
     if "enum" in node:
         allowed = node["enum"]
         if not isinstance(allowed, list):
-            return _never, False
-        tests.append(lambda v: any(equal(v, option) for option in allowed))
+            return _never, False, []
+        tests.append(_enum_check(allowed))
 
     for keyword in ("anyOf", "allOf", "oneOf"):
         if keyword in node:
-            combined, combined_exact = _combination(keyword, node[keyword], memo)
+            combined = _combination(keyword, node[keyword], memo, parts)
+            if combined is None:
+                return _never, False, []
             tests.append(combined)
-            exact = exact and combined_exact
 
     if "not" in node:
         negated = _compile(node["not"], memo)
         if not negated.exact:
-            return _never, False
+            return _never, False, []
         tests.append(lambda v: not negated.check(v))
 
+    return _all_of(tests), True, parts
+
+
+def _any_of(tests: list[Check]) -> Check:
     if len(tests) == 1:
-        return tests[0], exact
-    return (lambda v: all(test(v) for test in tests)), exact
+        return tests[0]
+    return lambda v: any(test(v) for test in tests)
 
 
-def _object_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Check, bool]:
+def _all_of(tests: list[Check]) -> Check:
+    """All of `tests`, without a generator for the usual one or two (the hot path)."""
+    if not tests:
+        return _always
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+    return lambda v: all(test(v) for test in tests)
+
+
+def _enum_check(allowed: list[Any]) -> Check:
+    if all(isinstance(option, str) for option in allowed):
+        # A string option equals only that string (the usual enum: a set lookup).
+        strings = frozenset(allowed)
+        return lambda v: isinstance(v, str) and v in strings
+    return lambda v: any(_equal(v, option) for option in allowed)
+
+
+def _items_check(items: _Compiled, arrays_only: bool) -> Check:
+    def check(value: Any) -> bool:
+        if not isinstance(value, list):
+            return not arrays_only
+        return all(map(items.check, value))
+
+    return check
+
+
+def _object_check(
+    node: dict[str, Any], memo: dict[int, _Compiled], objects_only: bool, parts: _Parts
+) -> Check | None:
+    """The object keywords' check (None: a keyword jsonschema must judge); the
+    subschemas it uses go to `parts`."""
     properties = node.get("properties") or {}
     if not isinstance(properties, dict):
-        return _never, False
+        return None
     fields = {name: _compile(sub, memo) for name, sub in properties.items()}
     required = node.get("required") or []
     extra_schema = node.get("additionalProperties", True)
     closed = extra_schema is False
     extra = None if extra_schema is True or closed else _compile(extra_schema, memo)
-    exact = all(f.exact for f in fields.values()) and (extra is None or extra.exact)
+    parts.extend(fields.values())
+    if extra is not None:
+        parts.append(extra)
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
-            return True  # object keywords say nothing about other types
+            return not objects_only  # object keywords say nothing about other types
         for name in required:
             if name not in value:
                 return False
@@ -191,18 +285,20 @@ def _object_check(node: dict[str, Any], memo: dict[int, _Compiled]) -> tuple[Che
                 return False
         return True
 
-    return check, exact
+    return check
 
 
-def _combination(keyword: str, subschemas: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool]:
+def _combination(
+    keyword: str, subschemas: Any, memo: dict[int, _Compiled], used: _Parts
+) -> Check | None:
     if not isinstance(subschemas, list) or not subschemas:
-        return _never, False
+        return None
     parts = [_compile(sub, memo) for sub in subschemas]
-    exact = all(part.exact for part in parts)
+    used.extend(parts)
     if keyword == "anyOf":
-        return (lambda v: any(part.check(v) for part in parts)), exact
+        return lambda v: any(part.check(v) for part in parts)
     if keyword == "allOf":
-        return (lambda v: all(part.check(v) for part in parts)), exact
-    if not exact:  # oneOf must know that the others fail, not only that they may
-        return _never, False
-    return (lambda v: sum(1 for part in parts if part.check(v)) == 1), True
+        return lambda v: all(part.check(v) for part in parts)
+    if not all(part.exact for part in parts):
+        return None  # oneOf must know that the others fail, not only that they may
+    return lambda v: sum(1 for part in parts if part.check(v)) == 1

@@ -218,21 +218,49 @@ class FileClassifier:
         self._patches: dict[str, frozenset[str]] = {}
         self._configs: dict[str, frozenset[str]] = {}
         self._trees: dict[str, KustomizeTree | None] = {}
+        self._charts: dict[str, bool] = {}
+        self._ancestors: dict[str, tuple[str, ...]] = {}
 
     def kind_of(self, display: str, path: str | None) -> str:
         """The kind of a file to load; `path` is None for stdin."""
         by_name = kind_of_name(display)
         if by_name != MANIFEST or path is None or not os.path.isfile(path):
             return by_name
-        if in_chart_templates(path):
+        target = os.path.abspath(path)
+        directory = os.path.dirname(target)
+        if self._in_chart_templates(directory):
             return HELM_TEMPLATE
-        if self._is_named(path, self._configs_listed_in):
+        if self._is_named(target, directory, self._configs_listed_in):
             return KUSTOMIZE_CONFIG
-        if self._is_named(path, self._patches_listed_in):
+        if self._is_named(target, directory, self._patches_listed_in):
             return KUSTOMIZE_PATCH
-        if self._adds_selector_labels(os.path.dirname(os.path.abspath(path))):
+        if self._adds_selector_labels(directory):
             return KUSTOMIZE_LABELLED_BASE
         return MANIFEST
+
+    def _in_chart_templates(self, directory: str) -> bool:
+        """`in_chart_templates` for the files of `directory`, decided once per directory."""
+        decided = self._charts.get(directory)
+        if decided is None:
+            parent = os.path.dirname(directory)
+            decided = is_chart_templates(directory) or (
+                parent != directory and self._in_chart_templates(parent)
+            )
+            self._charts[directory] = decided
+        return decided
+
+    def _nearby(self, directory: str) -> tuple[str, ...]:
+        """`directory` and its parents, as far up as a patch's kustomization may be."""
+        found = self._ancestors.get(directory)
+        if found is None:
+            chain = [directory]
+            while len(chain) < _MAX_PATCH_LEVELS:
+                parent = os.path.dirname(chain[-1])
+                if parent == chain[-1]:
+                    break
+                chain.append(parent)
+            found = self._ancestors[directory] = tuple(chain)
+        return found
 
     def tree_of(self, path: str | None) -> KustomizeTree | None:
         """The Kustomize tree a file belongs to (None outside one, and for stdin)."""
@@ -324,18 +352,12 @@ class FileClassifier:
             self._configs[directory] = frozenset(found)
         return self._configs[directory]
 
-    def _is_named(self, path: str, listed_in: Callable[[str], frozenset[str]]) -> bool:
-        """Is `path` named (by `listed_in`) by a kustomization in its directory or above?"""
-        target = os.path.normpath(os.path.abspath(path))
-        directory = os.path.dirname(target)
-        for _ in range(_MAX_PATCH_LEVELS):
-            if target in listed_in(directory):
-                return True
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
-        return False
+    def _is_named(
+        self, target: str, directory: str, listed_in: Callable[[str], frozenset[str]]
+    ) -> bool:
+        """Is `target` (absolute, in `directory`) named (by `listed_in`) by a
+        kustomization in its directory or above?"""
+        return any(target in listed_in(nearby) for nearby in self._nearby(directory))
 
 
 def _read_kustomization(directory: str) -> dict[str, Any]:

@@ -145,6 +145,19 @@ class PodSpecAt:
 
 
 def pod_spec(resource: Resource) -> PodSpecAt | None:
+    """The resource's PodSpec, found once per object (most checks ask for it)."""
+    derived = resource.derived
+    if _POD_SPEC not in derived:
+        derived[_POD_SPEC] = _find_pod_spec(resource)
+    found: PodSpecAt | None = derived[_POD_SPEC]
+    return found
+
+
+_POD_SPEC = "pod-spec"
+"""`Resource.derived` key: `pod_spec`'s answer (None too)."""
+
+
+def _find_pod_spec(resource: Resource) -> PodSpecAt | None:
     workload = workload_kind(resource)
     if workload is None:
         return None

@@ -14,17 +14,29 @@ import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
-from jsonschema.validators import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from k8slint.kube.openapi import Version, definitions_document, format_version, kind_schema
 from k8slint.kube.served_apis import field_introduced_in
 from k8slint.model import Edit, Fix, JsonPath, Problem, format_path
 
-Validator = Draft202012Validator
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.validators import Draft202012Validator as Validator
+
+
+def new_validator(schema: Any) -> Validator:
+    """A jsonschema validator for `schema`.
+
+    jsonschema (with attrs and referencing) costs about as much to import as a
+    one-file lint costs otherwise, and most runs never need it: valid objects are
+    decided by `fastcheck`. So it is imported here, the first time an object
+    fails that check (or a CRD's objects are validated).
+    """
+    from jsonschema.validators import Draft202012Validator
+
+    return Draft202012Validator(schema)
+
 
 _KEPT = frozenset(
     {"type", "required", "enum", "properties", "patternProperties"}
@@ -85,14 +97,25 @@ def resolved_type(version: Version, strict: bool, name: str) -> dict[str, Any]:
 
 
 @functools.cache
+def builtin_kind_schema(
+    version: Version, strict: bool, api_version: str, kind: str
+) -> dict[str, Any] | None:
+    """The resolved schema of a built-in kind, or None if `version` does not serve it
+    (what `fastcheck` compiles: the same object every time, so it compiles once)."""
+    schema = kind_schema(version, api_version, kind, strict)
+    if schema is None:
+        return None
+    resolved: dict[str, Any] = _resolve(schema, resolved_definitions(version, strict))
+    return resolved
+
+
+@functools.cache
 def builtin_validator(
     version: Version, strict: bool, api_version: str, kind: str
 ) -> Validator | None:
     """The validator of a built-in kind, or None if `version` does not serve it."""
-    schema = kind_schema(version, api_version, kind, strict)
-    if schema is None:
-        return None
-    return Validator(_resolve(schema, resolved_definitions(version, strict)))
+    schema = builtin_kind_schema(version, strict, api_version, kind)
+    return None if schema is None else new_validator(schema)
 
 
 @functools.cache
@@ -334,6 +357,8 @@ class ErrorTranslator:
             types = [name for option in options for name in _types_of(option)]
             yield _type_problem(path, list(dict.fromkeys(types)), error.instance)
             return
+        from jsonschema.exceptions import best_match  # loaded: it made `error`
+
         deepest = best_match(error.context) if error.context else None
         if deepest is None:
             yield Problem(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
 from k8slint.load.loader import MAX_FILE_BYTES
+from k8slint.load.paths import RealPaths
 from k8slint.load.reading import TooLarge, kind_of, read_limited, read_stream
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -37,6 +38,15 @@ class InputFile:
     display: str
     path: str | None = None
     data: bytes | None = None
+    real: str | None = None
+    """`path` with symlinks resolved, as discovery found it (None: not computed);
+    use `resolved()`, which computes it when it is missing."""
+
+    def resolved(self) -> str | None:
+        """The file this names, whatever the spelling (`a.yaml`, `./a.yaml`, a symlink)."""
+        if self.real is not None or self.path is None:
+            return self.real
+        return os.path.realpath(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +63,13 @@ def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
     notices: list[tuple[str, str]] = []
     errors: list[str] = []
     seen: set[str] = set()
+    real_paths = RealPaths()
     for given in paths or ["."]:
         if given == STDIN:
             _add_stream(files, errors, stdin_name, None)
         elif os.path.isdir(given):
-            for path in _walk(given, notices, errors):
-                _add(files, seen, path)
+            for path, real in _walk(given, notices, errors, real_paths):
+                _add(files, seen, path, real)
         elif in_chart_templates(given):
             notices.append((_display(given), SKIPPED_NOTICES[HELM_TEMPLATE]))
         else:
@@ -74,7 +85,7 @@ def _add_named(files: list[InputFile], seen: set[str], errors: list[str], given:
         errors.append(f"{given}: {_reason(error)}")
         return
     if stat.S_ISREG(mode):
-        _add(files, seen, given)
+        _add(files, seen, given, os.path.realpath(given))
     elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
         _add_stream(files, errors, _display(given), given)
     else:
@@ -109,18 +120,20 @@ _TESTDATA_NOTICE = (
 )
 
 
-def _add(files: list[InputFile], seen: set[str], path: str) -> None:
-    key = os.path.realpath(path)
-    if key not in seen:
-        seen.add(key)
-        files.append(InputFile(_display(path), path=path))
+def _add(files: list[InputFile], seen: set[str], path: str, real: str) -> None:
+    if real not in seen:
+        seen.add(real)
+        files.append(InputFile(_display(path), path=path, real=real))
 
 
 def _display(path: str) -> str:
     return path[2:] if path.startswith("./") else path
 
 
-def _walk(top: str, notices: list[tuple[str, str]], errors: list[str]) -> Iterator[str]:
+def _walk(
+    top: str, notices: list[tuple[str, str]], errors: list[str], real_paths: RealPaths
+) -> Iterator[tuple[str, str]]:
+    """The manifests of a tree, each with its resolved path."""
     root = os.path.realpath(top)
 
     def unreadable(error: OSError) -> None:
@@ -139,15 +152,16 @@ def _walk(top: str, notices: list[tuple[str, str]], errors: list[str]) -> Iterat
         for name in sorted(names):
             if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
                 path = os.path.join(directory, name)
-                if _readable_in_tree(path, root, notices, errors):
-                    yield path
+                target = real_paths.of(path)
+                if _readable_in_tree(path, target, root, notices, errors):
+                    yield path, target
 
 
 def _readable_in_tree(
-    path: str, root: str, notices: list[tuple[str, str]], errors: list[str]
+    path: str, target: str, root: str, notices: list[tuple[str, str]], errors: list[str]
 ) -> bool:
-    """A walked path is linted only if it is a readable regular file inside the tree."""
-    target = os.path.realpath(path)
+    """A walked path (resolving to `target`) is linted only if it is a readable
+    regular file inside the tree."""
     if os.path.islink(path) and os.path.commonpath([root, target]) != root:
         notices.append(
             (

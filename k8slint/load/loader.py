@@ -212,8 +212,11 @@ class _Builder:
     scalars are handled inline rather than through a call per value.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, anchors: bool = True) -> None:
         self.duplicates: list[tuple[Node, str]] = []
+        self._node_value = self._value if anchors else self._tree_value
+        """Without anchors in the text no node can be reached twice (an alias names
+        an anchor): the cheaper walk, with the same size and depth limits."""
         self._built: dict[int, tuple[Any, int, int]] = {}
         """Built collections by node id: value, expanded size, height."""
         self._building: set[int] = set()
@@ -222,13 +225,27 @@ class _Builder:
         self._deepest = 0
 
     def build(self, node: Node) -> Any:
-        return self._value(node)
+        return self._node_value(node)
+
+    def _tree_value(self, node: Node) -> Any:
+        if node.__class__ is ScalarNode:
+            return _scalar(node)
+        self._grow(node, len(node.value) + 1)
+        depth = self._depth = self._depth + 1
+        self._reach(node, depth)
+        if node.__class__ is SequenceNode:
+            value: Any = [
+                _scalar(child) if child.__class__ is ScalarNode else self._tree_value(child)
+                for child in node.value
+            ]
+        else:
+            value = self._mapping(node)
+        self._depth = depth - 1
+        return value
 
     def _value(self, node: Node) -> Any:
         if node.__class__ is ScalarNode:
-            if node.tag is _PLAIN_TAG:
-                return resolve_plain(node.value)
-            return scalar_value(node)
+            return _scalar(node)
         key = id(node)
         done = self._built.get(key)
         if done is not None:  # an alias: built once, but counted and measured at each use
@@ -240,16 +257,20 @@ class _Builder:
         self._building.add(key)
         before = self._expanded
         self._grow(node, len(node.value) + 1)
-        self._depth += 1
-        self._reach(node, self._depth)
-        outer_deepest, self._deepest = self._deepest, self._depth
+        depth = self._depth = self._depth + 1
+        self._reach(node, depth)
+        outer_deepest, self._deepest = self._deepest, depth
         if node.__class__ is SequenceNode:
-            value: Any = [self._value(child) for child in node.value]
+            value: Any = [
+                _scalar(child) if child.__class__ is ScalarNode else self._value(child)
+                for child in node.value
+            ]
         else:
             value = self._mapping(node)
-        height = self._deepest - self._depth + 1
-        self._deepest = max(outer_deepest, self._deepest)
-        self._depth -= 1
+        height = self._deepest - depth + 1
+        if outer_deepest > self._deepest:
+            self._deepest = outer_deepest
+        self._depth = depth - 1
         self._building.discard(key)
         self._built[key] = (value, self._expanded - before, height)
         return value
@@ -281,11 +302,15 @@ class _Builder:
                 key = key_text(key_node)
             if key in mapping:
                 self.duplicates.append((key_node, key))
-            mapping[intern(key)] = self._value(value_node)
+            mapping[intern(key)] = (
+                _scalar(value_node)
+                if value_node.__class__ is ScalarNode
+                else self._node_value(value_node)
+            )
         for merge_node in merged:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
-                value = self._value(source)
+                value = self._node_value(source)
                 if not isinstance(value, dict):
                     # go-yaml, which kubectl uses, refuses the whole file here.
                     raise _DocumentError(
@@ -311,6 +336,20 @@ def _kind_of_value(value: Any) -> str:
     if isinstance(value, list):
         return "a list of other things"
     return "null" if value is None else f"the scalar {value!r}"
+
+
+def _scalar(node: ScalarNode) -> Any:
+    """`scalar_value`, with the common cases (a quoted string, a plain word) first:
+    the builder calls this for every scalar of every document."""
+    tag = node.tag
+    if tag is _PLAIN_TAG:
+        text = node.value
+        if text and text[0] not in _MAYBE_TYPED:
+            return text
+        return resolve_plain(text)
+    if tag is _STR_TAG:
+        return node.value
+    return scalar_value(node)
 
 
 def scalar_value(node: ScalarNode) -> Any:
@@ -459,6 +498,7 @@ def load_text(text: str, display: str) -> LoadedFile:
     loaded = LoadedFile(display, text)
     source = _json_tabs_as_spaces(text, display)
     loaded.nodes = SourceNodes(source)
+    anchors = "&" in source
     composer = _Composer(source)
     try:
         while composer.check_node():
@@ -467,7 +507,7 @@ def load_text(text: str, display: str) -> LoadedFile:
                 break
             root = composer.get_node()
             loaded.nodes.add(root)
-            _add_document(loaded, root, loaded.documents)
+            _add_document(loaded, root, loaded.documents, anchors)
             loaded.documents += 1
     except (YAMLError, ValueError) as error:
         _report_parse_error(loaded, error, text)
@@ -532,8 +572,8 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
     loaded.issues.append(LoadIssue("yaml-syntax", line, column, message))
 
 
-def _add_document(loaded: LoadedFile, root: Node, index: int) -> None:
-    builder = _Builder()
+def _add_document(loaded: LoadedFile, root: Node, index: int, anchors: bool) -> None:
+    builder = _Builder(anchors)
     try:
         data = builder.build(root)
     except _DocumentError as error:

@@ -6,7 +6,6 @@ validateCronJobSpec)."""
 from __future__ import annotations
 
 import functools
-import zoneinfo
 from typing import Any
 
 from k8slint.checks.api_validation._base import Findings
@@ -145,4 +144,6 @@ def time_zone_error(zone: str) -> str | None:
 
 @functools.cache
 def _zones() -> frozenset[str]:
+    import zoneinfo  # only for a CronJob with a timeZone: not in every run's start-up
+
     return frozenset(zoneinfo.available_timezones()) | {"UTC"}

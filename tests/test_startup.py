@@ -1,0 +1,99 @@
+"""Start-up and exit of the console command (issue 11, item 4).
+
+A one-file lint (pre-commit's usual run) must not import what it does not use,
+and the process leaves without freeing its heap once the report is flushed: the
+report must still be whole, on a file, a pipe that closes early, or a full disk.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import REPO
+
+VALID = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/example/web:1.2.3
+          resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}
+"""
+INVALID = VALID.replace("replicas: 2", 'replicas: "2"')
+"""A schema error: jsonschema explains it, so it is imported for this one."""
+
+HEAVY = ("jsonschema", "multiprocessing")
+"""Modules a one-file lint of a valid manifest has no use for."""
+
+
+def _modules_after_lint(path: Path) -> list[str]:
+    """Which of HEAVY a `k8slint lint path` run imported (in a fresh interpreter)."""
+    script = (
+        "import sys\n"
+        "from k8slint.cli import cli\n"
+        "try:\n"
+        f"    cli(['lint', {str(path)!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('imported:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("imported:"), done.stdout
+    return [name for name in last.removeprefix("imported:").split(",") if name]
+
+
+@pytest.mark.parametrize(("text", "expected"), [(VALID, []), (INVALID, ["jsonschema"])])
+def test_a_one_file_lint_imports_only_what_it_uses(tmp_path: Path, text: str, expected):
+    path = tmp_path / "web.yaml"
+    path.write_text(text)
+    assert _modules_after_lint(path) == expected
+
+
+def _process(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "k8slint", *args], cwd=REPO, timeout=120, **kwargs)
+
+
+def test_the_report_is_whole_when_the_process_leaves_early(tmp_path: Path):
+    """Exit without teardown, after a flush: the JSON report is complete on a pipe
+    and in an --output file, and the exit code is the findings' code."""
+    path = tmp_path / "web.yaml"
+    path.write_text(INVALID)
+    piped = _process("lint", "--format", "json", str(path), capture_output=True, text=True)
+    assert piped.returncode == 1, piped.stderr
+    assert [f["rule"] for f in json.loads(piped.stdout)["findings"]] == ["schema"]
+    output = tmp_path / "report.json"
+    written = _process("lint", "--format", "json", "-o", str(output), str(path))
+    assert written.returncode == 1
+    assert json.loads(output.read_text()) == json.loads(piped.stdout)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path):
+    """`k8slint lint . | head -1`: the rest of the report has nowhere to go."""
+    for index in range(40):
+        (tmp_path / f"web{index}.yaml").write_text(INVALID)
+    command = [sys.executable, "-m", "k8slint", "lint", str(tmp_path)]
+    with subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        errors = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert b"schema" in first
+    assert "Traceback" not in errors
+    assert code in (1, 2)
