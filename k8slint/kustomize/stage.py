@@ -98,7 +98,7 @@ class KustomizeStage:
         cache: Cache | None = None,
     ) -> None:
         self._read = read
-        real = {id(item): os.path.realpath(item.path) for item in [*files, *context] if item.path}
+        real = {id(item): item.resolved() for item in [*files, *context] if item.path}
         self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
         linted = {real[id(item)] for item in files if item.path}
         found = [
