@@ -216,17 +216,24 @@ class RulePolicy:
     _cache: dict[str, tuple[set[str], dict[str, str]]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _everywhere: tuple[set[str], dict[str, str]] | None = field(
+        default=None, init=False, repr=False
+    )
 
-    def _enabled_everywhere(self) -> set[str]:
-        enabled = expand_presets(self.config.presets)[0] & set(self.known)
-        for layer in self.config.switches:
-            enabled = layer.apply(enabled, self.known)
-        return enabled
+    def _before_overrides(self) -> tuple[set[str], dict[str, str]]:
+        """The rules and severities of the config's layers, the same for every file:
+        worked out once (expanding the presets is most of a file's policy)."""
+        if self._everywhere is None:
+            enabled = expand_presets(self.config.presets)[0] & set(self.known)
+            for layer in self.config.switches:
+                enabled = layer.apply(enabled, self.known)
+            self._everywhere = (enabled, self.config.severities())
+        return self._everywhere
 
     def rules_to_run(self) -> set[str]:
         """Every rule enabled for some file: the engine loads these and asks
         `for_file` which of them apply to each file."""
-        enabled = self._enabled_everywhere()
+        enabled = set(self._before_overrides()[0])
         for override in self.config.overrides:
             enabled |= override.switches.apply(enabled, self.known)
         return self.restrict(enabled)
@@ -234,7 +241,8 @@ class RulePolicy:
     def for_file(self, file: str) -> tuple[set[str], dict[str, str]]:
         """The rules enabled for `file` and the severities configured for them there."""
         if file not in self._cache:
-            enabled, severity = self._enabled_everywhere(), self.config.severities()
+            enabled, severity = self._before_overrides()
+            enabled, severity = set(enabled), dict(severity)
             for override in self.config.overrides:
                 if override.covers(file):
                     enabled = override.switches.apply(enabled, self.known)

@@ -206,6 +206,7 @@ class _Run:
         self.explained: set[_ExplainedKey] = set()
         self.not_validated: dict[tuple[str, int, int], NotValidated] = {}
         self.result = LintResult()
+        self._contexts: dict[str, CheckContext] = {}
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
         self._engine_digest = ""
@@ -552,8 +553,15 @@ class _Run:
                 self._internal_error(rule, None, error)
 
     def _context(self, rule: Rule) -> CheckContext:
-        engine = self.engine
-        return CheckContext(engine.version, rule.params, engine.strict, self._note_not_validated)
+        """One per rule and run (a check may be called a hundred thousand times)."""
+        context = self._contexts.get(rule.id)
+        if context is None:
+            engine = self.engine
+            context = CheckContext(
+                engine.version, rule.params, engine.strict, self._note_not_validated
+            )
+            self._contexts[rule.id] = context
+        return context
 
     def _note_not_validated(self, resource: Resource) -> None:
         if not resource.context_only:
