@@ -4,7 +4,8 @@ The cross-object rules look selectors up in `RunIndex` (`LabelIndex`) rather
 than comparing every selector with every template. The reference here is the
 scan itself: the same rules with the index told to narrow nothing (every
 lookup answers "any template"), every pair of controllers compared, and
-objects named looked up in the namespace's list, as before the index. Each
+objects named (and the HPAs that scale a workload) looked up in the
+namespace's list, as before the index. Each
 test lints a tree both ways and wants the same findings, so an index that
 missed a candidate (a selected template, a near miss, an overlapping pair)
 fails it.
@@ -22,7 +23,7 @@ from support import REPO, lint_paths, shared
 
 from k8slint.checks import selectors
 from k8slint.engine.registry import load_rules
-from k8slint.kube.index import RunIndex, proximity
+from k8slint.kube.index import RunIndex, proximity, spec_of
 from k8slint.kube.label_index import LabelIndex
 from k8slint.kustomize.build import OFF as RAW
 from k8slint.model import Resource
@@ -46,6 +47,16 @@ def _scan_named(
     return sorted(found, key=lambda r: proximity(near, r))
 
 
+def _scan_scaling(self: RunIndex, namespace: str, kind: str, name: str | None) -> list[Resource]:
+    """`RunIndex.scaling` as a scan of the namespace's HorizontalPodAutoscalers."""
+    return [
+        hpa
+        for hpa in self.in_namespace(namespace, "HorizontalPodAutoscaler")
+        if isinstance(ref := spec_of(hpa).get("scaleTargetRef"), dict)
+        and (ref.get("kind"), ref.get("name")) == (kind, name)
+    ]
+
+
 @pytest.fixture
 def brute_force(monkeypatch):
     """Within the test, the index narrows nothing: every lookup is a scan."""
@@ -61,6 +72,7 @@ def brute_force(monkeypatch):
         monkeypatch.setattr(LabelIndex, "resembling", scan)
         monkeypatch.setattr(selectors, "_pairs_that_may_overlap", every_pair)
         monkeypatch.setattr(RunIndex, "named", _scan_named)
+        monkeypatch.setattr(RunIndex, "scaling", _scan_scaling)
 
     return use
 

@@ -166,6 +166,7 @@ class RunIndex:
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         self._custom_labels: dict[str, list[dict[str, str]]] | None = None
         self._custom_names: dict[str, set[str]] | None = None
+        self._scaling: dict[tuple[str, str | None, str | None], list[Resource]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
@@ -209,6 +210,21 @@ class RunIndex:
                 if resource.kind and resource.name:
                     self._by_name[(resource.kind, resource.name)].append(resource)
         return self._by_name.get((kind, name), [])
+
+    def scaling(self, namespace: str, kind: str, name: str | None) -> list[Resource]:
+        """The HorizontalPodAutoscalers of `namespace` (any group: callers check)
+        whose scaleTargetRef names this kind and name, found in one lookup (every
+        workload asks for its own)."""
+        if self._scaling is None:
+            self._scaling = defaultdict(list)
+            for hpa in self.of_kind("HorizontalPodAutoscaler"):
+                ref = spec_of(hpa).get("scaleTargetRef")
+                if not isinstance(ref, dict):
+                    continue
+                target = ref.get("kind"), ref.get("name")
+                if all(value is None or isinstance(value, str) for value in target):
+                    self._scaling[(namespace_of(hpa), *target)].append(hpa)
+        return self._scaling.get((namespace, kind, name), [])
 
     def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
         """The complete pod templates of pod-creating workloads in `namespace`, by
