@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import synthetic
 
 EVERY_RULE = sorted(load_rules())
-CORPUS_TREES = ("k8s-examples", "gke-samples", "microservices-demo", "istio-samples")
+CORPUS_TREES = ("k8s-examples", "gke-samples", "microservices-demo")
 """Corpus trees with selectors, PDBs, NetworkPolicies, HPAs and overlays."""
 
 
