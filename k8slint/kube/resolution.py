@@ -80,7 +80,7 @@ class Application:
         ]
 
     def pod_templates(self, namespace: str) -> list[PodTemplate]:
-        return [t for t in self.index.pod_templates(namespace, near=self.owner) if self.sees(t)]
+        return [t for t in self.index.pod_templates(namespace) if self.sees(t)]
 
     def selected(self, namespace: str, selector: Selector) -> list[PodTemplate]:
         """Of `pod_templates(namespace)`, those `selector` selects (by the label index)."""
