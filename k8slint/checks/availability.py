@@ -109,11 +109,7 @@ def _min_available_problem(
     if not selector.valid or selector.selects_nothing:
         return None
     namespace = namespace_of(pdb)
-    selected = [
-        t
-        for t in application_of(index, pdb).pod_templates(namespace)
-        if selector.matches(t.labels, t.added_labels)
-    ]
+    selected = application_of(index, pdb).selected(namespace, selector)
     counts = [_replicas(t, hpas) for t in selected]
     if not selected or any(count is None for count in counts):
         return None  # nothing selected, or a DaemonSet/Job/templated count: not judged

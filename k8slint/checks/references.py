@@ -225,9 +225,8 @@ def service_target_port_unknown(index: RunIndex, context: CheckContext) -> Found
             continue
         selected = [
             template
-            for template in index.pod_templates(namespace_of(service), near=service)
-            if selector.matches(template.labels, template.added_labels)
-            and not index.alternatives(service, template.resource)
+            for template in index.selected(namespace_of(service), selector, near=service)
+            if not index.alternatives(service, template.resource)
         ]
         if not selected:
             continue

@@ -146,11 +146,7 @@ def _templates_selected(
     )
     if selector.selects_nothing or not selector.valid:
         return []
-    return [
-        template
-        for template in index.pod_templates(namespace_of(owner), near=owner)
-        if selector.matches(template.labels, template.added_labels)
-    ]
+    return index.selected(namespace_of(owner), selector, near=owner)
 
 
 @check(scope="run")

@@ -17,7 +17,8 @@ from typing import Any
 
 from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
-from k8slint.kube.labels import labels_of
+from k8slint.kube.label_index import LabelIndex
+from k8slint.kube.labels import Selector, labels_of
 from k8slint.kube.openapi import builtin_kind_names
 from k8slint.model import JsonPath, Resource
 
@@ -117,6 +118,28 @@ def pod_template(resource: Resource) -> PodTemplate | None:
     return PodTemplate(resource, labels, (*metadata_path, "labels"), pod)
 
 
+class _Templates:
+    """One namespace's templates, in order, and their label index (built when
+    first asked: most namespaces are never searched by labels)."""
+
+    def __init__(self, templates: list[PodTemplate]) -> None:
+        self.templates = templates
+        self._labels: LabelIndex | None = None
+
+    def labels(self) -> LabelIndex:
+        if self._labels is None:
+            self._labels = LabelIndex(
+                [(t.labels, t.added_labels, t.resource.name) for t in self.templates]
+            )
+        return self._labels
+
+    def at(self, positions: list[int] | None) -> list[PodTemplate]:
+        """The templates at `positions` (None: all), in order."""
+        if positions is None:
+            return self.templates
+        return [self.templates[position] for position in positions]
+
+
 Identity = tuple[str, str, str | None]
 """(kind, namespace, name): the one object the API server would hold."""
 
@@ -139,9 +162,11 @@ class RunIndex:
         self._by_place: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
-        self._templates: dict[str, dict[str, list[PodTemplate]]] | None = None
+        self._templates: dict[str, _Templates] | None = None
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         self._custom_labels: dict[str, list[dict[str, str]]] | None = None
+        self._custom_names: dict[str, set[str]] | None = None
+        self._scaling: dict[tuple[str, str | None, str | None], list[Resource]] | None = None
         for resource in self.resources:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
@@ -170,10 +195,10 @@ class RunIndex:
     ) -> list[Resource]:
         """Objects of that kind and name; with `near`, the related ones that are not
         variants of it (see `alternatives`), closest first."""
-        found = [r for r in self.in_namespace(namespace, kind, near=near) if r.name == name]
+        found = [r for r in self.all_named(kind, name) if namespace_of(r) == namespace]
         if near is None:
             return found
-        found = [r for r in found if not self.alternatives(near, r)]
+        found = [r for r in found if related(near, r) and not self.alternatives(near, r)]
         return sorted(found, key=lambda r: proximity(near, r))
 
     def all_named(self, kind: str, name: str) -> list[Resource]:
@@ -186,37 +211,78 @@ class RunIndex:
                     self._by_name[(resource.kind, resource.name)].append(resource)
         return self._by_name.get((kind, name), [])
 
+    def scaling(self, namespace: str, kind: str, name: str | None) -> list[Resource]:
+        """The HorizontalPodAutoscalers of `namespace` (any group: callers check)
+        whose scaleTargetRef names this kind and name, found in one lookup (every
+        workload asks for its own)."""
+        if self._scaling is None:
+            self._scaling = defaultdict(list)
+            for hpa in self.of_kind("HorizontalPodAutoscaler"):
+                ref = spec_of(hpa).get("scaleTargetRef")
+                if not isinstance(ref, dict):
+                    continue
+                target = ref.get("kind"), ref.get("name")
+                if all(value is None or isinstance(value, str) for value in target):
+                    self._scaling[(namespace_of(hpa), *target)].append(hpa)
+        return self._scaling.get((namespace, kind, name), [])
+
     def pod_templates(self, namespace: str, near: Resource | None = None) -> list[PodTemplate]:
-        """The complete pod templates of pod-creating workloads in `namespace`."""
-        by_directory = self._template_directories().get(namespace, {})
+        """The complete pod templates of pod-creating workloads in `namespace`, by
+        directory (in the order first seen), then in the order of the run."""
+        place = self._template_places().get(namespace)
+        if place is None:
+            return []
         if near is None:
-            return [t for found in by_directory.values() for t in found]
-        here = directory_of(near)
+            return list(place.templates)
+        return [t for t in place.templates if sees(near, t.resource)]
+
+    def selected(
+        self, namespace: str, selector: Selector, near: Resource | None = None
+    ) -> list[PodTemplate]:
+        """The templates of `pod_templates(namespace, near)` that `selector` selects
+        (with the labels their controller adds), found through the label index."""
+        place = self._template_places().get(namespace)
+        if place is None:
+            return []
+        found = place.at(place.labels().matching(selector))
         return [
-            template
-            for directory, found in by_directory.items()
-            for template in found
-            if (
-                near.build == template.resource.build
-                if near.build is not None or template.resource.build is not None
-                else declared_namespace(near) or _related_directories(here, directory)
-            )
+            t
+            for t in found
+            if selector.matches(t.labels, t.added_labels)
+            and (near is None or sees(near, t.resource))
         ]
+
+    def resembling(
+        self, namespace: str, selector: Selector, name: str | None
+    ) -> list[PodTemplate] | None:
+        """The templates of `namespace` that might be a near miss of `selector`
+        (`LabelIndex.resembling`), in `pod_templates` order; None for "any"."""
+        place = self._template_places().get(namespace)
+        if place is None:
+            return []
+        positions = place.labels().resembling(selector, name)
+        return None if positions is None else place.at(positions)
 
     def template_namespaces(self) -> list[str]:
         """The namespaces that hold complete pod templates."""
-        return sorted(self._template_directories())
+        return sorted(self._template_places())
 
-    def _template_directories(self) -> dict[str, dict[str, list[PodTemplate]]]:
-        """Templates by namespace, then directory: a related-directory lookup then
-        tests each directory once, not each template."""
+    def _template_places(self) -> dict[str, _Templates]:
+        """Templates by namespace, grouped by directory (the order messages and
+        ties have always followed)."""
         if self._templates is None:
-            self._templates = defaultdict(lambda: defaultdict(list))
+            by_directory: dict[str, dict[str, list[PodTemplate]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
             for resource in self.resources:
                 template = pod_template(resource)
                 if template is not None and template.complete:
-                    place = self._templates[namespace_of(resource)]
+                    place = by_directory[namespace_of(resource)]
                     place[directory_of(resource)].append(template)
+            self._templates = {
+                namespace: _Templates([t for found in place.values() for t in found])
+                for namespace, place in by_directory.items()
+            }
         return self._templates
 
     def alternatives(self, first: Resource, second: Resource) -> bool:
@@ -246,14 +312,13 @@ class RunIndex:
         (`app.kubernetes.io/instance: k8s` for a Prometheus named k8s), so a
         selector naming one may select pods that no manifest shows.
         """
-        builtin = builtin_kind_names()
-        return {
-            r.name
-            for (place, kind), found in self._by_place.items()
-            if place == namespace and kind not in builtin
-            for r in found
-            if r.name
-        }
+        if self._custom_names is None:
+            builtin = builtin_kind_names()
+            self._custom_names = defaultdict(set)
+            for (place, kind), found in self._by_place.items():
+                if kind not in builtin:
+                    self._custom_names[place].update(r.name for r in found if r.name)
+        return self._custom_names.get(namespace, set())
 
     def custom_resource_labels(self, namespace: str) -> list[dict[str, str]]:
         """Label sets that custom resources of `namespace` carry or give their pods
@@ -325,6 +390,17 @@ def declared_namespace(resource: Resource) -> str | None:
     samples write as often as they leave it out)."""
     namespace = resource.namespace
     return namespace if namespace and namespace != DEFAULT_NAMESPACE else None
+
+
+def sees(near: Resource, template: Resource) -> bool:
+    """Whether a pod template is judged beside `near`: of the same build (for
+    objects of Kustomize builds); else any of the namespace when `near` declares
+    one, or one in a related directory."""
+    if near.build is not None or template.build is not None:
+        return near.build == template.build
+    return bool(declared_namespace(near)) or _related_directories(
+        directory_of(near), directory_of(template)
+    )
 
 
 def related(first: Resource, second: Resource) -> bool:

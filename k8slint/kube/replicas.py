@@ -8,7 +8,7 @@ scales the workload: then the HPA sets the count, up to its `maxReplicas`.
 
 from __future__ import annotations
 
-from k8slint.kube.index import RunIndex, namespace_of, spec_of
+from k8slint.kube.index import RunIndex, namespace_of, related, spec_of
 from k8slint.model import Resource
 
 DEFAULT_REPLICAS = 1
@@ -25,18 +25,13 @@ def declared_replicas(resource: Resource) -> int | None:
 
 def scalers(index: RunIndex, workload: Resource) -> list[Resource]:
     """The HPAs of the application whose scaleTargetRef names this workload."""
-    found = []
-    for hpa in index.in_namespace(namespace_of(workload), "HorizontalPodAutoscaler", near=workload):
-        ref = spec_of(hpa).get("scaleTargetRef")
-        if (
-            hpa.api_group == "autoscaling"
-            and isinstance(ref, dict)
-            and ref.get("kind") == workload.kind
-            and ref.get("name") == workload.name
-            and not index.alternatives(workload, hpa)
-        ):
-            found.append(hpa)
-    return found
+    return [
+        hpa
+        for hpa in index.scaling(namespace_of(workload), workload.kind or "", workload.name)
+        if hpa.api_group == "autoscaling"
+        and related(workload, hpa)
+        and not index.alternatives(workload, hpa)
+    ]
 
 
 def most_replicas(index: RunIndex, workload: Resource) -> int | None:

@@ -37,7 +37,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from k8slint.kube.index import PodTemplate, RunIndex, directory_of, namespace_of
+from k8slint.kube.index import PodTemplate, RunIndex, directory_of, namespace_of, sees
 from k8slint.kube.labels import Requirement, Selector, format_labels
 from k8slint.kube.nearness import closest, similar
 from k8slint.model import JsonPath, Resource
@@ -80,11 +80,18 @@ class Application:
         ]
 
     def pod_templates(self, namespace: str) -> list[PodTemplate]:
-        return [
-            template
-            for template in self.index.pod_templates(namespace, near=self.owner)
-            if not self.index.alternatives(self.owner, template.resource)
-        ]
+        return [t for t in self.index.pod_templates(namespace) if self.sees(t)]
+
+    def selected(self, namespace: str, selector: Selector) -> list[PodTemplate]:
+        """Of `pod_templates(namespace)`, those `selector` selects (by the label index)."""
+        found = self.index.selected(namespace, selector, near=self.owner)
+        return [t for t in found if self.sees(t)]
+
+    def sees(self, template: PodTemplate) -> bool:
+        """Whether `pod_templates` would list this template of the owner's namespace."""
+        return sees(self.owner, template.resource) and not self.index.alternatives(
+            self.owner, template.resource
+        )
 
     def elsewhere(self, candidates: Sequence[Resource], namespace: str) -> list[Resource]:
         """Of `candidates`, those the application holds in another declared namespace."""
@@ -193,7 +200,7 @@ def unselected(
     namespace = namespace or namespace_of(owner)
     if not selector.valid or selector.selects_nothing or not selector.requirements:
         return None
-    if any(selector.matches(t.labels, t.added_labels) for t in index.pod_templates(namespace)):
+    if index.selected(namespace, selector):
         return None
     operators = index.custom_resource_names(namespace)
     if any(term.values & operators for term in selector.requirements):
@@ -207,8 +214,7 @@ def unselected(
         t.resource
         for other in index.template_namespaces()
         if other != namespace
-        for t in index.pod_templates(other, near=owner)
-        if selector.matches(t.labels, t.added_labels)
+        for t in index.selected(other, selector, near=owner)
     ]
     there = app.elsewhere(matching, namespace)
     if there:
@@ -216,21 +222,48 @@ def unselected(
             selector.requirements[0].path,
             other_namespace(owner, missing, there[0], by_labels=True, fix=elsewhere_fix),
         )
-    ranked = sorted(
-        app.pod_templates(namespace),
-        key=lambda t: _match_score(selector, t, named_for),
-        reverse=True,
-    )
+    ranked = _ranked(app, namespace, selector, named_for)
     if ranked and _near_miss(selector, ranked[0], named_for):
         nearest = ranked[0]
         keys = [term.key for term in selector.requirements]
         instead = f"{nearest.title} has {format_labels(nearest.labels, keys)}"
         return Unselected(_first_failing(selector, nearest), f"{missing} ({instead})")
     held = [t for t in ranked if app.holds(t.resource)]
+    held_ids = {id(t) for t in held}
+    held.extend(
+        t
+        for t in index.pod_templates(namespace)
+        if id(t) not in held_ids and app.holds(t.resource) and app.sees(t)
+    )
     if not held:
         return None
     instead = "it holds " + listing([f"{t.title} ({format_labels(t.labels)})" for t in held])
     return Unselected(_first_failing(selector, held[0]), f"{missing} ({instead})")
+
+
+_NOTHING_IN_COMMON = (False, 0, False, 0)
+"""`_match_score` of a template that shares no key, value or name with the selector."""
+
+
+def _ranked(
+    app: Application, namespace: str, selector: Selector, named_for: str | None
+) -> list[PodTemplate]:
+    """The templates of the application that score above `_NOTHING_IN_COMMON`, best
+    first (ties in `pod_templates` order), found through the label index. Those
+    that score nothing are never a near miss, and rank after these in
+    `pod_templates` order: where the index cannot narrow the search, all are
+    returned, ranked as one list."""
+    candidates = app.index.resembling(namespace, selector, named_for)
+    if candidates is None:
+        scored = [(_match_score(selector, t, named_for), t) for t in app.pod_templates(namespace)]
+    else:
+        scored = [
+            (score, t)
+            for t in candidates
+            if app.sees(t) and (score := _match_score(selector, t, named_for)) != _NOTHING_IN_COMMON
+        ]
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [t for _, t in scored]
 
 
 def _first_failing(selector: Selector, template: PodTemplate) -> JsonPath:
