@@ -22,6 +22,7 @@ from k8slint.cache.store import GITIGNORE, MAGIC, Store
 from k8slint.cli import cli
 from k8slint.engine.run import LintResult
 from k8slint.kube.openapi import bundled_versions
+from k8slint.kustomize.build import BuildOutput
 from k8slint.load.discover import discover
 
 DEPLOYMENT = web_deployment("securityContext: {privileged: true}")
@@ -434,16 +435,46 @@ def test_a_build_is_cached_by_what_it_reads(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
-@pytest.mark.parametrize(
-    "resources",
-    [
-        "[../base, 'https://github.com/example/nothing//config?ref=v1']",
-        "[../base]\npatches: [{path: no-such-patch.yaml}]",
-    ],
-    ids=["remote", "failed"],
-)
-def test_remote_and_failed_builds_are_not_cached(tmp_path, resources):
+def test_a_remote_build_is_not_cached(tmp_path):
+    resources = "[../base, 'https://github.com/example/nothing//config?ref=v1']"
     app, cache = _kustomize_tree(tmp_path, resources), tmp_path / "cache"
+    result = _lint([app], cache)
+    assert any(f.rule == "kustomize-build" for f in result.findings)
+    assert _entries(cache, BUILDS) == set()
+    assert _entries(cache, RUNS) == set()
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+def test_a_local_failure_is_cached_and_reported_the_same(tmp_path, monkeypatch):
+    """Kustomize fails the same way on the same local files: a warm run reports
+    the failure without running it again, and a fixed tree builds."""
+    resources = "[../base]\npatches: [{path: no-such-patch.yaml}]"
+    app, cache = _kustomize_tree(tmp_path, resources), tmp_path / "cache"
+    cold = _lint([app], cache)
+    assert any(f.rule == "kustomize-build" for f in cold.findings)
+    assert len(_entries(cache, BUILDS)) == 1
+    shutil.rmtree(cache / RUNS)
+    calls = []
+    real_build = stage_module.run_build
+    monkeypatch.setattr(stage_module, "run_build", lambda *a: calls.append(a) or real_build(*a))
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert calls == []
+    (app / "overlay" / "no-such-patch.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n"
+    )
+    fixed = _lint([app], cache)
+    assert len(calls) == 1
+    assert not any(f.rule == "kustomize-build" for f in fixed.findings)
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+def test_a_timed_out_build_is_not_cached(tmp_path, monkeypatch):
+    app, cache = _kustomize_tree(tmp_path), tmp_path / "cache"
+
+    def timed_out(command, directory, display, timeout):
+        return BuildOutput(None, "timed out", directory, settled=False)
+
+    monkeypatch.setattr(stage_module, "run_build", timed_out)
     result = _lint([app], cache)
     assert any(f.rule == "kustomize-build" for f in result.findings)
     assert _entries(cache, BUILDS) == set()

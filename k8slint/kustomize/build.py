@@ -62,6 +62,9 @@ class BuildOutput:
     error: str | None
     wrapper: str
     """The wrapper's directory (gone by now): origin paths are relative to it."""
+    settled: bool = True
+    """The same inputs give the same outcome: false for a timeout or a command
+    that could not run, which another run (another load) may not repeat."""
 
 
 def run_build(command: list[str], directory: str, display: str, timeout: float) -> BuildOutput:
@@ -74,9 +77,10 @@ def run_build(command: list[str], directory: str, display: str, timeout: float) 
         try:
             done = _run(command, wrapper, timeout)
         except subprocess.TimeoutExpired:
-            return BuildOutput(None, _timed_out(command, timeout), wrapper)
+            return BuildOutput(None, _timed_out(command, timeout), wrapper, settled=False)
         except OSError as error:
-            return BuildOutput(None, f"`{shlex.join(command)}` could not run: {error}", wrapper)
+            message = f"`{shlex.join(command)}` could not run: {error}"
+            return BuildOutput(None, message, wrapper, settled=False)
         if done.returncode != 0:
             return BuildOutput(None, _message(done.stderr, wrapper, directory, display), wrapper)
         return BuildOutput(done.stdout, None, wrapper)

@@ -121,7 +121,8 @@ class KustomizeStage:
         self._cache = cache
         self._cached: set[Build] = set()
         self.command_identity = ""
-        self.failed = False
+        self.unsettled = False
+        """A build failed in a way another run may not repeat (a timeout)."""
         self.input_keys = self._input_keys()
         """Per root, the digest of every file its build could read (None: remote
         or unreadable): with the command, the key of its cached output."""
@@ -159,17 +160,18 @@ class KustomizeStage:
         """What the stage's outcome depends on beyond the linted files, for the run
         entry's key: the roots, the files each could read, the command (None: a
         root reads something remote or unreadable, so the outcome may change alone;
-        `failed` says the same after `finish`: a failure is not cached)."""
-        if self.failed or any(key is None for key in self.input_keys.values()):
+        `unsettled` says the same after `finish`: a timeout is not cached)."""
+        if self.unsettled or any(key is None for key in self.input_keys.values()):
             return None
         roots = [(build, self.input_keys[build]) for build in self.roots]
         return (roots, sorted(self.partial), self.command_identity)
 
     def _from_cache(self, build: Build) -> bool:
-        """A cached output stands for the build (it is never a failure or remote)."""
+        """A cached output stands for the build: its YAML, or Kustomize's error on
+        the same local inputs (never a remote build's, nor a timeout)."""
         key = self._output_key(build) if self._cache is not None else None
         output = self._cache.load(BUILDS, key) if self._cache and key else None
-        if not isinstance(output, BuildOutput) or output.text is None:
+        if not isinstance(output, BuildOutput) or not output.settled:
             return False
         done: Future[BuildOutput] = Future()
         done.set_result(output)
@@ -178,7 +180,7 @@ class KustomizeStage:
         return True
 
     def _keep(self, build: Build, output: BuildOutput) -> None:
-        if self._cache is None or build in self._cached or output.error is not None:
+        if self._cache is None or build in self._cached or not output.settled:
             return
         key = self._output_key(build)
         if key is not None:
@@ -241,12 +243,13 @@ class KustomizeStage:
                         continue
                 if output is not None and output.error is not None:
                     outcome.failures.append((build, output.error))
+                    self._keep(build, output)
+                    self.unsettled |= not output.settled
                 for path, transform in raw.transforms(build, self._read):
                     outcome.raw_views.setdefault(self.display(path), []).append(transform)
         finally:
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
-        self.failed = bool(outcome.failures)
         if outcome.raw_views and self._command is None:
             outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
         return outcome
