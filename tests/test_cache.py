@@ -417,15 +417,21 @@ def _kustomize_tree(tmp_path: Path, resources: str = "[../base]") -> Path:
     return tmp_path / "app"
 
 
+def _counted_builds(monkeypatch) -> list:
+    """The builds the run starts from now on (each still runs)."""
+    calls: list = []
+    real_build = stage_module.run_build
+    monkeypatch.setattr(stage_module, "run_build", lambda *a: calls.append(a) or real_build(*a))
+    return calls
+
+
 @pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
 def test_a_build_is_cached_by_what_it_reads(tmp_path, monkeypatch):
     app, cache = _kustomize_tree(tmp_path), tmp_path / "cache"
     cold = _lint([app], cache)
     assert len(_entries(cache, BUILDS)) == 1
     shutil.rmtree(cache / RUNS)
-    calls = []
-    real_build = stage_module.run_build
-    monkeypatch.setattr(stage_module, "run_build", lambda *a: calls.append(a) or real_build(*a))
+    calls = _counted_builds(monkeypatch)
     assert _everything(_lint([app], cache)) == _everything(cold)
     assert calls == []
     (app / "base" / "notes.txt").write_text("any file under a kustomization's directory")
@@ -454,9 +460,7 @@ def test_a_local_failure_is_cached_and_reported_the_same(tmp_path, monkeypatch):
     assert any(f.rule == "kustomize-build" for f in cold.findings)
     assert len(_entries(cache, BUILDS)) == 1
     shutil.rmtree(cache / RUNS)
-    calls = []
-    real_build = stage_module.run_build
-    monkeypatch.setattr(stage_module, "run_build", lambda *a: calls.append(a) or real_build(*a))
+    calls = _counted_builds(monkeypatch)
     assert _everything(_lint([app], cache)) == _everything(cold)
     assert calls == []
     (app / "overlay" / "no-such-patch.yaml").write_text(

@@ -88,3 +88,28 @@ def test_config_values_are_dropped_for_the_cross_object_phase_and_keys_kept(tmp_
     )
     (config,) = _Run(Engine([])).load(InputFile(str(path), path=str(path)), context_only=True)
     assert config.data["data"] == {"app.conf": "", "mode": ""}
+
+
+def test_a_crd_vendored_twice_is_compiled_once_and_reports_once(tmp_path, monkeypatch):
+    import k8slint.checks.schema as schema_module
+    from k8slint.engine.registry import load_rules
+    from k8slint.engine.run import Engine
+    from k8slint.load.discover import discover
+
+    for copy in ("one", "two"):
+        (tmp_path / copy).mkdir()
+        (tmp_path / copy / "crd.yaml").write_text(CRD)
+    (tmp_path / "widget.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: big}\n"
+    )
+    compiled = []
+    real = schema_module.custom_resource_validator
+    monkeypatch.setattr(
+        schema_module,
+        "custom_resource_validator",
+        lambda *args: compiled.append(args) or real(*args),
+    )
+    engine = Engine([load_rules()["crd-schema"]], jobs=1, kustomize_command="none")
+    result = engine.lint(discover([str(tmp_path)]).files)
+    assert [finding.file for finding in result.findings] == [str(tmp_path / "widget.yaml")]
+    assert len(compiled) == 1

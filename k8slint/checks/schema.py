@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.crd_validators import (
@@ -20,6 +20,7 @@ from k8slint.kube.fastcheck import compile_schema
 from k8slint.kube.filekinds import is_kustomize_input, is_tool_document
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import builtin_groups, builtin_kinds
+from k8slint.kube.packed import PackedSchema
 from k8slint.kube.served_apis import is_builtin, replacement
 from k8slint.kube.validators import (
     ErrorTranslator,
@@ -92,9 +93,14 @@ def _no_such_type(resource: Resource, context: CheckContext) -> Iterator[Problem
 @check(scope="run")
 def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     catalog: dict[tuple[str, str], list[CrdVersion]] = defaultdict(list)
+    seen: set[tuple[Any, ...]] = set()
     for crd in index.of_kind("CustomResourceDefinition"):
         for version in crd_versions(crd):
-            catalog[(version.group, version.kind)].append(version)
+            same = (version.crd_name, version.group, version.kind, version.version)
+            same += (version.served, _schema_identity(version.source))
+            if same not in seen:  # a CRD vendored twice validates as one: compiled once
+                seen.add(same)
+                catalog[(version.group, version.kind)].append(version)
     validators: dict[int, Validator | None] = {}  # by id of a CrdVersion: one per run
     for resource in index.resources:
         if resource.context_only or not _is_custom_resource(resource, context):
@@ -110,6 +116,11 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
             continue
         for problem in _fewest_errors(resource, served, validators, context):
             yield resource, problem
+
+
+def _schema_identity(source: Any) -> Any:
+    """Equal for the same schema text (packed, `k8slint.kube.packed`), else the object."""
+    return source if isinstance(source, PackedSchema) else id(source)
 
 
 def _is_custom_resource(resource: Resource, context: CheckContext) -> bool:
