@@ -441,13 +441,25 @@ def test_a_build_is_cached_by_what_it_reads(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
-def test_a_remote_build_is_not_cached(tmp_path):
+def test_a_remote_build_runs_every_time_and_a_whole_run_stands_only_if_it_gave_the_same(
+    tmp_path, monkeypatch
+):
     resources = "[../base, 'https://github.com/example/nothing//config?ref=v1']"
     app, cache = _kustomize_tree(tmp_path, resources), tmp_path / "cache"
-    result = _lint([app], cache)
-    assert any(f.rule == "kustomize-build" for f in result.findings)
+    cold = _lint([app], cache)
+    assert any(f.rule == "kustomize-build" for f in cold.findings)
     assert _entries(cache, BUILDS) == set()
-    assert _entries(cache, RUNS) == set()
+    assert len(_entries(cache, RUNS)) == 1
+    calls = _counted_builds(monkeypatch)
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert len(calls) == 1  # fetched again: the remote may have changed
+
+    def fetched_otherwise(command, directory, display, timeout):
+        return BuildOutput(None, "the remote says something else now", directory)
+
+    monkeypatch.setattr(stage_module, "run_build", fetched_otherwise)
+    changed = _lint([app], cache)
+    assert any("something else now" in f.message for f in changed.findings)
 
 
 @pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")

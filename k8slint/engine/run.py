@@ -13,7 +13,7 @@ import gc
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from k8slint.cache import FILES, RUNS
 from k8slint.cache.keys import canonical, code_fingerprint, content_digest, digest
@@ -231,11 +231,11 @@ class _Run:
         )
         run_key = self._run_key(stage, items, context_items) if cache is not None else None
         cached = cache.load(RUNS, run_key) if cache is not None and run_key else None
-        if isinstance(cached, LintResult):
+        if _is_run_entry(cached) and cached[0] == stage.remote_outputs():
             stage.abandon()
             progress(len(items))
             cache.finish()
-            return cached
+            return cached[1]
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
@@ -255,8 +255,9 @@ class _Run:
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
         if cache is not None:
-            if run_key and stage.fingerprint() is not None:
-                cache.save(RUNS, run_key, self.result)
+            remote = stage.remote_outputs() if run_key else None
+            if remote is not None and not stage.unsettled:
+                cache.save(RUNS, run_key, (remote, self.result))
             cache.finish()
         return self.result
 
@@ -633,6 +634,16 @@ class _Run:
                 is_error=True,
             )
         )
+
+
+def _is_run_entry(entry: Any) -> TypeGuard[tuple[str, LintResult]]:
+    """A whole run's entry: what the remote builds gave, and the result."""
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], LintResult)
+    )
 
 
 BUILD_RULE = "kustomize-build"

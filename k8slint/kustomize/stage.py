@@ -158,13 +158,39 @@ class KustomizeStage:
 
     def fingerprint(self) -> tuple[Any, ...] | None:
         """What the stage's outcome depends on beyond the linted files, for the run
-        entry's key: the roots, the files each could read, the command (None: a
-        root reads something remote or unreadable, so the outcome may change alone;
-        `unsettled` says the same after `finish`: a timeout is not cached)."""
-        if self.unsettled or any(key is None for key in self.input_keys.values()):
-            return None
-        roots = [(build, self.input_keys[build]) for build in self.roots]
+        entry's key: the roots, the local files each could read, the command (None:
+        a root's files cannot all be read). A root that names something remote
+        is keyed by its local files here; what it fetched is `remote_outputs`."""
+        roots = []
+        for build in self.roots:
+            inputs = self.input_keys.get(build)
+            if inputs is None and self._cache is not None:
+                from k8slint.cache.builds import build_inputs_key
+
+                inputs = build_inputs_key(
+                    build.directory, self._read, self._cache.file_digest, fetches=False
+                )
+                if inputs is None:
+                    return None
+            roots.append((build, inputs))
         return (roots, sorted(self.partial), self.command_identity)
+
+    def remote_outputs(self) -> str | None:
+        """What the builds that fetch something remote gave this time (waiting for
+        them): a whole run stands for this one only if they gave the same. None:
+        one of them timed out or could not run, which the next run may not repeat."""
+        from k8slint.cache.keys import digest
+
+        outputs = []
+        for build in self.roots:
+            future = self._futures.get(build) if self.input_keys.get(build) is None else None
+            if future is None:
+                continue
+            output = future.result()
+            if not output.settled:
+                return None
+            outputs.append((build, output.text, output.error))
+        return digest("remote-builds", outputs)
 
     def _from_cache(self, build: Build) -> bool:
         """A cached output stands for the build: its YAML, or Kustomize's error on
