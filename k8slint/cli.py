@@ -449,12 +449,17 @@ def _cache(options: LintOptions, config: Config) -> Cache | None:
 
 def _refuse_overwriting(files: list[InputFile], options: LintOptions) -> None:
     """--output and --write-baseline must never replace a file this run reads."""
-    read = {os.path.realpath(item.path) for item in files if item.path}
-    for option, target in (
-        ("--output", options.output),
-        ("--write-baseline", options.write_baseline),
-    ):
-        if target and os.path.realpath(target) in read:
+    targets = [
+        (option, target)
+        for option, target in (
+            ("--output", options.output),
+            ("--write-baseline", options.write_baseline),
+        )
+        if target
+    ]
+    read = {item.resolved() for item in files if item.path} if targets else set()
+    for option, target in targets:
+        if os.path.realpath(target) in read:
             _fail([f"{option} {target} is one of the linted files; refusing to overwrite it"])
 
 
