@@ -222,10 +222,11 @@ class KustomizeStage:
         reads: a changed base is linted through every overlay that uses it."""
         covered = {path for root in known for path in members(root, self._read)}
         by_directory: dict[str, str | None] = {}  # the answer depends on the directory only
+        seen: dict[str, tuple[bool, bool]] = {}
         for path in linted - covered:
             directory = os.path.dirname(path)
             if directory not in by_directory:
-                by_directory[directory] = repository_top(path)
+                by_directory[directory] = repository_top(path, seen)
         tops = {top for top in by_directory.values() if top}
         found: dict[str, Build] = {}
         for top in sorted(tops):

@@ -123,15 +123,24 @@ _MAX_DIRECTORIES = 20000
 _SKIPPED_DIRECTORIES = frozenset({"node_modules", "vendor", "__pycache__"})
 
 
-def repository_top(path: str) -> str | None:
+def repository_top(path: str, seen: dict[str, tuple[bool, bool]] | None = None) -> str | None:
     """The repository (a directory with `.git`) a file is in, if it is in a
-    Kustomize tree at all (a kustomization in its directory or a few above)."""
+    Kustomize tree at all (a kustomization in its directory or a few above).
+    `seen`: what was learnt of directories before (files of a tree share their
+    parents), as (has a kustomization, has `.git`)."""
+    seen = {} if seen is None else seen
     directory = os.path.dirname(os.path.abspath(path))
     near = False
     for level in range(64):
-        if level < _MAX_LEVELS and kustomization_file(directory):
+        if directory not in seen:
+            seen[directory] = (
+                kustomization_file(directory) is not None,
+                os.path.exists(os.path.join(directory, ".git")),
+            )
+        has_kustomization, has_git = seen[directory]
+        if level < _MAX_LEVELS and has_kustomization:
             near = True
-        if os.path.exists(os.path.join(directory, ".git")):
+        if has_git:
             return directory if near else None
         parent = os.path.dirname(directory)
         if parent == directory:
