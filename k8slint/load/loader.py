@@ -345,11 +345,18 @@ def _scalar(node: ScalarNode) -> Any:
     if tag is _PLAIN_TAG:
         text = node.value
         if text and text[0] not in _MAYBE_TYPED:
-            return text
+            return intern(text) if len(text) <= _SHARED_LENGTH else text
         return resolve_plain(text)
     if tag is _STR_TAG:
-        return node.value
+        text = node.value
+        return intern(text) if len(text) <= _SHARED_LENGTH else text
     return scalar_value(node)
+
+
+_SHARED_LENGTH = 64
+"""Strings up to this long are shared by every object that holds them (labels,
+names, image tags, `TCP`, `IfNotPresent`: most values repeat across a tree),
+as mapping keys are; longer ones (scripts, certificates) rarely repeat."""
 
 
 def scalar_value(node: ScalarNode) -> Any:
