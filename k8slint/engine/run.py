@@ -24,7 +24,7 @@ from k8slint.engine.suppress import Suppressions, annotation_rules, parse_commen
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
-from k8slint.kube.packed import keep_for_run_checks
+from k8slint.kube.packed import shed_bulk
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage
 from k8slint.load.discover import InputFile
@@ -676,7 +676,7 @@ def _keep_for_run_checks(resource: Resource) -> None:
     needs on demand, cheaper than keeping (or, from a worker, sending) them all."""
     ignored = resource.derived.get(_IGNORED)
     resource.derived = {_IGNORED: ignored} if ignored else {}
-    keep_for_run_checks(resource)
+    shed_bulk(resource)
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:

@@ -51,7 +51,7 @@ CONFIG_KINDS = frozenset({"ConfigMap", "Secret"})
 _VALUE_FIELDS = ("data", "binaryData", "stringData")
 
 
-def keep_for_run_checks(resource: Resource) -> None:
+def shed_bulk(resource: Resource) -> None:
     """Shed what no cross-object check reads (see the module docstring)."""
     if resource.kind == "CustomResourceDefinition":
         _pack_crd_schemas(resource)
