@@ -17,7 +17,18 @@ from support import FIXTURES, REPO, engine_for, shared, web_deployment
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
-from k8slint.cache import BUILDS, DIRECTORY_NAME, ENV_DIRECTORY, FILES, RUNS, Cache, digests, keys
+from k8slint.cache import (
+    BUILDS,
+    DIRECTORY_NAME,
+    ENV_DIRECTORY,
+    FILES,
+    RUNS,
+    WITNESSES,
+    Cache,
+    digests,
+    keys,
+    witness,
+)
 from k8slint.cache.store import GITIGNORE, MAGIC, Store
 from k8slint.cli import cli
 from k8slint.engine.run import LintResult
@@ -73,6 +84,15 @@ def tree(tmp_path):
     (root / "deployment.yaml").write_text(DEPLOYMENT)
     (root / "service.yaml").write_text(SERVICE)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _witnesses_vouch_for_files_written_just_before(monkeypatch):
+    """A witness vouches only for what changed seconds before the run (racily
+    clean files, see `k8slint.cache.witness`); here, for anything written before
+    the cache was opened, so that every test of a key also runs each re-lint
+    through the witness, and fails if a witness served a stale result."""
+    monkeypatch.setattr(witness, "SETTLED_NS", 0)
 
 
 # --- warm == cold ---------------------------------------------------------------
@@ -387,7 +407,7 @@ def test_the_directory_deleted_mid_run_loses_nothing(tree, tmp_path, monkeypatch
     cold = _lint([tree], kustomize_command="none")
     assert _everything(_lint([tree], cache, kustomize_command="none")) == _everything(cold)
     assert (cache / ".gitignore").is_file()
-    assert _entries(cache, RUNS)
+    assert _entries(cache, WITNESSES)  # the last one written
 
 
 def test_the_size_bound_drops_the_oldest_entries(tmp_path):
@@ -495,6 +515,102 @@ def test_a_timed_out_build_is_not_cached(tmp_path, monkeypatch):
     assert any(f.rule == "kustomize-build" for f in result.findings)
     assert _entries(cache, BUILDS) == set()
     assert _entries(cache, RUNS) == set()
+
+
+# --- the witness: an unchanged tree known by the stat of what the run read -------
+
+
+def _full_runs(monkeypatch) -> list:
+    """The runs that set up a Kustomize stage from now on (not known by a witness)."""
+    calls: list = []
+    real_stage = run_module.KustomizeStage
+    monkeypatch.setattr(
+        run_module, "KustomizeStage", lambda *a, **k: calls.append(a) or real_stage(*a, **k)
+    )
+    return calls
+
+
+def test_an_unchanged_tree_is_known_by_its_stat_alone(tmp_path, monkeypatch):
+    """No file read, classified or keyed, no Kustomize stage: one witness, one run."""
+    app, cache = _kustomize_tree(tmp_path), tmp_path / "cache"
+    cold = _lint([app], cache, kustomize_command="none")
+    assert len(_entries(cache, WITNESSES)) == 1
+    monkeypatch.setattr(run_module, "load_file", _must_not_run)
+    monkeypatch.setattr(run_module, "KustomizeStage", _must_not_run)
+    monkeypatch.setattr(run_module.FileClassifier, "kind_of", _must_not_run)
+    monkeypatch.setattr(Cache, "file_digest", _must_not_run)
+    assert _everything(_lint([app], cache, kustomize_command="none")) == _everything(cold)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+WITNESSED_CHANGES = {
+    "a linted file edited": lambda app: _write(
+        app / "overlay" / "kustomization.yaml", "resources: [../base]\n"
+    ),
+    "a file a build reads, not linted": lambda app: _write(
+        app / "base" / "deployment.yaml", web_deployment()
+    ),
+    "a file that is no manifest beside a build's": lambda app: _write(
+        app / "base" / "app.env", "A=1\n"
+    ),
+    "a file a kustomization names, made": lambda app: _write(
+        app / "aside" / "patch.yaml", "a: 1\n"
+    ),
+    "a kustomization above the tree": lambda app: _write(
+        app.parent / "kustomization.yaml", "namespace: x\n"
+    ),
+    "a repository above the tree": lambda app: (app.parent / ".git").mkdir(),
+    "a linted file deleted": lambda app: (app / "overlay" / "kustomization.yaml").unlink(),
+}
+
+
+@pytest.mark.parametrize("change", WITNESSED_CHANGES.values(), ids=WITNESSED_CHANGES.keys())
+def test_a_change_in_anything_the_run_looked_at_is_a_miss(tmp_path, monkeypatch, change):
+    """Linting the overlay alone: its base and the files near it are read through
+    the build's inputs, the parents of the tree through the file kinds' lookups."""
+    app = _kustomize_tree(tmp_path / "repo", "[../base]\npatches: [{path: ../aside/patch.yaml}]")
+    (app / "aside").mkdir()
+    cache = tmp_path / "cache"
+    _lint([app / "overlay"], cache, kustomize_command="none")
+    assert len(_entries(cache, WITNESSES)) == 1
+    change(app)
+    full = _full_runs(monkeypatch)
+    result = _lint([app / "overlay"], cache, kustomize_command="none")
+    assert len(full) == 1
+    assert _everything(result) == _everything(_lint([app / "overlay"], kustomize_command="none"))
+
+
+def test_a_tree_written_just_before_the_run_is_not_vouched_for(tree, tmp_path, monkeypatch):
+    """An edit within a tick of the file system's clock keeps the stat: what
+    changed seconds before the run gets no witness, and is keyed again."""
+    monkeypatch.setattr(witness, "SETTLED_NS", 3 * 10**9)
+    cache = tmp_path / "cache"
+    _lint([tree], cache, kustomize_command="none")
+    assert _entries(cache, WITNESSES) == set()
+    assert len(_entries(cache, RUNS)) == 1
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+def test_a_witnessed_run_still_fetches_its_remote_builds(tmp_path, monkeypatch):
+    resources = "[../base, 'https://github.com/example/nothing//config?ref=v1']"
+    app, cache = _kustomize_tree(tmp_path, resources), tmp_path / "cache"
+    cold = _lint([app], cache)
+    assert len(_entries(cache, WITNESSES)) == 1
+    full, calls = _full_runs(monkeypatch), _counted_builds(monkeypatch)
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert (len(full), len(calls)) == (0, 1)
+
+    def fetched_otherwise(command, directory, display, timeout):
+        return BuildOutput(None, "the remote says something else now", directory)
+
+    monkeypatch.setattr(stage_module, "run_build", fetched_otherwise)
+    changed = _lint([app], cache)
+    assert len(full) == 1
+    assert any("something else now" in f.message for f in changed.findings)
 
 
 # --- the command line and the config -------------------------------------------

@@ -2,8 +2,10 @@
 
 Three kinds of entries, each keyed by everything its result depends on
 (`keys`): a file's per-file results (`files`), a Kustomize build's output
-(`builds`) and a whole run's result (`runs`), so that re-linting an unchanged
-tree reads one entry. See docs/cache.md.
+(`builds`) and a whole run's result (`runs`); and a run's witness (`witnesses`:
+the stat of everything it looked at, keyed by the files as named and the
+settings), so that re-linting an unchanged tree stats its files and reads two
+entries. See docs/cache.md.
 
 Entries are pickles written and read only by the same code (the code's
 fingerprint is in every key); one that does not load is a miss.
@@ -12,16 +14,18 @@ fingerprint is in every key); one that does not load is a miss.
 from __future__ import annotations
 
 import pickle
+import time
 from typing import Any
 
 from k8slint.cache.digests import FileDigests
 from k8slint.cache.store import Store
+from k8slint.cache.witness import Record, Witness
 
 DIRECTORY_NAME = ".k8slint_cache"
 ENV_DIRECTORY = "K8SLINT_CACHE_DIR"
 """Where the cache goes when neither --cache-dir nor the config says (tests, CI)."""
 
-FILES, BUILDS, RUNS = "files", "builds", "runs"
+FILES, BUILDS, RUNS, WITNESSES = "files", "builds", "runs", "witnesses"
 
 
 class Cache:
@@ -29,12 +33,16 @@ class Cache:
     the files it has read, so that a file hashed for a build is not read again."""
 
     def __init__(self, directory: str, settings: str = "") -> None:
+        self.began_ns = time.time_ns()
+        """Before the files were found (the caller opens the cache first): what
+        changed since is not vouched for by a witness."""
         self.store = Store(directory)
         self.store.open()
         self.settings = settings
         """The caller's fingerprint of what decides a run beyond the engine's own
         settings (the config, --select/--ignore): part of the run entry's key."""
         self._digests = FileDigests(self.store)
+        self.witness = Witness()
 
     @property
     def problem(self) -> str | None:
@@ -58,7 +66,24 @@ class Cache:
         """The sha256 of a file's bytes (None: unreadable); see `FileDigests.of`."""
         return self._digests.of(path)
 
+    def recall_run(self, witness_key: str) -> Any | None:
+        """What was remembered with the witness under `witness_key` (the whole
+        run's key...), if the witness vouches that nothing it saw has changed."""
+        entry = self.load(WITNESSES, witness_key)
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], Record)):
+            return None
+        record, remembered = entry
+        return remembered if record.unchanged() else None
+
+    def remember_run(self, witness_key: str, remembered: Any) -> None:
+        """After a run whose result is kept, its witness with what finds the result
+        (unless something it saw changed too recently to be vouched for)."""
+        record = self.witness.record(self._digests.hashed(), self.began_ns)
+        if record is not None:
+            self.save(WITNESSES, witness_key, (record, remembered))
+
     def finish(self) -> None:
         """After a run: record the files' digests, bound the directory's size."""
         self._digests.save()
+        self.witness = Witness()
         self.store.prune()

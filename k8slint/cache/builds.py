@@ -34,19 +34,29 @@ _REMOTE = re.compile(
 )
 
 
+def _ignore(directory: str) -> None:
+    return None
+
+
 def build_inputs_key(
-    directory: str, read: Reader, file_digest: Callable[[str], str | None], fetches: bool = True
+    directory: str,
+    read: Reader,
+    file_digest: Callable[[str], str | None],
+    fetches: bool = True,
+    saw_directory: Callable[[str], None] = _ignore,
 ) -> str | None:
     """A digest of every local file the build of `directory` could read (None: it
     reads something remote, or a file cannot be read, or there are too many).
     `fetches=False`: nothing is built (raw linting reads the local files only),
-    so remote names do not matter."""
+    so remote names do not matter. `saw_directory` is told every directory
+    whose entries decided which files these are (a run's witness)."""
     files: set[str] = set()
     for current in chain(directory, read):
         data = read(current)
         if fetches and _names_remote(current, data):
             return None
-        for path in itertools.chain(_named_files(current, data), _files_under(current)):
+        named = _named_files(current, data, saw_directory)
+        for path in itertools.chain(named, _files_under(current, saw_directory)):
             files.add(path)
             if len(files) > MAX_FILES:
                 return None
@@ -91,9 +101,12 @@ def _names_remote(directory: str, data: dict[str, Any]) -> bool:
     return any(_REMOTE.search(text) for text in _strings(data) if "\n" not in text)
 
 
-def _named_files(directory: str, data: dict[str, Any]) -> Iterator[str]:
+def _named_files(
+    directory: str, data: dict[str, Any], saw_directory: Callable[[str], None]
+) -> Iterator[str]:
     """Every regular file a string of the kustomization names (patches, generators'
-    files and envs, configurations...), and those under a directory it names."""
+    files and envs, configurations...), and those under a directory it names.
+    A name of nothing: the nearest directory that is there would hold it."""
     for text in _strings(data):
         if "\n" in text or "\0" in text or len(text) > 4096 or os.path.isabs(text):
             continue
@@ -101,12 +114,22 @@ def _named_files(directory: str, data: dict[str, Any]) -> Iterator[str]:
             target = os.path.normpath(os.path.join(directory, candidate))
             if os.path.isfile(target):
                 yield target
-            elif os.path.isdir(target) and target != directory:
-                yield from _files_under(target)
+            elif os.path.isdir(target):
+                if target != directory:
+                    yield from _files_under(target, saw_directory)
+            else:
+                saw_directory(_nearest_directory(target))
 
 
-def _files_under(directory: str) -> Iterator[str]:
+def _nearest_directory(path: str) -> str:
+    while not os.path.isdir(path := os.path.dirname(path)):
+        pass
+    return path
+
+
+def _files_under(directory: str, saw_directory: Callable[[str], None]) -> Iterator[str]:
     for folder, subfolders, names in os.walk(directory):
+        saw_directory(folder)
         subfolders[:] = [name for name in subfolders if not name.startswith(".")]
         for name in names:
             path = os.path.join(folder, name)

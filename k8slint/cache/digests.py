@@ -87,6 +87,10 @@ class FileDigests:
             self._changed = True
         return found
 
+    def hashed(self) -> list[str]:
+        """The absolute paths whose digests this run took."""
+        return list(self._computed)
+
     def save(self) -> None:
         """Record this run's settled files (and the earlier ones, up to the bound),
         and forget this run's digests: the next run (--fix lints again after

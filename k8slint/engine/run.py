@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
+import os
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from k8slint.cache import FILES, RUNS
+from k8slint.cache.builds import command_identity
 from k8slint.cache.keys import canonical, code_fingerprint, content_digest, digest
 from k8slint.checks.api import Check, CheckContext, find_check
 from k8slint.engine import parallel
@@ -26,7 +29,7 @@ from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
-from k8slint.kustomize.stage import KustomizeStage
+from k8slint.kustomize.stage import KustomizeStage, rebuild
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
@@ -221,6 +224,13 @@ class _Run:
     ) -> LintResult:
         items, context_items = list(inputs), list(context)
         cache = self.engine.cache
+        witness_key = self._witness_key(items, context_items) if cache is not None else None
+        recalled = self._recall(witness_key) if witness_key is not None else None
+        if recalled is not None:
+            assert cache is not None
+            progress(len(items))
+            cache.finish()
+            return recalled
         stage = KustomizeStage(
             self.engine.kustomize_command,
             items,
@@ -234,6 +244,8 @@ class _Run:
         if _is_run_entry(cached) and cached[0] == stage.remote_outputs():
             stage.abandon()
             progress(len(items))
+            if witness_key is not None:
+                cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
             return cached[1]
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
@@ -258,6 +270,8 @@ class _Run:
             remote = stage.remote_outputs() if run_key else None
             if remote is not None and not stage.unsettled:
                 cache.save(RUNS, run_key, (remote, self.result))
+                if witness_key is not None:
+                    cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
         return self.result
 
@@ -409,7 +423,50 @@ class _Run:
         if builds is None or None in keys:
             return None
         rules = sorted((rule.id, rule.params) for rule in self.engine.rules)
-        return digest("run", self._engine_key(), cache.settings, rules, builds, keys)
+        # The working directory: a file no path named is shown relative to it.
+        where = os.getcwd()
+        return digest("run", self._engine_key(), cache.settings, rules, builds, where, keys)
+
+    def _witness_key(self, items: list[InputFile], context: list[InputFile]) -> str | None:
+        """The key of the run's witness (`k8slint.cache.witness`): what the run key
+        holds that is not read from disk, and the files as named (None: a file
+        given as bytes, which no stat vouches for)."""
+        cache = self.engine.cache
+        assert cache is not None
+        if any(item.path is None for item in itertools.chain(items, context)):
+            return None
+        policy = self.engine.policy
+
+        def named(item: InputFile) -> str:  # with the rules that apply to it
+            return f"{item.display}\0{item.path}\0{self._rules_key(*policy.for_file(item.display))}"
+
+        files = "\0".join(map(named, items)) + "\1" + "\0".join(map(named, context))
+        return digest(
+            "witness",
+            self._engine_key(),
+            cache.settings,
+            sorted((rule.id, rule.params) for rule in self.engine.rules),
+            command_identity(self.engine.kustomize_command),
+            os.getcwd(),
+            content_digest(files.encode()),
+        )
+
+    def _recall(self, witness_key: str) -> LintResult | None:
+        """The whole run's result, when its witness vouches that no local file it
+        read changed and its remote builds (run again) gave the same output."""
+        cache = self.engine.cache
+        assert cache is not None
+        remembered = cache.recall_run(witness_key)
+        if not (isinstance(remembered, tuple) and len(remembered) == 2):
+            return None
+        run_key, remote_builds = remembered
+        cached = cache.load(RUNS, run_key)
+        engine = self.engine
+        if not _is_run_entry(cached) or cached[0] != rebuild(
+            engine.kustomize_command, remote_builds, engine.kustomize_timeout
+        ):
+            return None
+        return cached[1]
 
     def _load_linted_cached(
         self, items: list[InputFile], progress: Callable[[int], None]

@@ -11,6 +11,7 @@ say (`raw`).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -98,6 +99,7 @@ class KustomizeStage:
         cache: Cache | None = None,
     ) -> None:
         self._read = read
+        self._cache = cache
         real = {id(item): item.resolved() for item in [*files, *context] if item.path}
         self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
         linted = {real[id(item)] for item in files if item.path}
@@ -118,7 +120,6 @@ class KustomizeStage:
         self._command = command
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[Build, Future[BuildOutput]] = {}
-        self._cache = cache
         self._cached: set[Build] = set()
         self.command_identity = ""
         self.unsettled = False
@@ -143,8 +144,9 @@ class KustomizeStage:
 
         self.command_identity = command_identity(self._command)
         digest, fetches = self._cache.file_digest, bool(self._command)
+        saw = self._cache.witness.saw_directory
         return {
-            build: build_inputs_key(build.directory, self._read, digest, fetches)
+            build: build_inputs_key(build.directory, self._read, digest, fetches, saw)
             for build in self.roots
         }
 
@@ -175,22 +177,19 @@ class KustomizeStage:
             roots.append((build, inputs))
         return (roots, sorted(self.partial), self.command_identity)
 
+    @property
+    def remote_builds(self) -> list[Build]:
+        """The roots built on every run: they fetch something (or a file of theirs
+        could not be read), so their output is never cached."""
+        return [b for b in self.roots if self.input_keys.get(b) is None and b in self._futures]
+
     def remote_outputs(self) -> str | None:
         """What the builds that fetch something remote gave this time (waiting for
         them): a whole run stands for this one only if they gave the same. None:
         one of them timed out or could not run, which the next run may not repeat."""
-        from k8slint.cache.keys import digest
-
-        outputs = []
-        for build in self.roots:
-            future = self._futures.get(build) if self.input_keys.get(build) is None else None
-            if future is None:
-                continue
-            output = future.result()
-            if not output.settled:
-                return None
-            outputs.append((build, output.text, output.error))
-        return digest("remote-builds", outputs)
+        return outputs_digest(
+            (build, self._futures[build].result()) for build in self.remote_builds
+        )
 
     def _from_cache(self, build: Build) -> bool:
         """A cached output stands for the build: its YAML, or Kustomize's error on
@@ -229,8 +228,10 @@ class KustomizeStage:
                 by_directory[directory] = repository_top(path, seen)
         tops = {top for top in by_directory.values() if top}
         found: dict[str, Build] = {}
+        saw = self._cache.witness.saw_directory if self._cache is not None else None
         for top in sorted(tops):
-            everything = [(path, self.display(path)) for path in kustomizations_under(top)]
+            kustomizations = kustomizations_under(top, saw)
+            everything = [(path, self.display(path)) for path in kustomizations]
             for build in find_roots(everything, self._read):
                 if build.directory not in known and members(build.directory, self._read) & linted:
                     found[build.directory] = build
@@ -341,6 +342,28 @@ class KustomizeStage:
             build=build.display,
         )
         return resource
+
+
+def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
+    """The digest of remote builds' outputs (None: one is unsettled)."""
+    from k8slint.cache.keys import digest
+
+    found = []
+    for build, output in outputs:
+        if not output.settled:
+            return None
+        found.append((build, output.text, output.error))
+    return digest("remote-builds", found)
+
+
+def rebuild(command: list[str] | None, builds: list[Build], timeout: float) -> str | None:
+    """Run `builds` again as a stage would, for `outputs_digest` (a cached run
+    whose remote builds give the same stands)."""
+    if not command or not builds:
+        return outputs_digest(())
+    with ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(builds))) as pool:
+        done = pool.map(lambda b: run_build(command, b.directory, b.display, timeout), builds)
+        return outputs_digest(zip(builds, done, strict=True))
 
 
 def _linted_dirs(linted: set[str]) -> set[str]:

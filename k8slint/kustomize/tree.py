@@ -149,12 +149,16 @@ def repository_top(path: str, seen: dict[str, tuple[bool, bool]] | None = None) 
     return None
 
 
-def kustomizations_under(top: str) -> list[str]:
-    """Every kustomization file of a repository (hidden and vendored directories skipped)."""
+def kustomizations_under(top: str, saw: Callable[[str], None] | None = None) -> list[str]:
+    """Every kustomization file of a repository (hidden and vendored directories
+    skipped); `saw` is told each directory walked (a new kustomization in any of
+    them may be another root)."""
     found: list[str] = []
     for walked, (directory, subdirectories, _) in enumerate(os.walk(top)):
         if walked >= _MAX_DIRECTORIES:
             break
+        if saw is not None:
+            saw(directory)
         subdirectories[:] = sorted(
             d for d in subdirectories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
         )

@@ -1,0 +1,132 @@
+"""A run's witness: the stat of everything it looked at on disk, so that a re-lint
+of an unchanged tree knows its result without computing its key.
+
+The whole run's key (every file's key, every Kustomize root and the digest of
+the files it reads) costs most of a warm run: every file is classified, every
+build's directories walked. The witness is what that work looked at: every
+file whose bytes the run hashed (the linted files and every file a build could
+read), every directory whose entries it listed or probed by name (the
+directories of those files up to the top of the tree, those the builds walked,
+the nearest existing directory of a path a kustomization names that does not
+exist), and above the top of the tree, the names that the run looks for in
+each parent (a kustomization, `.git`, a `Chart.yaml`). A file's edit, a new or
+deleted file in one of those directories (which moves the directory's times),
+a kustomization or a repository made above: each changes a stat, and the next
+run misses.
+
+A stat can only vouch for what it saw if nothing changed during the run: a
+witness is recorded only when everything in it last changed `SETTLED_NS`
+before the run began (as git treats "racily clean" files), so that an edit
+made while the run read a file, or within one tick of the file system's
+clock, is never hidden behind the same stat.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
+
+SETTLED_NS = 3 * 10**9
+"""What changed less than this before the run began is not vouched for."""
+
+Signature = tuple[int, int, int, int, int]
+"""(size, mtime_ns, ctime_ns, inode, device); a directory's times move when an
+entry is made, deleted or renamed in it."""
+
+_READ_ABOVE = tuple(sorted(KUSTOMIZE_FILE_NAMES))
+"""Above the tree, the run reads the kustomizations of the parents (a file's
+Kustomize tree): their bytes matter."""
+
+_PROBED_ABOVE = (".git", "Chart.yaml")
+"""Above the tree, only whether these are there matters (a repository's top, a
+Helm chart's templates): `.git` changes with every commit, its presence does not."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A run's witness as the next run checks it."""
+
+    stats: list[tuple[str, Signature | None]]
+    """Paths with their stat (None: not there)."""
+    presence: list[tuple[str, bool]]
+    """Paths with whether they are there."""
+
+    def unchanged(self) -> bool:
+        """Does every path still have the recorded stat, or presence?"""
+        return all(signature(path) == found for path, found in self.stats) and all(
+            os.path.exists(path) == found for path, found in self.presence
+        )
+
+
+class Witness:
+    """What one run looked at, gathered as it goes; `record` states it once done."""
+
+    def __init__(self) -> None:
+        self.directories: set[str] = set()
+
+    def saw_directory(self, path: str) -> None:
+        """A directory whose entries decided something (absolute)."""
+        self.directories.add(path)
+
+    def record(self, files: Iterable[str], began_ns: int) -> Record | None:
+        """The stats of `files` (absolute: what the run hashed) and of every
+        directory that decided what it read; None when one of them changed too
+        recently to vouch for (see the module's docstring) or cannot be seen."""
+        files = set(files)
+        directories = self.directories | {os.path.dirname(path) for path in files}
+        if not directories:
+            return None
+        top = os.path.commonpath(directories)
+        parents = _parents(top)
+        stats: list[tuple[str, Signature | None]] = []
+        for path in sorted(files | _up_to(directories, top)):
+            found = signature(path)
+            if found is None or not _settled(found, began_ns):
+                return None
+            stats.append((path, found))
+        for path in (os.path.join(parent, name) for parent in parents for name in _READ_ABOVE):
+            found = signature(path)
+            if found is not None and not _settled(found, began_ns):
+                return None
+            stats.append((path, found))
+        presence = [
+            (path, os.path.exists(path))
+            for path in (os.path.join(parent, name) for parent in parents for name in _PROBED_ABOVE)
+        ]
+        return Record(stats, presence)
+
+
+def signature(path: str) -> Signature | None:
+    try:
+        facts = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
+
+
+def _settled(found: Signature, began_ns: int) -> bool:
+    return max(found[1], found[2]) < began_ns - SETTLED_NS
+
+
+def _up_to(directories: set[str], top: str) -> set[str]:
+    """`directories` and every directory between each of them and `top`."""
+    closed: set[str] = set()
+    for directory in directories:
+        while directory not in closed:
+            closed.add(directory)
+            parent = os.path.dirname(directory)
+            if directory == top or parent == directory:
+                break
+            directory = parent
+    return closed
+
+
+def _parents(directory: str) -> list[str]:
+    found = []
+    while (parent := os.path.dirname(directory)) != directory:
+        found.append(parent)
+        directory = parent
+    return found
