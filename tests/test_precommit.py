@@ -5,7 +5,7 @@ The hook definition (.pre-commit-hooks.yaml: entry, file types, serial) always r
 through pre-commit, as a local hook with this environment's `k8slint`. Installing
 this checkout as a `language: python` hook repository, as users get it, makes pip
 unpack the dependencies (kubernetes-validate's 100 MB of schemas) into a new
-environment: a quarter of the suite's time, so it runs with `--full` (CI does)."""
+environment: about 20 CPU-seconds of pip, so it runs with `--full` (CI does)."""
 
 from __future__ import annotations
 
