@@ -3,8 +3,7 @@
 `--full` runs the slow guards in full (CI's `.ci/run` does): every Kustomize
 build of the corpus, workers against one process on the whole corpus, and the
 pre-commit hook installed by pip as users get it. Without it those guards run
-on samples chosen to cover the same features, so the suite stays well under a
-minute."""
+on samples chosen to cover the same features (README.md says what each costs)."""
 
 import sys
 from datetime import timedelta
@@ -29,6 +28,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run the slow guards in full instead of on samples (CI does)",
     )
+
+
+LONGEST_FIRST = (
+    "test_corpus_builds.py",  # Kustomize builds (every corpus root with --full)
+    "test_cache.py",  # warm against cold runs, with builds
+    "test_precommit.py",  # pre-commit, and pip installing the hook with --full
+    "test_corpus.py",  # the session's corpus lint, and workers against one process
+    "test_scale_index.py",
+    "test_reports.py",
+    "test_crd_schema.py",
+)
+"""The files that hold the suite's longest tests, longest first."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first, then the others by their number of tests, most
+    first: xdist hands out whole files (`--dist loadfile`) in this order
+    (`--no-loadscope-reorder`), so a long test never starts last, on one worker
+    while the other has nothing left (by test count alone, xdist would start the
+    one-test files, the longest, last: 15 s of one idle core under `--full`)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.path.name] = counts.get(item.path.name, 0) + 1
+
+    def rank(item: pytest.Item) -> tuple[int, int, str]:
+        name = item.path.name
+        first = LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+        return first, -counts[name], str(item.path)
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
 
 
 @pytest.fixture(scope="session")

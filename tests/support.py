@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+import yaml
 
 from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine, LintResult
@@ -59,6 +60,12 @@ def once_per_session(
         value = make()
         stored.write_bytes(pickle.dumps(value))
         return value
+
+
+def dump_all(documents: list) -> str:
+    """`yaml.safe_dump_all` through libyaml's emitter: the same text, five times
+    faster (the property tests dump thousands of objects)."""
+    return yaml.dump_all(documents, Dumper=yaml.CSafeDumper)
 
 
 def corpus_files() -> list[str]:

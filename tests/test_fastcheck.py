@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 import pytest
-import yaml
+from support import dump_all
 from test_robustness import OBJECTS, _mutated
 
 from k8slint.kube.fastcheck import compile_schema
@@ -23,7 +23,7 @@ from k8slint.load.loader import load_text
 
 def _typed(documents):
     """Through our loader, so values are typed as in a real run."""
-    return [r for r in load_text(yaml.safe_dump_all(documents), "m.yaml").resources]
+    return [r for r in load_text(dump_all(documents), "m.yaml").resources]
 
 
 @pytest.mark.parametrize("strict", [True, False])

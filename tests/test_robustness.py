@@ -12,8 +12,7 @@ import copy
 import random
 
 import pytest
-import yaml
-from support import FIXTURES, lint_text
+from support import FIXTURES, dump_all, lint_text
 
 from k8slint.load.discover import discover
 from k8slint.load.loader import load_file
@@ -54,7 +53,7 @@ OBJECTS = [
 def test_mutated_objects_never_cause_an_internal_error(seed):
     chance = random.Random(seed)
     documents = [_mutated(chance.choice(OBJECTS), chance) for _ in range(250)]
-    result = lint_text(yaml.safe_dump_all(documents), name=f"mutated-{seed}.yaml")
+    result = lint_text(dump_all(documents), name=f"mutated-{seed}.yaml")
     assert result.internal_errors == []
 
 
