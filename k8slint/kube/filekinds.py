@@ -149,14 +149,21 @@ def is_kustomize_plugin_config(resource: Resource) -> bool:
 
 def has_patch_directives(data: Any) -> bool:
     """Does the document hold strategic-merge-patch directives (`$patch: delete`,
-    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
-    if isinstance(data, dict):
-        return any(
-            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
-            for key, value in data.items()
-        )
-    if isinstance(data, list):
-        return any(has_patch_directives(item) for item in data)
+    `$setElementOrder/...`)? Then it is a patch, not a whole object.
+
+    A loop over a stack of the collections still to look into, not a call per
+    value: this walks every key of nearly every object, for a rare answer."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and key.startswith("$"):
+                    return True
+                if isinstance(item, (dict, list)):
+                    pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(item for item in value if isinstance(item, (dict, list)))
     return False
 
 
