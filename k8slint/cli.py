@@ -325,8 +325,7 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     if fixing:
         from k8slint.fix.session import FixSession
 
-        gc.enable()  # the no-cycles reasoning above is the engine's, not ruamel's round trips
-
+        gc.enable()  # off for the lint (see main); --fix's ruamel round trips are not covered
         session = FixSession(options.unsafe_fixes, stdin)
         while session.next_pass(result.findings):
             result, paths_missing = _run(
