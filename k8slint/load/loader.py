@@ -674,4 +674,4 @@ def parse_yaml_located(text: str) -> tuple[Any, Callable[[JsonPath], tuple[int, 
         composer.dispose()
     if node is None:
         return None, lambda path: (1, 1)
-    return _Builder().build(node), lambda path: locate(node, path)
+    return _Builder(anchors="&" in text).build(node), lambda path: locate(node, path)
