@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import gc
 import os
 import sys
-import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,7 +27,7 @@ from k8slint.report.escape import printable
 if TYPE_CHECKING:
     from k8slint.cache import Cache
     from k8slint.config.file import Config, RulePolicy
-    from k8slint.engine.baseline import BaselineSummary
+    from k8slint.engine.baseline import Baseline, BaselineSummary
     from k8slint.engine.registry import Rule
     from k8slint.engine.run import LintResult
     from k8slint.kube.openapi import Version
@@ -68,7 +68,12 @@ def main() -> None:
     """Console entry point: an unexpected exception is exit code 2, never 1.
 
     CI reads 1 as "the manifests have findings"; a crash must not look like that.
+
+    The cyclic garbage collector is off for the process, as the engine turns it
+    off for its run (`Engine.lint`): here it would only rescan the modules being
+    imported, a tenth of a one-file lint, and the process ends by `_leave`.
     """
+    gc.disable()
     try:
         cli(standalone_mode=False)
         code: Any = EXIT_CLEAN
@@ -288,14 +293,13 @@ def lint(paths: tuple[str, ...], **options: Any) -> None:
 
 def _lint(paths: list[str], options: LintOptions) -> int:
     from k8slint.config.file import ConfigError
-    from k8slint.engine.baseline import BaselineError, load_baseline, write_baseline
 
     try:
         config, policy, rules = _settings(paths, options)
         version = _target_version(options, config)
-        baseline = load_baseline(options.baseline) if options.baseline else None
-    except (ConfigError, BaselineError) as error:
+    except ConfigError as error:
         _fail(str(error).splitlines())
+    baseline = _baseline(options.baseline) if options.baseline else None
 
     if baseline is not None and baseline.lenient and not options.quiet:
         click.echo(
@@ -321,6 +325,7 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     if fixing:
         from k8slint.fix.session import FixSession
 
+        gc.enable()  # off for the lint (see main); --fix's ruamel round trips are not covered
         session = FixSession(options.unsafe_fixes, stdin)
         while session.next_pass(result.findings):
             result, paths_missing = _run(
@@ -352,6 +357,8 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     _echo_notices(result, options.quiet)
     broken = paths_missing or bool(result.internal_errors)
     if options.write_baseline:
+        from k8slint.engine.baseline import write_baseline
+
         try:
             count = write_baseline(options.write_baseline, result.findings)
         except OSError as error:
@@ -369,6 +376,16 @@ def _lint(paths: list[str], options: LintOptions) -> int:
     fail_rank = severity_rank(options.fail_level)
     failing = any(severity_rank(f.severity) <= fail_rank for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _baseline(path: str) -> Baseline:
+    """--baseline's file, read (a run without one never imports the baseline code)."""
+    from k8slint.engine.baseline import BaselineError, load_baseline
+
+    try:
+        return load_baseline(path)
+    except BaselineError as error:
+        _fail(str(error).splitlines())
 
 
 def _run(
@@ -639,6 +656,8 @@ def list_rules(output_format: str) -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Explain a rule: what it does, why, a bad example and the fixed one."""
+    import textwrap
+
     from k8slint.engine.registry import load_rules
     from k8slint.report.rule_docs import rule_sections
 

@@ -283,7 +283,7 @@ def test_the_code_is_in_the_key(tree, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     _lint([tree], cache, kustomize_command="none")
     before = _entries(cache, FILES)
-    monkeypatch.setattr(run_module, "code_fingerprint", lambda: "another k8slint")
+    monkeypatch.setattr(keys, "code_fingerprint", lambda: "another k8slint")
     _lint([tree], cache, kustomize_command="none")
     assert len(_entries(cache, FILES) - before) == 2
 

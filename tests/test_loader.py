@@ -48,6 +48,30 @@ def test_plain_scalars_are_typed_as_kubernetes_types_them(text, value):
     assert type(resolve_plain(text)) is type(value)
 
 
+PLAIN_SCALARS = [
+    *("yes", "Yes", "y", "Y", "no", "N", "true", "TRUE", "false", "on", "On", "off", "OFF"),
+    *("~", "null", "Null", "NULL", "0755", "0x1F", "-1", "+1", ".5", "-2.5", "1e3", "08"),
+    *(".inf", "-.Inf", "+.INF", ".nan", ".NaN"),
+    *("name", "nodeSelector", "type", "template", "f", "t", "o", "yesterday", "nullable"),
+    *("offset", "~home", ".", "+x", "-web", ".hidden", "1:20", "1.2.3", "0x", "0b2", "$patch"),
+]
+"""Words, numbers and strings that start like them: the loader's inline test of a
+plain scalar (`scalars.WORDS`, `scalars.NUMBER_STARTS`) must type each one as
+`resolve_plain` does, as a value and as a key (a key is its value's text)."""
+
+
+@pytest.mark.parametrize("text", PLAIN_SCALARS)
+def test_the_loader_types_plain_values_and_keys_as_resolve_plain(text):
+    value = resolve_plain(text)
+    loaded = load_text(f"apiVersion: v1\nkind: K\nvalue: {text}\n{text}: key\n", "k.yaml")
+    data = loaded.resources[0].data
+    assert data["value"] == value or value != value  # NaN is never equal to itself
+    assert type(data["value"]) is type(value)
+    words = {"true": True, "false": False, "null": None}
+    key = next((word for word, meant in words.items() if value is meant), str(value))
+    assert data[key] == "key"
+
+
 def test_quoted_and_tagged_scalars_stay_strings():
     loaded = load_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"

@@ -33,17 +33,24 @@ spec:
 INVALID = VALID.replace("replicas: 2", 'replicas: "2"')
 """A schema error: jsonschema explains it, so it is imported for this one."""
 
-HEAVY = ("jsonschema", "multiprocessing")
+HEAVY = (
+    "jsonschema",
+    "multiprocessing",
+    "concurrent.futures",  # Kustomize builds run in threads: none without a kustomization
+    "subprocess",  # the builds themselves
+    "k8slint.engine.baseline",  # --baseline, --write-baseline
+    "k8slint.cache",  # not with --no-cache (see below)
+)
 """Modules a one-file lint of a valid manifest has no use for."""
 
 
-def _modules_after_lint(path: Path) -> list[str]:
+def _modules_after_lint(path: Path, *options: str) -> list[str]:
     """Which of HEAVY a `k8slint lint path` run imported (in a fresh interpreter)."""
     script = (
         "import sys\n"
         "from k8slint.cli import cli\n"
         "try:\n"
-        f"    cli(['lint', {str(path)!r}], standalone_mode=False)\n"
+        f"    cli(['lint', *{options!r}, {str(path)!r}], standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
         f"print('imported:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
@@ -56,11 +63,20 @@ def _modules_after_lint(path: Path) -> list[str]:
     return [name for name in last.removeprefix("imported:").split(",") if name]
 
 
-@pytest.mark.parametrize(("text", "expected"), [(VALID, []), (INVALID, ["jsonschema"])])
-def test_a_one_file_lint_imports_only_what_it_uses(tmp_path: Path, text: str, expected):
+@pytest.mark.parametrize(
+    ("text", "options", "expected"),
+    [
+        (VALID, ["--no-cache"], []),
+        (VALID, [], ["k8slint.cache"]),
+        (INVALID, ["--no-cache"], ["jsonschema"]),
+    ],
+)
+def test_a_one_file_lint_imports_only_what_it_uses(
+    tmp_path: Path, text: str, options: list[str], expected: list[str]
+):
     path = tmp_path / "web.yaml"
     path.write_text(text)
-    assert _modules_after_lint(path) == expected
+    assert _modules_after_lint(path, *options) == expected
 
 
 def _process(*args: str, **kwargs) -> subprocess.CompletedProcess:

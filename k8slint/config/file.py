@@ -20,10 +20,8 @@ regular files under a size limit.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import functools
-import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -62,6 +60,8 @@ def match_rule_patterns(pattern: str, known: Iterable[str]) -> list[str]:
 
 @functools.cache
 def schema() -> dict[str, Any]:
+    import json  # only a run with a config file validates it
+
     with open(SCHEMA_PATH, encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -421,6 +421,8 @@ def _schema_errors(document: _Document) -> list[tuple[JsonPath, str]]:
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
+    import difflib  # only for a mistake in the config
+
     close = difflib.get_close_matches(name, list(choices), n=1)
     if close:
         return f"; did you mean {close[0]!r}?"

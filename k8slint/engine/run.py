@@ -17,9 +17,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
-from k8slint.cache import FILES, RUNS
-from k8slint.cache.builds import command_identity
-from k8slint.cache.keys import canonical, code_fingerprint, content_digest, digest
 from k8slint.checks.api import Check, CheckContext, find_check
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
@@ -34,7 +31,7 @@ from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the cache is imported by the runs that have one (not --no-cache)
     from k8slint.cache import Cache
 
 
@@ -239,8 +236,13 @@ class _Run:
             self.engine.kustomize_timeout,
             cache=cache,
         )
-        run_key = self._run_key(stage, items, context_items) if cache is not None else None
-        cached = cache.load(RUNS, run_key) if cache is not None and run_key else None
+        run_key: str | None = None
+        cached: Any = None
+        if cache is not None:
+            from k8slint.cache import RUNS
+
+            run_key = self._run_key(stage, items, context_items)
+            cached = cache.load(RUNS, run_key) if run_key else None
         if _is_run_entry(cached) and cached[0] == stage.remote_outputs():
             stage.abandon()
             progress(len(items))
@@ -356,6 +358,8 @@ class _Run:
     def _file_key(self, item: InputFile, context_only: bool) -> str | None:
         """Everything the per-file phase's output for `item` depends on (None: the
         file cannot be read, so the loader's own error is wanted)."""
+        from k8slint.cache.keys import content_digest, digest
+
         cache = self.engine.cache
         assert cache is not None
         if item.path is None:
@@ -382,6 +386,8 @@ class _Run:
 
     def _engine_key(self) -> str:
         """The settings every file's result depends on, digested once a run."""
+        from k8slint.cache.keys import code_fingerprint, digest
+
         if not self._engine_digest:
             engine = self.engine
             self._engine_digest = digest(
@@ -392,6 +398,8 @@ class _Run:
     def _rules_key(self, enabled: set[str], severities: dict[str, str]) -> str:
         """The rules that apply to a file, with their configured severities and
         params; files under the same settings share the digest."""
+        from k8slint.cache.keys import canonical, digest
+
         memo = self._rule_digests
         shape = (frozenset(enabled), canonical(severities))
         if shape not in memo:
@@ -410,6 +418,8 @@ class _Run:
     ) -> str | None:
         """The whole run's key: every file's key, the builds' inputs, the rules and
         the caller's settings (None: some input cannot be keyed)."""
+        from k8slint.cache.keys import digest
+
         cache = self.engine.cache
         assert cache is not None
         linted = {_identity(item) for item in items} if context else set()
@@ -431,6 +441,9 @@ class _Run:
         """The key of the run's witness (`k8slint.cache.witness`): what the run key
         holds that is not read from disk, and the files as named (None: a file
         given as bytes, which no stat vouches for)."""
+        from k8slint.cache.builds import command_identity
+        from k8slint.cache.keys import content_digest, digest
+
         cache = self.engine.cache
         assert cache is not None
         if any(item.path is None for item in itertools.chain(items, context)):
@@ -454,6 +467,8 @@ class _Run:
     def _recall(self, witness_key: str) -> LintResult | None:
         """The whole run's result, when its witness vouches that no local file it
         read changed and its remote builds (run again) gave the same output."""
+        from k8slint.cache import RUNS
+
         cache = self.engine.cache
         assert cache is not None
         remembered = cache.recall_run(witness_key)
@@ -474,6 +489,8 @@ class _Run:
         """`_load_linted` through the cache: each file's part from it, or made (on
         all cores when many) and kept; merged in input order, as without a cache
         (the cross-object view and the inventory keep that order)."""
+        from k8slint.cache import FILES
+
         cache = self.engine.cache
         assert cache is not None
         parts: list[_Part | None] = []
@@ -498,6 +515,8 @@ class _Run:
     def _file_part(self, item: InputFile) -> _Part:
         """Load and check one linted file into a part of its own, and keep it. The
         run's state is empty here: parts are merged after every file is done."""
+        from k8slint.cache import FILES
+
         part = self.part(self.load(item, context_only=False))
         key = self._key_of(item, context_only=False)
         if key is not None and self.engine.cache is not None:
@@ -510,6 +529,8 @@ class _Run:
         key = self._key_of(item, context_only=True) if cache is not None else None
         if cache is None or key is None:
             return self.load(item, context_only=True)
+        from k8slint.cache import FILES
+
         part = cache.load(FILES, key)
         if not isinstance(part, _Part):
             saved = self.part([])  # this file's state alone makes its part

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,14 +148,21 @@ def is_kustomize_plugin_config(resource: Resource) -> bool:
 
 def has_patch_directives(data: Any) -> bool:
     """Does the document hold strategic-merge-patch directives (`$patch: delete`,
-    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
-    if isinstance(data, dict):
-        return any(
-            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
-            for key, value in data.items()
-        )
-    if isinstance(data, list):
-        return any(has_patch_directives(item) for item in data)
+    `$setElementOrder/...`)? Then it is a patch, not a whole object.
+
+    A loop over a stack of the collections still to look into, not a call per
+    value: this walks every key of nearly every object, for a rare answer."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and key.startswith("$"):
+                    return True
+                if isinstance(item, (dict, list)):
+                    pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(item for item in value if isinstance(item, (dict, list)))
     return False
 
 
@@ -219,7 +225,7 @@ class FileClassifier:
         self._configs: dict[str, frozenset[str]] = {}
         self._trees: dict[str, KustomizeTree | None] = {}
         self._charts: dict[str, bool] = {}
-        self._ancestors: dict[str, tuple[str, ...]] = {}
+        self._named: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def kind_of(self, display: str, path: str | None) -> str:
         """The kind of a file to load; `path` is None for stdin."""
@@ -230,9 +236,10 @@ class FileClassifier:
         directory = os.path.dirname(target)
         if self._in_chart_templates(directory):
             return HELM_TEMPLATE
-        if self._is_named(target, directory, self._configs_listed_in):
+        configs, patches = self._named_near(directory)
+        if target in configs:
             return KUSTOMIZE_CONFIG
-        if self._is_named(target, directory, self._patches_listed_in):
+        if target in patches:
             return KUSTOMIZE_PATCH
         if self._adds_selector_labels(directory):
             return KUSTOMIZE_LABELLED_BASE
@@ -249,9 +256,11 @@ class FileClassifier:
             self._charts[directory] = decided
         return decided
 
-    def _nearby(self, directory: str) -> tuple[str, ...]:
-        """`directory` and its parents, as far up as a patch's kustomization may be."""
-        found = self._ancestors.get(directory)
+    def _named_near(self, directory: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The configuration files and the patches that the kustomizations in
+        `directory` or above it (as far up as a patch's may be) name, as absolute
+        paths: gathered once per directory, for all the files in it."""
+        found = self._named.get(directory)
         if found is None:
             chain = [directory]
             while len(chain) < _MAX_PATCH_LEVELS:
@@ -259,7 +268,10 @@ class FileClassifier:
                 if parent == chain[-1]:
                     break
                 chain.append(parent)
-            found = self._ancestors[directory] = tuple(chain)
+            found = self._named[directory] = (
+                frozenset().union(*map(self._configs_listed_in, chain)),
+                frozenset().union(*map(self._patches_listed_in, chain)),
+            )
         return found
 
     def tree_of(self, path: str | None) -> KustomizeTree | None:
@@ -351,13 +363,6 @@ class FileClassifier:
                         found.add(named)
             self._configs[directory] = frozenset(found)
         return self._configs[directory]
-
-    def _is_named(
-        self, target: str, directory: str, listed_in: Callable[[str], frozenset[str]]
-    ) -> bool:
-        """Is `target` (absolute, in `directory`) named (by `listed_in`) by a
-        kustomization in its directory or above?"""
-        return any(target in listed_in(nearby) for nearby in self._nearby(directory))
 
 
 def _read_kustomization(directory: str) -> dict[str, Any]:

@@ -14,10 +14,11 @@ import os
 import re
 import shlex
 import shutil
-import signal
-import subprocess
-import tempfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported by the builds themselves: a run without one never needs them
+    import subprocess
 
 DEFAULT_TIMEOUT = 120.0
 """Seconds; a build that fetches a remote base may wait on the network
@@ -69,6 +70,9 @@ class BuildOutput:
 
 def run_build(command: list[str], directory: str, display: str, timeout: float) -> BuildOutput:
     """Build `directory` through a wrapper; the temporary directory goes on every path out."""
+    import subprocess
+    import tempfile
+
     wrapper = tempfile.mkdtemp(prefix="k8slint-kustomize-")
     try:
         target = os.path.relpath(directory, wrapper)
@@ -92,6 +96,8 @@ def _run(command: list[str], wrapper: str, timeout: float) -> subprocess.Complet
     """Run the build in a session of its own: on a timeout the whole group is
     killed, so a wrapper script's children (or Kustomize's git and plugins) do
     not outlive the run."""
+    import subprocess
+
     with subprocess.Popen(
         [*command, wrapper],
         stdout=subprocess.PIPE,
@@ -108,6 +114,8 @@ def _run(command: list[str], wrapper: str, timeout: float) -> subprocess.Complet
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
+    import signal
+
     killpg = getattr(os, "killpg", None)  # POSIX only
     if killpg is not None:
         with contextlib.suppress(OSError):  # the group is gone already

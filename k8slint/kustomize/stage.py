@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from k8slint.cache import BUILDS
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 from k8slint.kustomize import raw
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, BuildOutput, run_build
@@ -44,7 +42,9 @@ from k8slint.load.discover import InputFile
 from k8slint.load.loader import load_text
 from k8slint.model import Location, Resource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported when used: a one-file lint without a cache needs neither
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from k8slint.cache import Cache
 
 MAX_PARALLEL_BUILDS = 4
@@ -129,6 +129,8 @@ class KustomizeStage:
         or unreadable): with the command, the key of its cached output."""
         pending = [build for build in self.roots if not self._from_cache(build)]
         if command and pending:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._executor = ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(pending)))
             for build in pending:
                 self._futures[build] = self._executor.submit(
@@ -194,6 +196,10 @@ class KustomizeStage:
     def _from_cache(self, build: Build) -> bool:
         """A cached output stands for the build: its YAML, or Kustomize's error on
         the same local inputs (never a remote build's, nor a timeout)."""
+        from concurrent.futures import Future
+
+        from k8slint.cache import BUILDS
+
         key = self._output_key(build) if self._cache is not None else None
         output = self._cache.load(BUILDS, key) if self._cache and key else None
         if not isinstance(output, BuildOutput) or not output.settled:
@@ -205,6 +211,8 @@ class KustomizeStage:
         return True
 
     def _keep(self, build: Build, output: BuildOutput) -> None:
+        from k8slint.cache import BUILDS
+
         if self._cache is None or build in self._cached or not output.settled:
             return
         key = self._output_key(build)
@@ -361,6 +369,8 @@ def rebuild(command: list[str] | None, builds: list[Build], timeout: float) -> s
     whose remote builds give the same stands)."""
     if not command or not builds:
         return outputs_digest(())
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(builds))) as pool:
         done = pool.map(lambda b: run_build(command, b.directory, b.display, timeout), builds)
         return outputs_digest(zip(builds, done, strict=True))

@@ -36,7 +36,8 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from ruamel.yaml.reader import ReaderError
 
 from k8slint.load.reading import NotRegularFile, TooLarge, read_limited
-from k8slint.load.scalars import MAYBE_TYPED as _MAYBE_TYPED
+from k8slint.load.scalars import NUMBER_STARTS as _NUMBER_STARTS
+from k8slint.load.scalars import WORDS as _WORDS
 from k8slint.load.scalars import resolve_plain, resolve_tagged
 from k8slint.model import JsonPath, Resource
 
@@ -290,15 +291,13 @@ class _Builder:
         mapping: dict[str, Any] = {}
         merged: list[Node] = []
         for key_node, value_node in node.value:
-            text = key_node.value
-            if key_node.tag is _STR_TAG or (
-                key_node.tag is _PLAIN_TAG and text and text[0] not in _MAYBE_TYPED
-            ):
-                key = text
-                if key == _MERGE_KEY and key_node.tag is _PLAIN_TAG:
+            key = key_node.value
+            tag = key_node.tag
+            if tag is _PLAIN_TAG and key not in _WORDS and key[0] not in _NUMBER_STARTS:
+                if key == _MERGE_KEY:
                     merged.append(value_node)
                     continue
-            else:
+            elif tag is not _STR_TAG:
                 key = key_text(key_node)
             if key in mapping:
                 self.duplicates.append((key_node, key))
@@ -344,7 +343,7 @@ def _scalar(node: ScalarNode) -> Any:
     tag = node.tag
     if tag is _PLAIN_TAG:
         text = node.value
-        if text and text[0] not in _MAYBE_TYPED:
+        if text not in _WORDS and text[0] not in _NUMBER_STARTS:
             return intern(text) if len(text) <= _SHARED_LENGTH else text
         return resolve_plain(text)
     if tag is _STR_TAG:
@@ -675,4 +674,4 @@ def parse_yaml_located(text: str) -> tuple[Any, Callable[[JsonPath], tuple[int, 
         composer.dispose()
     if node is None:
         return None, lambda path: (1, 1)
-    return _Builder().build(node), lambda path: locate(node, path)
+    return _Builder(anchors="&" in text).build(node), lambda path: locate(node, path)

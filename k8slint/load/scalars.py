@@ -30,23 +30,26 @@ _SPECIAL_FLOATS = {
 }
 _INT = re.compile(r"[-+]?(0b[01_]+|0o[0-7_]+|0x[0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_]*)")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-# First characters that can start anything other than a string: a cheap filter
-# that lets the common case (names, images, paths) return at once.
-MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
+WORDS: dict[str, object] = {
+    **dict.fromkeys(_TRUE, True),
+    **dict.fromkeys(_FALSE, False),
+    **dict.fromkeys(_NULL, None),
+}
+"""The plain scalars that are not strings and do not start like a number."""
+NUMBER_STARTS = frozenset("0123456789+-.")
+"""First characters of every number YAML 1.1 types (`0755`, `-1`, `.5`, `+.inf`).
+
+A plain scalar is a string when it is not in `WORDS` and does not start with
+one of these: the loader tests that inline for every key and value, and only
+the rest come here."""
 
 
 def resolve_plain(text: str) -> object:
     """Return the Python value of an unquoted scalar, typed as YAML 1.1 does."""
-    if not text:
-        return None
-    if text[0] not in MAYBE_TYPED:
+    if text in WORDS:
+        return WORDS[text]
+    if text[0] not in NUMBER_STARTS:
         return text
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    if text in _NULL:
-        return None
     if _INT.fullmatch(text):
         return _parse_int(text) if len(text) <= _SHORT_INT else _parse_long_int(text)
     if _FLOAT.fullmatch(text):
