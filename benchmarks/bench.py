@@ -57,11 +57,18 @@ SETTLED_SECONDS = 3.5
 """More than the cache's `SETTLED_NS` (3 s)."""
 
 
+_DISCOVERED: dict[str, Any] = {}
+"""The `InputFile`s discovery made, by path: the lint stages take them as the CLI
+does (with the resolved paths discovery computed while walking the tree)."""
+
+
 def _files(corpus: str) -> list[str]:
     sys.path.insert(0, REPO)
     from k8slint.load.discover import discover
 
-    return [item.path for item in discover([corpus]).files if item.path]
+    files = [item for item in discover([corpus]).files if item.path]
+    _DISCOVERED.update((item.path, item) for item in files)
+    return [item.path for item in files]
 
 
 def _read_all(paths: list[str]) -> list[str]:
@@ -117,7 +124,7 @@ def _lint(paths: list[str], jobs: int | None, kustomize: str | None = None) -> i
         jobs=jobs,
         kustomize_command=kustomize,
     )
-    result = engine.lint(InputFile(p, path=p) for p in paths)
+    result = engine.lint(_DISCOVERED.get(p) or InputFile(p, path=p) for p in paths)
     if result.internal_errors:
         raise SystemExit(f"internal errors: {result.internal_errors[:3]}")
     return result.objects
