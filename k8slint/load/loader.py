@@ -212,11 +212,8 @@ class _Builder:
     scalars are handled inline rather than through a call per value.
     """
 
-    def __init__(self, anchors: bool = True) -> None:
+    def __init__(self) -> None:
         self.duplicates: list[tuple[Node, str]] = []
-        self._node_value = self._value if anchors else self._tree_value
-        """Without anchors in the text no node can be reached twice (an alias names
-        an anchor): the cheaper walk, with the same size and depth limits."""
         self._built: dict[int, tuple[Any, int, int]] = {}
         """Built collections by node id: value, expanded size, height."""
         self._building: set[int] = set()
@@ -275,6 +272,9 @@ class _Builder:
         self._built[key] = (value, self._expanded - before, height)
         return value
 
+    _node_value = _value
+    """How a collection's children are built (`_TreeBuilder`: without aliases)."""
+
     def _reach(self, node: Node, depth: int) -> None:
         """Note that the data goes `depth` levels deep here; refuse past `MAX_DEPTH`."""
         if depth > self._deepest:
@@ -330,6 +330,17 @@ class _Builder:
                 f"aliases expand this document past {MAX_EXPANDED_NODES:,} values; "
                 "refusing to expand it (a 'billion laughs' document?)",
             )
+
+
+class _TreeBuilder(_Builder):
+    """A `_Builder` for a text without anchors: no node can be reached twice (an
+    alias names an anchor), so the cheaper walk, with the same size and depth
+    limits. A subclass, not a bound method kept on the instance: that would be a
+    reference cycle, and with the collector off during a run (`Engine.lint`) every
+    document's memo of built values (CRD schemas before they are packed) would
+    stay until the run ends."""
+
+    _node_value = _Builder._tree_value
 
 
 def _kind_of_value(value: Any) -> str:
@@ -580,7 +591,7 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
 
 
 def _add_document(loaded: LoadedFile, root: Node, index: int, anchors: bool) -> None:
-    builder = _Builder(anchors)
+    builder = _Builder() if anchors else _TreeBuilder()
     try:
         data = builder.build(root)
     except _DocumentError as error:
