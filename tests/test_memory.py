@@ -113,3 +113,19 @@ def test_a_crd_vendored_twice_is_compiled_once_and_reports_once(tmp_path, monkey
     result = engine.lint(discover([str(tmp_path)]).files)
     assert [finding.file for finding in result.findings] == [str(tmp_path / "widget.yaml")]
     assert len(compiled) == 1
+
+
+def test_files_composed_again_for_positions_keep_few_node_trees(tmp_path):
+    """A cross-object finding recomposes its file; thousands of files reported
+    on must not all keep their trees to the end of the run."""
+    from k8slint.load import loader
+
+    services = []
+    for number in range(40):
+        path = tmp_path / f"svc{number}.yaml"
+        path.write_text(MANIFEST)
+        services.append(_released(path))
+    for service in services:
+        assert service.pos(("spec", "selector", "app")) == (7, 5)
+    kept = [s for s in services if s.locate.nodes._roots is not None]
+    assert 0 < len(kept) <= loader._RECOMPOSED._size < len(services)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from sys import intern
@@ -79,10 +80,11 @@ class SourceNodes:
     as much again as its objects' data without CRDs (issue 11: 18 of 76 MiB the
     corpus keeps for its cross-object phase). The engine releases both once a
     file's per-object checks are done; a later finding (from a cross-object
-    check) reads that one file again and recomposes it. A file read from disk
-    keeps only its path and a digest of its bytes, so that a file edited in
-    between is noticed (its findings then point at the document's start)
-    instead of answered with positions of other text.
+    check) reads that one file again and recomposes it, keeping the trees only
+    while it is among the last few files recomposed (`_Recomposed`). A file
+    read from disk keeps only its path and a digest of its bytes, so that a
+    file edited in between is noticed (its findings then point at the
+    document's start) instead of answered with positions of other text.
     """
 
     def __init__(self, source: str) -> None:
@@ -102,6 +104,7 @@ class SourceNodes:
     def root(self, index: int) -> Node | None:
         if self._roots is None:
             self._roots = _compose_roots(self._text())
+            _RECOMPOSED.keep(self)
         return self._roots[index] if index < len(self._roots) else None
 
     def _text(self) -> str:
@@ -128,6 +131,25 @@ class SourceNodes:
     def __setstate__(self, state: tuple[str | None, str | None, bytes]) -> None:
         self._source, self._path, self._digest = state
         self._roots = None
+
+
+class _Recomposed:
+    """The few files composed again for positions, which keep their node trees:
+    findings come file by file, so the next lookup is most often in one of them,
+    and all the files a run reports on (thousands in a big tree) would hold
+    their trees to the end."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._files: deque[SourceNodes] = deque()
+
+    def keep(self, nodes: SourceNodes) -> None:
+        self._files.append(nodes)
+        if len(self._files) > self._size:
+            self._files.popleft().release()
+
+
+_RECOMPOSED = _Recomposed(16)
 
 
 def _digest(raw: bytes) -> bytes:
