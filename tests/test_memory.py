@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 
+from k8slint.load.discover import InputFile
 from k8slint.load.loader import load_file
 
 MANIFEST = (
@@ -75,6 +76,22 @@ def test_crd_schemas_are_packed_for_the_cross_object_phase_and_unpacked_on_use(t
     assert isinstance(holder["openAPIV3Schema"], PackedSchema)
     (version,) = crd_versions(crd)
     assert version.schema["properties"]["spec"]["properties"]["size"] == {"type": "integer"}
+
+
+def test_a_crd_schema_held_twice_is_kept_once_also_when_it_comes_from_a_worker(tmp_path):
+    """16 copies of a tree hold each CRD 16 times; its packed schema is one object,
+    in the process that packed it and in one that unpickles it (workers, cache)."""
+    from k8slint.engine.run import Engine, _Run
+
+    crds = []
+    for copy in ("one", "two"):
+        path = tmp_path / f"{copy}.yaml"
+        path.write_text(CRD)
+        crds += _Run(Engine([])).load(InputFile(str(path), path=str(path)), context_only=True)
+    schemas = [crd.data["spec"]["versions"][0]["schema"]["openAPIV3Schema"] for crd in crds]
+    assert schemas[0] is schemas[1]
+    sent = pickle.loads(pickle.dumps(crds[0].data))
+    assert sent["spec"]["versions"][0]["schema"]["openAPIV3Schema"] is schemas[0]
 
 
 def test_config_values_are_dropped_for_the_cross_object_phase_and_keys_kept(tmp_path):

@@ -4,8 +4,8 @@ Every object of a run is held at once for the cross-object checks, so what
 they never read goes once an object's own checks are done:
 - A CRD's OpenAPI schema is most of its size (CRDs were 25 of the 76 MiB the
   corpus kept), and a schema is needed only where the run holds an object of
-  its kind: it is packed in place, and `crd_validators` unpacks the few that
-  a custom resource needs.
+  its kind: it is packed in place (one copy per distinct schema), and
+  `crd_validators` unpacks the few that a custom resource needs.
 - A ConfigMap's or Secret's values: cross-object checks find them by name and
   never read what they hold; the keys stay (a check of `configMapKeyRef.key`
   would need them), the values are emptied.
@@ -14,22 +14,59 @@ they never read goes once an object's own checks are done:
 from __future__ import annotations
 
 import pickle
+import weakref
 import zlib
 from typing import Any
 
 from k8slint.model import Resource
 
 
-class PackedSchema(bytes):
-    """An OpenAPI schema (plain data) as compressed bytes: any deep copy or
-    pickle of the object carries it as it is."""
+class PackedSchema:
+    """An OpenAPI schema (plain data) as compressed bytes, immutable: a copy, deep
+    copy or pickle of the object carries it as it is.
+
+    One object per distinct schema in the process (`_shared`, also when a
+    worker's or the cache's pickle is loaded): a CRD vendored into several
+    applications, or a monorepo's copies of one tree, keeps its schema once.
+    """
+
+    __slots__ = ("__weakref__", "packed")
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
 
     def unpack(self) -> Any:
-        return pickle.loads(zlib.decompress(self))
+        return pickle.loads(zlib.decompress(self.packed))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PackedSchema) and other.packed == self.packed
+
+    def __hash__(self) -> int:
+        return hash(self.packed)
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return _shared, (self.packed,)
+
+    def __copy__(self) -> PackedSchema:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PackedSchema:
+        return self
+
+
+_SHARED: weakref.WeakValueDictionary[bytes, PackedSchema] = weakref.WeakValueDictionary()
+"""Every packed schema alive, by its bytes; an entry goes with its last user."""
+
+
+def _shared(packed: bytes) -> PackedSchema:
+    found = _SHARED.get(packed)
+    if found is None:
+        found = _SHARED[packed] = PackedSchema(packed)
+    return found
 
 
 def _pack(value: Any) -> PackedSchema:
-    return PackedSchema(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+    return _shared(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
 
 def _pack_crd_schemas(crd: Resource) -> None:
