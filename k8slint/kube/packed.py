@@ -9,6 +9,11 @@ they never read goes once an object's own checks are done:
 - A ConfigMap's or Secret's values: cross-object checks find them by name and
   never read what they hold; the keys stay (a check of `configMapKeyRef.key`
   would need them), the values are emptied.
+- What a built-in workload's containers run (`UNREAD_CONTAINER_FIELDS`).
+
+This module is the one list of what a cross-object check may not read: one
+that needs a field shed here keeps it here (tests/test_shed.py lints the
+corpus and the fixtures with and without shedding and compares the findings).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import weakref
 import zlib
 from typing import Any
 
+from k8slint.kube.kinds import CONTAINER_GROUPS, get_path, workload_kind
 from k8slint.model import Resource
 
 
@@ -88,6 +94,42 @@ CONFIG_KINDS = frozenset({"ConfigMap", "Secret"})
 _VALUE_FIELDS = ("data", "binaryData", "stringData")
 
 
+UNREAD_CONTAINER_FIELDS = ("command", "args")
+"""Container fields no cross-object check reads: the program and its arguments
+(often whole scripts); of `env`, only each variable's `valueFrom` is kept (the
+ConfigMaps and Secrets it references are checked). Shed only from built-in
+workloads: a custom kind's object is validated whole against its CRD
+(`crd-schema`)."""
+
+
+def _shed_containers(resource: Resource) -> None:
+    workload = workload_kind(resource)
+    if workload is None or resource.template_path is not None:
+        return
+    pod = get_path(resource.data, workload.pod_spec_path)
+    if not isinstance(pod, dict):
+        return
+    for group in CONTAINER_GROUPS:
+        items = pod.get(group)
+        for container in items if isinstance(items, list) else ():
+            if isinstance(container, dict):
+                _shed_container(container)
+
+
+def _shed_container(container: dict[str, Any]) -> None:
+    for name in UNREAD_CONTAINER_FIELDS:
+        container.pop(name, None)
+    env = container.get("env")
+    if isinstance(env, list):  # the variables stay where they were: paths are positions
+        container["env"] = [_env_source(variable) for variable in env]
+
+
+def _env_source(variable: Any) -> Any:
+    if not isinstance(variable, dict):
+        return variable
+    return {"valueFrom": variable["valueFrom"]} if "valueFrom" in variable else {}
+
+
 def shed_bulk(resource: Resource) -> None:
     """Shed what no cross-object check reads (see the module docstring)."""
     if resource.kind == "CustomResourceDefinition":
@@ -97,6 +139,8 @@ def shed_bulk(resource: Resource) -> None:
             values = resource.data.get(name)
             if isinstance(values, dict):
                 resource.data[name] = dict.fromkeys(values, "")
+    else:
+        _shed_containers(resource)
 
 
 def unpacked(value: Any) -> Any:
