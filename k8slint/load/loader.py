@@ -87,6 +87,8 @@ class SourceNodes:
     document's start) instead of answered with positions of other text.
     """
 
+    __slots__ = ("_digest", "_path", "_roots", "_source")
+
     def __init__(self, source: str) -> None:
         self._source: str | None = source
         self._roots: list[Node] | None = []
