@@ -368,17 +368,13 @@ def identity(resource: Resource) -> Identity:
     return (resource.kind or "", namespace_of(resource), resource.name)
 
 
-_DIRECTORY = "directory"
-"""`Resource.derived` key: the absolute directory of the object's file, computed
-once per object (a process-wide cache would outlive a change of directory), and
-interned: a directory's objects share the one string."""
-
-
 def directory_of(resource: Resource) -> str:
-    directory = resource.derived.get(_DIRECTORY)
+    """The absolute directory of the object's file, computed once per object (a
+    process-wide cache would outlive a change of directory) and interned: a
+    directory's objects share the one string."""
+    directory = resource.directory
     if directory is None:
-        directory = sys.intern(os.path.dirname(os.path.abspath(resource.file)))
-        resource.derived[_DIRECTORY] = directory
+        directory = resource.directory = sys.intern(os.path.dirname(os.path.abspath(resource.file)))
     return directory
 
 
