@@ -42,13 +42,17 @@ def test_the_corpus_lints_the_same_with_and_without_shedding(raw_corpus, monkeyp
 
 
 @pytest.mark.parametrize(
-    "kind, kept",
-    [("Deployment", False), ("Widget", True)],
+    "kind, kustomized, kept",
+    [("Deployment", False, False), ("Widget", False, True), ("Deployment", True, True)],
 )
-def test_what_containers_run_is_shed_from_built_in_workloads_only(tmp_path, kind, kept):
+def test_what_containers_run_is_shed_from_built_in_workloads_only(tmp_path, kind, kustomized, kept):
+    """Not from custom resources (validated whole against their CRD) nor from a
+    Kustomize tree's files (a build's findings are placed by matching them)."""
     from k8slint.engine.run import Engine, _Run
     from k8slint.load.discover import InputFile
 
+    if kustomized:
+        (tmp_path / "kustomization.yaml").write_text("resources: [app.yaml]\n")
     api = "apps/v1" if kind == "Deployment" else "example.com/v1"
     path = tmp_path / "app.yaml"
     path.write_text(

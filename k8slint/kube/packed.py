@@ -99,12 +99,18 @@ UNREAD_CONTAINER_FIELDS = ("command", "args")
 (often whole scripts); of `env`, only each variable's `valueFrom` is kept (the
 ConfigMaps and Secrets it references are checked). Shed only from built-in
 workloads: a custom kind's object is validated whole against its CRD
-(`crd-schema`)."""
+(`crd-schema`); nor from a file of a Kustomize tree: a build's findings are
+placed by matching the built objects against their files' objects, fields and
+all (`kustomize.origin`)."""
 
 
 def _shed_containers(resource: Resource) -> None:
     workload = workload_kind(resource)
-    if workload is None or resource.template_path is not None:
+    if (
+        workload is None
+        or resource.template_path is not None
+        or resource.kustomize_tree is not None
+    ):
         return
     pod = get_path(resource.data, workload.pod_spec_path)
     if not isinstance(pod, dict):
