@@ -145,6 +145,9 @@ class Resource:
     """Views of `data` that several checks share (the Pod model), computed once."""
     item_path: JsonPath = ()
     """Where the object sits in its document: `("items", 2)` for an item of a `kind: List`."""
+    directory: str | None = field(default=None, repr=False)
+    """The absolute directory of `file`, set on first use (`kube.index.directory_of`):
+    a slot, not a key of `derived`, since every object of a run needs it."""
 
     def pos(self, path: JsonPath) -> tuple[int, int]:
         """Line and column of `path`, or of its nearest ancestor that exists."""

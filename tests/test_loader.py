@@ -198,13 +198,26 @@ def test_a_text_without_anchors_builds_as_with_them(text, monkeypatch):
 
     monkeypatch.setattr(loader, "MAX_EXPANDED_NODES", 500)
     fast = load_text(text, "a.yaml")
-    general = loader._Builder.__init__
-
-    def always_anchors(self, anchors: bool = True) -> None:
-        general(self, True)
-
-    monkeypatch.setattr(loader._Builder, "__init__", always_anchors)
+    monkeypatch.setattr(loader, "_TreeBuilder", loader._Builder)
     slow = load_text(text, "a.yaml")
     assert [r.data for r in fast.resources] == [r.data for r in slow.resources]
     assert fast.issues == slow.issues
     assert fast.issues or fast.resources
+
+
+@pytest.mark.parametrize("text", ["kind: X\na: &a {b: 1}\nc: *a\n", "kind: X\na: {b: 1}\n"])
+def test_a_builder_is_freed_as_soon_as_its_document_is_built(text):
+    """With the cyclic collector off (as during a run) a builder in a reference
+    cycle would keep its memo of every collection it built until the run ends."""
+    import gc
+
+    from k8slint.load import loader
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        load_text(text, "a.yaml")
+        assert not [o for o in gc.get_objects() if isinstance(o, loader._Builder)]
+    finally:
+        if was_enabled:
+            gc.enable()

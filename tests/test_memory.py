@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 
+from k8slint.load.discover import InputFile
 from k8slint.load.loader import load_file
 
 MANIFEST = (
@@ -77,6 +78,22 @@ def test_crd_schemas_are_packed_for_the_cross_object_phase_and_unpacked_on_use(t
     assert version.schema["properties"]["spec"]["properties"]["size"] == {"type": "integer"}
 
 
+def test_a_crd_schema_held_twice_is_kept_once_also_when_it_comes_from_a_worker(tmp_path):
+    """16 copies of a tree hold each CRD 16 times; its packed schema is one object,
+    in the process that packed it and in one that unpickles it (workers, cache)."""
+    from k8slint.engine.run import Engine, _Run
+
+    crds = []
+    for copy in ("one", "two"):
+        path = tmp_path / f"{copy}.yaml"
+        path.write_text(CRD)
+        crds += _Run(Engine([])).load(InputFile(str(path), path=str(path)), context_only=True)
+    schemas = [crd.data["spec"]["versions"][0]["schema"]["openAPIV3Schema"] for crd in crds]
+    assert schemas[0] is schemas[1]
+    sent = pickle.loads(pickle.dumps(crds[0].data))
+    assert sent["spec"]["versions"][0]["schema"]["openAPIV3Schema"] is schemas[0]
+
+
 def test_config_values_are_dropped_for_the_cross_object_phase_and_keys_kept(tmp_path):
     from k8slint.engine.run import Engine, _Run
     from k8slint.load.discover import InputFile
@@ -113,3 +130,19 @@ def test_a_crd_vendored_twice_is_compiled_once_and_reports_once(tmp_path, monkey
     result = engine.lint(discover([str(tmp_path)]).files)
     assert [finding.file for finding in result.findings] == [str(tmp_path / "widget.yaml")]
     assert len(compiled) == 1
+
+
+def test_files_composed_again_for_positions_keep_few_node_trees(tmp_path):
+    """A cross-object finding recomposes its file; thousands of files reported
+    on must not all keep their trees to the end of the run."""
+    from k8slint.load import loader
+
+    services = []
+    for number in range(40):
+        path = tmp_path / f"svc{number}.yaml"
+        path.write_text(MANIFEST)
+        services.append(_released(path))
+    for service in services:
+        assert service.pos(("spec", "selector", "app")) == (7, 5)
+    kept = [s for s in services if s.locate.nodes._roots is not None]
+    assert 0 < len(kept) <= loader._RECOMPOSED._size < len(services)

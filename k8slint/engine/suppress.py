@@ -35,10 +35,15 @@ class Suppressions:
         return on_line is not None and (rule in on_line or ALL in on_line)
 
 
+_NONE = Suppressions()
+"""What a file without the marker (most files) gets: one object, never changed,
+since a run holds the suppressions of every file to its end."""
+
+
 def parse_comments(text: str, known_rules: Iterable[str]) -> Suppressions:
-    result = Suppressions()
     if _MARKER not in text:
-        return result
+        return _NONE
+    result = Suppressions()
     known = set(known_rules)
     lines = text.splitlines()
     pending: set[str] = set()

@@ -10,6 +10,7 @@ read the same facts.
 from __future__ import annotations
 
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -172,8 +173,9 @@ class RunIndex:
                 self._by_kind[resource.kind].append(resource)
                 self._by_place[(namespace_of(resource), resource.kind)].append(resource)
             if resource.kind and resource.name:
-                self._by_file[resource.file].add(identity(resource))
-                self._by_directory[directory_of(resource)].add(identity(resource))
+                same = identity(resource)
+                self._by_file[resource.file].add(same)
+                self._by_directory[directory_of(resource)].add(same)
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         found: list[Resource] = []
@@ -366,15 +368,13 @@ def identity(resource: Resource) -> Identity:
     return (resource.kind or "", namespace_of(resource), resource.name)
 
 
-_DIRECTORY = "directory"
-"""`Resource.derived` key: the absolute directory of the object's file, computed
-once per object (a process-wide cache would outlive a change of directory)."""
-
-
 def directory_of(resource: Resource) -> str:
-    directory = resource.derived.get(_DIRECTORY)
+    """The absolute directory of the object's file, computed once per object (a
+    process-wide cache would outlive a change of directory) and interned: a
+    directory's objects share the one string."""
+    directory = resource.directory
     if directory is None:
-        directory = resource.derived[_DIRECTORY] = os.path.dirname(os.path.abspath(resource.file))
+        directory = resource.directory = sys.intern(os.path.dirname(os.path.abspath(resource.file)))
     return directory
 
 

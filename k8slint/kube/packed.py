@@ -4,32 +4,75 @@ Every object of a run is held at once for the cross-object checks, so what
 they never read goes once an object's own checks are done:
 - A CRD's OpenAPI schema is most of its size (CRDs were 25 of the 76 MiB the
   corpus kept), and a schema is needed only where the run holds an object of
-  its kind: it is packed in place, and `crd_validators` unpacks the few that
-  a custom resource needs.
+  its kind: it is packed in place (one copy per distinct schema), and
+  `crd_validators` unpacks the few that a custom resource needs.
 - A ConfigMap's or Secret's values: cross-object checks find them by name and
   never read what they hold; the keys stay (a check of `configMapKeyRef.key`
   would need them), the values are emptied.
+- What a built-in workload's containers run (`UNREAD_CONTAINER_FIELDS`).
+
+This module is the one list of what a cross-object check may not read: one
+that needs a field shed here keeps it here (tests/test_shed.py lints the
+corpus and the fixtures with and without shedding and compares the findings).
 """
 
 from __future__ import annotations
 
 import pickle
+import weakref
 import zlib
 from typing import Any
 
+from k8slint.kube.kinds import CONTAINER_GROUPS, get_path, workload_kind
 from k8slint.model import Resource
 
 
-class PackedSchema(bytes):
-    """An OpenAPI schema (plain data) as compressed bytes: any deep copy or
-    pickle of the object carries it as it is."""
+class PackedSchema:
+    """An OpenAPI schema (plain data) as compressed bytes, immutable: a copy, deep
+    copy or pickle of the object carries it as it is.
+
+    One object per distinct schema in the process (`_shared`, also when a
+    worker's or the cache's pickle is loaded): a CRD vendored into several
+    applications, or a monorepo's copies of one tree, keeps its schema once.
+    """
+
+    __slots__ = ("__weakref__", "packed")
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
 
     def unpack(self) -> Any:
-        return pickle.loads(zlib.decompress(self))
+        return pickle.loads(zlib.decompress(self.packed))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PackedSchema) and other.packed == self.packed
+
+    def __hash__(self) -> int:
+        return hash(self.packed)
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return _shared, (self.packed,)
+
+    def __copy__(self) -> PackedSchema:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> PackedSchema:
+        return self
+
+
+_SHARED: weakref.WeakValueDictionary[bytes, PackedSchema] = weakref.WeakValueDictionary()
+"""Every packed schema alive, by its bytes; an entry goes with its last user."""
+
+
+def _shared(packed: bytes) -> PackedSchema:
+    found = _SHARED.get(packed)
+    if found is None:
+        found = _SHARED[packed] = PackedSchema(packed)
+    return found
 
 
 def _pack(value: Any) -> PackedSchema:
-    return PackedSchema(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+    return _shared(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
 
 def _pack_crd_schemas(crd: Resource) -> None:
@@ -51,6 +94,48 @@ CONFIG_KINDS = frozenset({"ConfigMap", "Secret"})
 _VALUE_FIELDS = ("data", "binaryData", "stringData")
 
 
+UNREAD_CONTAINER_FIELDS = ("command", "args")
+"""Container fields no cross-object check reads: the program and its arguments
+(often whole scripts); of `env`, only each variable's `valueFrom` is kept (the
+ConfigMaps and Secrets it references are checked). Shed only from built-in
+workloads: a custom kind's object is validated whole against its CRD
+(`crd-schema`); nor from a file of a Kustomize tree: a build's findings are
+placed by matching the built objects against their files' objects, fields and
+all (`kustomize.origin`)."""
+
+
+def _shed_containers(resource: Resource) -> None:
+    workload = workload_kind(resource)
+    if (
+        workload is None
+        or resource.template_path is not None
+        or resource.kustomize_tree is not None
+    ):
+        return
+    pod = get_path(resource.data, workload.pod_spec_path)
+    if not isinstance(pod, dict):
+        return
+    for group in CONTAINER_GROUPS:
+        items = pod.get(group)
+        for container in items if isinstance(items, list) else ():
+            if isinstance(container, dict):
+                _shed_container(container)
+
+
+def _shed_container(container: dict[str, Any]) -> None:
+    for name in UNREAD_CONTAINER_FIELDS:
+        container.pop(name, None)
+    env = container.get("env")
+    if isinstance(env, list):  # the variables stay where they were: paths are positions
+        container["env"] = [_env_source(variable) for variable in env]
+
+
+def _env_source(variable: Any) -> Any:
+    if not isinstance(variable, dict):
+        return variable
+    return {"valueFrom": variable["valueFrom"]} if "valueFrom" in variable else {}
+
+
 def shed_bulk(resource: Resource) -> None:
     """Shed what no cross-object check reads (see the module docstring)."""
     if resource.kind == "CustomResourceDefinition":
@@ -60,6 +145,8 @@ def shed_bulk(resource: Resource) -> None:
             values = resource.data.get(name)
             if isinstance(values, dict):
                 resource.data[name] = dict.fromkeys(values, "")
+    else:
+        _shed_containers(resource)
 
 
 def unpacked(value: Any) -> Any:

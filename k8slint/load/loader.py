@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from sys import intern
@@ -80,11 +81,14 @@ class SourceNodes:
     as much again as its objects' data without CRDs (issue 11: 18 of 76 MiB the
     corpus keeps for its cross-object phase). The engine releases both once a
     file's per-object checks are done; a later finding (from a cross-object
-    check) reads that one file again and recomposes it. A file read from disk
-    keeps only its path and a digest of its bytes, so that a file edited in
-    between is noticed (its findings then point at the document's start)
-    instead of answered with positions of other text.
+    check) reads that one file again and recomposes it, keeping the trees only
+    while it is among the last few files recomposed (`_Recomposed`). A file
+    read from disk keeps only its path and a digest of its bytes, so that a
+    file edited in between is noticed (its findings then point at the
+    document's start) instead of answered with positions of other text.
     """
+
+    __slots__ = ("_digest", "_path", "_roots", "_source")
 
     def __init__(self, source: str) -> None:
         self._source: str | None = source
@@ -103,6 +107,7 @@ class SourceNodes:
     def root(self, index: int) -> Node | None:
         if self._roots is None:
             self._roots = _compose_roots(self._text())
+            _RECOMPOSED.keep(self)
         return self._roots[index] if index < len(self._roots) else None
 
     def _text(self) -> str:
@@ -129,6 +134,25 @@ class SourceNodes:
     def __setstate__(self, state: tuple[str | None, str | None, bytes]) -> None:
         self._source, self._path, self._digest = state
         self._roots = None
+
+
+class _Recomposed:
+    """The few files composed again for positions, which keep their node trees:
+    findings come file by file, so the next lookup is most often in one of them,
+    and all the files a run reports on (thousands in a big tree) would hold
+    their trees to the end."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._files: deque[SourceNodes] = deque()
+
+    def keep(self, nodes: SourceNodes) -> None:
+        self._files.append(nodes)
+        if len(self._files) > self._size:
+            self._files.popleft().release()
+
+
+_RECOMPOSED = _Recomposed(16)
 
 
 def _digest(raw: bytes) -> bytes:
@@ -213,11 +237,8 @@ class _Builder:
     scalars are handled inline rather than through a call per value.
     """
 
-    def __init__(self, anchors: bool = True) -> None:
+    def __init__(self) -> None:
         self.duplicates: list[tuple[Node, str]] = []
-        self._node_value = self._value if anchors else self._tree_value
-        """Without anchors in the text no node can be reached twice (an alias names
-        an anchor): the cheaper walk, with the same size and depth limits."""
         self._built: dict[int, tuple[Any, int, int]] = {}
         """Built collections by node id: value, expanded size, height."""
         self._building: set[int] = set()
@@ -276,6 +297,9 @@ class _Builder:
         self._built[key] = (value, self._expanded - before, height)
         return value
 
+    _node_value = _value
+    """How a collection's children are built (`_TreeBuilder`: without aliases)."""
+
     def _reach(self, node: Node, depth: int) -> None:
         """Note that the data goes `depth` levels deep here; refuse past `MAX_DEPTH`."""
         if depth > self._deepest:
@@ -329,6 +353,17 @@ class _Builder:
                 f"aliases expand this document past {MAX_EXPANDED_NODES:,} values; "
                 "refusing to expand it (a 'billion laughs' document?)",
             )
+
+
+class _TreeBuilder(_Builder):
+    """A `_Builder` for a text without anchors: no node can be reached twice (an
+    alias names an anchor), so the cheaper walk, with the same size and depth
+    limits. A subclass, not a bound method kept on the instance: that would be a
+    reference cycle, and with the collector off during a run (`Engine.lint`) every
+    document's memo of built values (CRD schemas before they are packed) would
+    stay until the run ends."""
+
+    _node_value = _Builder._tree_value
 
 
 def _kind_of_value(value: Any) -> str:
@@ -579,7 +614,7 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
 
 
 def _add_document(loaded: LoadedFile, root: Node, index: int, anchors: bool) -> None:
-    builder = _Builder(anchors)
+    builder = _Builder() if anchors else _TreeBuilder()
     try:
         data = builder.build(root)
     except _DocumentError as error:
