@@ -613,8 +613,13 @@ def _report_parse_error(loaded: LoadedFile, error: Exception, text: str) -> None
     loaded.issues.append(LoadIssue("yaml-syntax", line, column, message))
 
 
+def _builder(anchors: bool) -> _Builder:
+    """The builder for a text: with alias bookkeeping only where it has an anchor."""
+    return _Builder() if anchors else _TreeBuilder()
+
+
 def _add_document(loaded: LoadedFile, root: Node, index: int, anchors: bool) -> None:
-    builder = _Builder() if anchors else _TreeBuilder()
+    builder = _builder(anchors)
     try:
         data = builder.build(root)
     except _DocumentError as error:
@@ -709,4 +714,4 @@ def parse_yaml_located(text: str) -> tuple[Any, Callable[[JsonPath], tuple[int, 
         composer.dispose()
     if node is None:
         return None, lambda path: (1, 1)
-    return _Builder(anchors="&" in text).build(node), lambda path: locate(node, path)
+    return _builder("&" in text).build(node), lambda path: locate(node, path)
