@@ -24,7 +24,7 @@ from k8slint.kube.index import (
     related,
     spec_of,
 )
-from k8slint.kube.kinds import get_path
+from k8slint.kube.kinds import get_path, is_workload
 from k8slint.kube.labels import (
     Selector,
     format_labels,
@@ -86,7 +86,7 @@ def controller_selector(resource: Resource) -> ControllerSelector | None:
     return ControllerSelector(parse_label_selector(data, path), path, template, True)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def selector_template_mismatch(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     found = controller_selector(resource)
     if found is None or not found.written:
@@ -121,7 +121,7 @@ def selector_template_mismatch(resource: Resource, context: CheckContext) -> Ite
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     if resource.kind not in _REQUIRED_SELECTOR_KINDS or (
         resource.api_version not in _SELECTOR_REQUIRED_VERSIONS
@@ -154,7 +154,7 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def job_selector_manual(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     job_spec = _job_spec_path(resource)
     if job_spec is None or resource.api_group != "batch":

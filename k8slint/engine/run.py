@@ -162,6 +162,24 @@ class Engine:
     def run_checks(self) -> list[tuple[Rule, Check]]:
         return self._checks[1]
 
+    @functools.cached_property
+    def _applicable(self) -> dict[tuple[str | None, str | None, JsonPath | None], frozenset[str]]:
+        """`applicable_rules` by object type, filled as types are met."""
+        return {}
+
+    def applicable_rules(self, resource: Resource) -> frozenset[str]:
+        """The per-object rules whose checks apply to objects of this one's type
+        (`Check.applies_to`): decided once per type, not once per object and rule."""
+        key = (resource.api_version, resource.kind, resource.template_path)
+        found = self._applicable.get(key)
+        if found is None:
+            found = self._applicable[key] = frozenset(
+                rule.id
+                for rule, bound in self.resource_checks
+                if bound.applies_to is None or bound.applies_to(resource)
+            )
+        return found
+
     def lint(
         self,
         inputs: Iterable[InputFile],
@@ -535,7 +553,10 @@ class _Run:
             )
 
     def _run_resource_checks(self, resource: Resource, checks: list[tuple[Rule, Check]]) -> None:
+        applicable = self.engine.applicable_rules(resource)
         for rule, bound in checks:
+            if rule.id not in applicable:
+                continue
             context = self._context(rule)
             try:
                 for problem in bound.function(resource, context):
