@@ -149,14 +149,18 @@ def is_kustomize_plugin_config(resource: Resource) -> bool:
 
 def has_patch_directives(data: Any) -> bool:
     """Does the document hold strategic-merge-patch directives (`$patch: delete`,
-    `$setElementOrder/...`)? Then it is a patch, not a whole object."""
-    if isinstance(data, dict):
-        return any(
-            (isinstance(key, str) and key.startswith("$")) or has_patch_directives(value)
-            for key, value in data.items()
-        )
-    if isinstance(data, list):
-        return any(has_patch_directives(item) for item in data)
+    `$setElementOrder/...`)? Then it is a patch, not a whole object. (Walked with
+    a stack: a generator per node made this walk of every workload costly.)"""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str) and key.startswith("$"):
+                    return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
     return False
 
 
