@@ -554,10 +554,11 @@ class _Run:
 
     def _run_resource_checks(self, resource: Resource, checks: list[tuple[Rule, Check]]) -> None:
         applicable = self.engine.applicable_rules(resource)
+        contexts = self._contexts
         for rule, bound in checks:
             if rule.id not in applicable:
                 continue
-            context = self._context(rule)
+            context = contexts.get(rule.id) or self._context(rule)
             try:
                 for problem in bound.function(resource, context):
                     self._emit(rule, resource, problem, identity=None)
