@@ -22,19 +22,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-_TYPES: dict[str, Check] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    # As jsonschema: 3.0 is an integer, True is not.
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-    "number": _is_number,
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
+_PYTHON_TYPES = {"string": str, "object": dict, "array": list, "null": type(None), "boolean": bool}
+"""The JSON types that are exactly one Python type each (`isinstance` decides)."""
+_JSON_TYPES = frozenset(_PYTHON_TYPES) | {"integer", "number"}
 
 _BOUNDS: dict[str, Callable[[Any], Check]] = {
     # keyword: the test for its limit; each says nothing about values of other types
@@ -165,7 +155,7 @@ def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Pa
     names: list[Any] = []
     if declared is not None:
         names = declared if isinstance(declared, list) else [declared]
-        if not all(isinstance(name, str) and name in _TYPES for name in names):
+        if not all(isinstance(name, str) and name in _JSON_TYPES for name in names):
             return _never, False, []
     # The object and array keywords test the type themselves when it allows
     # their type: a value of another type is judged by the type's other names
@@ -225,8 +215,18 @@ def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Pa
 
 
 def _type_check(names: list[str]) -> Check:
-    """Is the value of one of the JSON types `names`?"""
-    return _any_of([_TYPES[name] for name in names]) if names else _never
+    """Is the value of one of the JSON types `names`? One call per value: this
+    runs for nearly every value of every object."""
+    plain = tuple(_PYTHON_TYPES[name] for name in names if name in _PYTHON_TYPES)
+    if "number" in names:  # integers included
+        return lambda v: isinstance(v, plain) or _is_number(v)
+    if "integer" in names:  # as jsonschema: 3.0 is an integer, True is not
+        return lambda v: (
+            isinstance(v, plain)
+            or (isinstance(v, int) and not isinstance(v, bool))
+            or (isinstance(v, float) and v.is_integer())
+        )
+    return lambda v: isinstance(v, plain)
 
 
 def _absorb(kind: str, names: list[str], types: Check | None) -> tuple[Check, Check | None]:
@@ -237,17 +237,9 @@ def _absorb(kind: str, names: list[str], types: Check | None) -> tuple[Check, Ch
     return _type_check([name for name in names if name != kind]), None
 
 
-def _any_of(tests: list[Check]) -> Check:
-    """Any of `tests`, joined without a generator (the hot path: a generator per
-    value cost more than the tests)."""
-    if len(tests) == 1:
-        return tests[0]
-    first, rest = tests[0], _any_of(tests[1:])
-    return lambda v: first(v) or rest(v)
-
-
 def _all_of(tests: list[Check]) -> Check:
-    """All of `tests`, joined as `_any_of` is."""
+    """All of `tests`, joined without a generator (the hot path: a generator per
+    value cost more than the tests)."""
     if not tests:
         return _always
     if len(tests) == 1:
