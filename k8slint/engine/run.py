@@ -163,8 +163,9 @@ class Engine:
         return self._checks[1]
 
     @functools.cached_property
-    def _applicable(self) -> dict[tuple[str | None, str | None, JsonPath | None], frozenset[str]]:
-        """`applicable_rules` by object type, filled as types are met."""
+    def _applicable(self) -> dict[Any, frozenset[str]]:
+        """`applicable_rules` by object type, filled as types are met; each distinct
+        set is also its own key, so the types share a few sets (memory)."""
         return {}
 
     def applicable_rules(self, resource: Resource) -> frozenset[str]:
@@ -173,11 +174,12 @@ class Engine:
         key = (resource.api_version, resource.kind, resource.template_path)
         found = self._applicable.get(key)
         if found is None:
-            found = self._applicable[key] = frozenset(
+            found = frozenset(
                 rule.id
                 for rule, bound in self.resource_checks
                 if bound.applies_to is None or bound.applies_to(resource)
             )
+            found = self._applicable[key] = self._applicable.setdefault(found, found)
         return found
 
     def lint(

@@ -11,6 +11,7 @@ here costs time, never a wrong finding or a missed one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -160,7 +161,7 @@ def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Pa
     # The object and array keywords test the type themselves when it allows
     # their type: a value of another type is judged by the type's other names
     # (`null`, mostly), one call per value instead of two.
-    types = _type_check(names) if names else None  # None: any type, or tested already
+    types = _type_check(tuple(names)) if names else None  # None: any type, or tested already
 
     if any(key in node for key in ("properties", "additionalProperties", "required")):
         non_object, types = _absorb("object", names, types)
@@ -214,9 +215,11 @@ def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Pa
     return _all_of(tests), True, parts
 
 
-def _type_check(names: list[str]) -> Check:
+@functools.cache
+def _type_check(names: tuple[str, ...]) -> Check:
     """Is the value of one of the JSON types `names`? One call per value: this
-    runs for nearly every value of every object."""
+    runs for nearly every value of every object. (One function per list of
+    names, shared by the thousands of nodes that declare it.)"""
     plain = tuple(_PYTHON_TYPES[name] for name in names if name in _PYTHON_TYPES)
     if "number" in names:  # integers included
         return lambda v: isinstance(v, plain) or _is_number(v)
@@ -234,7 +237,7 @@ def _absorb(kind: str, names: list[str], types: Check | None) -> tuple[Check, Ch
     the check of a value of another type, and the type test still to make."""
     if types is None or kind not in names:
         return _always, types  # the keywords say nothing about other types
-    return _type_check([name for name in names if name != kind]), None
+    return _type_check(tuple(name for name in names if name != kind)), None
 
 
 def _all_of(tests: list[Check]) -> Check:
