@@ -35,27 +35,41 @@ class CheckContext:
     it is listed in the summary, never a finding."""
 
 
+AppliesTo = Callable[[Resource], bool]
+"""Which objects a per-object check can report on, judged by their type alone."""
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     name: str
     scope: Scope
     function: Callable[..., Iterable[Any]]
+    applies_to: AppliesTo | None = None
+    """For a per-object check: the objects it can report on, decided by the
+    object's type alone (apiVersion, kind and `Resource.template_path`), so the
+    engine asks once per type and calls the check for those objects only (most
+    rules are about Pods, most objects hold none). None: every object."""
 
 
 _CHECKS: dict[str, Check] = {}
 
 
-def check(scope: Scope) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def check(
+    scope: Scope, applies_to: AppliesTo | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check as `<module>.<function>` (module relative to k8slint.checks).
 
-    A `resource` check is called as `fn(resource, context)` and yields Problems;
-    a `run` check as `fn(index, context)` and yields (Resource, Problem) pairs.
+    A `resource` check is called as `fn(resource, context)` and yields Problems,
+    only for objects `applies_to` accepts (see `Check.applies_to`); a `run`
+    check as `fn(index, context)` and yields (Resource, Problem) pairs.
     """
+    if applies_to is not None and scope != "resource":
+        raise ValueError("applies_to is for per-object checks")
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         module = function.__module__.rpartition(".")[2]
         name = f"{module}.{function.__name__}"
-        _CHECKS[name] = Check(name, scope, function)
+        _CHECKS[name] = Check(name, scope, function, applies_to)
         return function
 
     return register

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube import edits
+from k8slint.kube.fastcheck import compile_schema
 from k8slint.kube.migrations import migration
 from k8slint.kube.openapi import Version, format_version, serves
 from k8slint.kube.served_apis import introduced_in, removed_in, replacement
-from k8slint.kube.validators import builtin_validator
+from k8slint.kube.validators import builtin_kind_schema, builtin_validator
 from k8slint.model import Fix, Problem, Resource
 
 
@@ -44,14 +45,17 @@ def _migration(resource: Resource, target: Version) -> Fix | None:
     if found is None:
         return None
     new_api, changes = found
-    validator = builtin_validator(target, True, new_api, resource.kind or "")
-    if validator is None:
+    schema = builtin_kind_schema(target, True, new_api, resource.kind or "")
+    if schema is None:
         return None
     migrated = copy.deepcopy(resource.data)
     try:
         edits.apply(migrated, changes)
     except edits.EditConflict:
         return None
-    if any(True for _ in validator.iter_errors(migrated)):
+    if compile_schema(schema)(migrated):
+        return Fix("safe", changes)  # valid, known without jsonschema (as `schema` does)
+    validator = builtin_validator(target, True, new_api, resource.kind or "")
+    if validator is None or any(True for _ in validator.iter_errors(migrated)):
         return None
     return Fix("safe", changes)

@@ -36,10 +36,12 @@ def _suggested_api_version(kind: str) -> str:
 def object_invalid(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     crd_kinds = index.crd_kinds()
     for resource in index.resources:
-        if is_tool_document(resource) or not _meant_as_object(resource, crd_kinds):
-            continue
-        for problem in _missing_parts(resource):
-            yield resource, problem
+        # Most objects are complete: what a document is meant as is asked only
+        # of those that are not.
+        problems = list(_missing_parts(resource))
+        if problems and not is_tool_document(resource) and _meant_as_object(resource, crd_kinds):
+            for problem in problems:
+                yield resource, problem
 
 
 def _missing_parts(resource: Resource) -> Iterator[Problem]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
+from k8slint.kube.kinds import is_workload
 from k8slint.kube.pod import pod_of
 from k8slint.model import Problem, Resource
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_network(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or not pod.host_network:
@@ -31,7 +32,7 @@ def host_network(resource: Resource, context: CheckContext) -> Iterator[Problem]
     )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_port(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -66,7 +67,7 @@ _HOST_NAMESPACES = {
 }
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_namespace(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:

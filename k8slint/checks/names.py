@@ -84,15 +84,20 @@ class _MadeAtRuntime:
                     )
 
 
-def _strings(data: object) -> Iterator[str]:
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for value in data.values():
-            yield from _strings(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _strings(value)
+def _strings(data: object) -> set[str]:
+    """Every string value in `data`, at any depth (walked with a stack: custom
+    resources are large, and a generator per node cost most of this rule)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 def _pod_refs(index: RunIndex, refs_of: RefsOf) -> Iterator[tuple[Resource, NamedRef]]:

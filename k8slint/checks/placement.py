@@ -18,6 +18,7 @@ from k8slint.kube.kinds import (
     PodSpecAt,
     containers,
     get_path,
+    is_workload,
     pod_spec,
     workload_kind,
 )
@@ -143,7 +144,7 @@ def _belongs_elsewhere(mapping: object, own: frozenset[str], other: frozenset[st
     return [key for key in mapping if key in other and key not in own]
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def pod_field_in_container(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_spec(resource)
     if pod is None:
@@ -163,7 +164,7 @@ def pod_field_in_container(resource: Resource, context: CheckContext) -> Iterato
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def container_field_in_pod(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_spec(resource)
     if pod is None:
@@ -202,7 +203,7 @@ def _security_fields(context: CheckContext) -> tuple[frozenset[str], frozenset[s
     )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def pod_security_field_in_container(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_spec(resource)
     if pod is None:
@@ -228,7 +229,7 @@ def pod_security_field_in_container(resource: Resource, context: CheckContext) -
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def container_security_field_in_pod(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_spec(resource)
     if pod is None:
@@ -253,7 +254,7 @@ def container_security_field_in_pod(resource: Resource, context: CheckContext) -
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def pod_spec_misplaced(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     """Content at the wrong depth between a controller's spec and its PodSpec."""
     workload = workload_kind(resource)
@@ -373,7 +374,7 @@ def _field_owners(key: str, kind: str, context: CheckContext) -> list[str]:
     ]
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def workload_field_misplaced(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     """A field of another workload kind's spec, carried over when a manifest changed kind."""
     workload = workload_kind(resource)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.index import RunIndex
+from k8slint.kube.kinds import is_workload
 from k8slint.kube.openapi import Version
 from k8slint.kube.pod import Pod, pod_of
 from k8slint.kube.pod_security import BY_RULE, LEVELS, controls, message
@@ -31,97 +32,97 @@ def _control(rule: str, resource: Resource, context: CheckContext) -> Iterator[P
         yield Problem(violation.path, message(control, violation))
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_process(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-host-process", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_namespaces(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-host-namespaces", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def privileged(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-privileged", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def capabilities_baseline(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-capabilities-baseline", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_path_volumes(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-host-path-volumes", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_ports(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-host-ports", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def apparmor(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-apparmor", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def selinux(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-selinux", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def proc_mount(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-proc-mount", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def seccomp_baseline(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-seccomp-baseline", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def sysctls(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-sysctls", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_probes(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-host-probes", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def volume_types(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-volume-types", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def privilege_escalation(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-privilege-escalation", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def run_as_non_root(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-run-as-non-root", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def run_as_user(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-run-as-user", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def seccomp_restricted(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-seccomp-restricted", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def capabilities_restricted(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-capabilities-restricted", resource, context)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def proc_mount_restricted(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     yield from _control("pss-proc-mount-restricted", resource, context)
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.checks.api import CheckContext, check
+from k8slint.kube.kinds import is_workload
 from k8slint.kube.pod import Container, Pod, Port, Role, pod_of
 from k8slint.model import Problem, Resource, format_path
 
@@ -92,7 +93,7 @@ def _name_clash(
     return None
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def container_port_conflict(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     """Reported at the later port in Pod order, once per clashing key."""
     pod = pod_of(resource)
@@ -111,7 +112,7 @@ def container_port_conflict(resource: Resource, context: CheckContext) -> Iterat
                 yield Problem((*port.path, "name"), message)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def container_name_duplicate(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -137,7 +138,7 @@ def _declared_hint(pod: Pod) -> str:
     return f"declared: {', '.join(names)}" if names else "it declares none"
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def volume_mount_undeclared(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -184,7 +185,7 @@ def _mounted_by_injected_sidecars(pod: Pod) -> set[str]:
     return names
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def volume_unused(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or not pod.containers:

@@ -41,11 +41,19 @@ def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
+def _is_role(resource: Resource) -> bool:
+    return resource.kind in ("Role", "ClusterRole") and resource.api_group == RBAC_GROUP
+
+
+def _is_binding(resource: Resource) -> bool:
+    return (
+        resource.kind in ("RoleBinding", "ClusterRoleBinding") and resource.api_group == RBAC_GROUP
+    )
+
+
 def _grants(resource: Resource) -> Iterator[Grant]:
     """The rules of a Role or ClusterRole of the RBAC API (not Kubernetes' own)."""
-    if resource.kind not in ("Role", "ClusterRole") or resource.api_group != RBAC_GROUP:
-        return
-    if (resource.name or "").startswith("system:"):
+    if not _is_role(resource) or (resource.name or "").startswith("system:"):
         return
     rules = resource.data.get("rules")
     for index, rule in enumerate(rules if isinstance(rules, list) else ()):
@@ -63,7 +71,7 @@ def _scope(resource: Resource) -> str:
     return "in every namespace it is bound for" if resource.kind == "ClusterRole" else "here"
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=_is_role)
 def wildcard(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     for grant in _grants(resource):
         for field in ("verbs", "resources"):
@@ -87,7 +95,7 @@ def wildcard(resource: Resource, context: CheckContext) -> Iterator[Problem]:
 _EXEC = ("pods/exec", "pods/attach")
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=_is_role)
 def pod_exec(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     for grant in _grants(resource):
         if not grant.group(""):
@@ -113,11 +121,9 @@ def pod_exec(resource: Resource, context: CheckContext) -> Iterator[Problem]:
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=_is_binding)
 def cluster_admin_binding(resource: Resource, context: CheckContext) -> Iterator[Problem]:
-    if resource.kind not in ("RoleBinding", "ClusterRoleBinding"):
-        return
-    if resource.api_group != RBAC_GROUP or (resource.name or "").startswith("system:"):
+    if not _is_binding(resource) or (resource.name or "").startswith("system:"):
         return
     role = resource.data.get("roleRef")
     if not isinstance(role, dict) or role.get("kind") != "ClusterRole":

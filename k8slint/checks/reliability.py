@@ -14,6 +14,7 @@ from typing import Any
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.images import parse_image
 from k8slint.kube.index import PodTemplate, RunIndex, namespace_of, spec_of
+from k8slint.kube.kinds import is_workload
 from k8slint.kube.labels import parse_label_selector, parse_map_selector
 from k8slint.kube.pod import Container, Pod, Role, pod_of
 from k8slint.model import JsonPath, Problem, Resource
@@ -39,7 +40,7 @@ def _where(container: Container) -> JsonPath:
     return (*container.path, "resources") if "resources" in container.data else container.path
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def requests_missing(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -59,7 +60,7 @@ def requests_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def memory_limit_missing(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or "memory" in _resources(pod.spec, "limits"):
@@ -74,7 +75,7 @@ def memory_limit_missing(resource: Resource, context: CheckContext) -> Iterator[
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def probes_identical(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -99,7 +100,7 @@ def _image_mutable(image: Any) -> bool:
     return ref is not None and ref.is_mutable
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def pull_policy_never_mutable(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -117,7 +118,7 @@ def pull_policy_never_mutable(resource: Resource, context: CheckContext) -> Iter
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def cronjob_starting_deadline(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     if resource.kind != "CronJob" or resource.api_group != "batch":
         return
@@ -229,7 +230,7 @@ def single_replica(index: RunIndex, context: CheckContext) -> Iterator[tuple[Res
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def replicas_not_spread(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     replicas = _replicas(resource)
     pod = pod_of(resource)

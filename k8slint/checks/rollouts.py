@@ -16,7 +16,7 @@ from typing import Any
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.images import parse_image
-from k8slint.kube.kinds import get_path, workload_kind
+from k8slint.kube.kinds import get_path, is_workload, workload_kind
 from k8slint.kube.pod import pod_of
 from k8slint.model import JsonPath, Problem, Resource, format_path
 
@@ -27,7 +27,7 @@ _HISTORY_KIND = {
 }
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def rollout_history_disabled(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     workload = workload_kind(resource)
     if workload is None or workload.kind not in _HISTORY_KIND:
@@ -42,7 +42,7 @@ def rollout_history_disabled(resource: Resource, context: CheckContext) -> Itera
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def image_tag_mutable(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -63,7 +63,7 @@ def image_tag_mutable(resource: Resource, context: CheckContext) -> Iterator[Pro
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def rollout_paused(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     workload = workload_kind(resource)
     if workload is None or workload.kind != "Deployment":
@@ -95,7 +95,7 @@ _ROLLING_UPDATE: dict[str, tuple[JsonPath, dict[str, int | str]]] = {
 }
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def rolling_update_stuck(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     workload = workload_kind(resource)
     if workload is None or workload.kind not in _ROLLING_UPDATE:

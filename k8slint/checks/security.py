@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.checks.api import CheckContext, check
+from k8slint.kube.kinds import is_workload
 from k8slint.kube.pod import Container, Pod, pod_of
 from k8slint.kube.pod_security import safe_sysctls, sysctl_entries
 from k8slint.model import JsonPath, Problem, Resource
@@ -35,7 +36,7 @@ def _context(container: Container) -> dict[str, Any]:
     return context if isinstance(context, dict) else {}
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def container_privileged(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or node_agent(pod):
@@ -50,7 +51,7 @@ def container_privileged(resource: Resource, context: CheckContext) -> Iterator[
             )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def privilege_escalation_allowed(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or node_agent(pod):
@@ -137,7 +138,7 @@ def _is_socket(path: str) -> bool:
     return path in RUNTIME_SOCKETS or path in RUNTIME_SOCKET_DIRECTORIES
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def runtime_socket_mounted(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or node_agent(pod):
@@ -163,7 +164,7 @@ def _sensitive(path: str) -> str | None:
     return None
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def host_path_sensitive_writable(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or node_agent(pod):
@@ -190,7 +191,7 @@ def host_path_sensitive_writable(resource: Resource, context: CheckContext) -> I
 # --- sysctls ----------------------------------------------------------------------------
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def sysctl_unsafe(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -247,7 +248,7 @@ def _env(container: Container) -> Iterator[tuple[int, dict[str, Any]]]:
             yield index, item
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def env_secret_literal(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -264,7 +265,7 @@ def env_secret_literal(resource: Resource, context: CheckContext) -> Iterator[Pr
                 )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def env_duplicate(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -287,7 +288,7 @@ def env_duplicate(resource: Resource, context: CheckContext) -> Iterator[Problem
 # --- the Pod's ServiceAccount -----------------------------------------------------------
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def service_account_deprecated(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or not isinstance(pod.spec.get("serviceAccount"), str):
@@ -314,7 +315,7 @@ def service_account_deprecated(resource: Resource, context: CheckContext) -> Ite
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def probe_port_unknown(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:

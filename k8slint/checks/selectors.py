@@ -24,7 +24,7 @@ from k8slint.kube.index import (
     related,
     spec_of,
 )
-from k8slint.kube.kinds import get_path
+from k8slint.kube.kinds import get_path, is_workload
 from k8slint.kube.labels import (
     Selector,
     format_labels,
@@ -61,9 +61,17 @@ def _job_spec_path(resource: Resource) -> JsonPath | None:
 
 
 def controller_selector(resource: Resource) -> ControllerSelector | None:
-    """The selector of a pod-creating controller; None for Pods and generated Job selectors."""
+    """The selector of a pod-creating controller; None for Pods, generated Job
+    selectors and Kustomize inputs (`PodTemplate.complete`)."""
     template = pod_template(resource)
-    if template is None or not template.complete or resource.kind == "Pod":
+    if template is None or not template.complete:
+        return None
+    return _selector_of(resource, template)
+
+
+def _selector_of(resource: Resource, template: PodTemplate) -> ControllerSelector | None:
+    """`controller_selector`, whether or not the template is complete."""
+    if resource.kind == "Pod":
         return None
     job_spec = _job_spec_path(resource)
     if job_spec is not None:
@@ -86,11 +94,20 @@ def controller_selector(resource: Resource) -> ControllerSelector | None:
     return ControllerSelector(parse_label_selector(data, path), path, template, True)
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def selector_template_mismatch(resource: Resource, context: CheckContext) -> Iterator[Problem]:
-    found = controller_selector(resource)
+    template = pod_template(resource)
+    found = None if template is None else _selector_of(resource, template)
     if found is None or not found.written:
         return
+    problems = list(_mismatches(resource, found))
+    # Whether it is a Kustomize input (whose selector is judged once built) is
+    # asked only where there is something to report: it walks the whole object.
+    if problems and found.template.complete:
+        yield from problems
+
+
+def _mismatches(resource: Resource, found: ControllerSelector) -> Iterator[Problem]:
     where = format_path(found.template.labels_path)
     for path, error in found.selector.errors:
         yield Problem(
@@ -121,17 +138,19 @@ def selector_template_mismatch(resource: Resource, context: CheckContext) -> Ite
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     if resource.kind not in _REQUIRED_SELECTOR_KINDS or (
         resource.api_version not in _SELECTOR_REQUIRED_VERSIONS
     ):
         return
     template = pod_template(resource)
-    if template is None or is_kustomize_input(resource):
+    selector = spec_of(resource).get("selector")
+    if template is None or not (selector is None or _selects_everything(selector)):
+        return
+    if is_kustomize_input(resource):
         return  # a patch or base: the selector is there once Kustomize builds it
     labels = f" ({format_labels(template.labels)})" if template.labels else ""
-    selector = spec_of(resource).get("selector")
     fix = (
         Fix("safe", (Edit("copy", template.labels_path, ("spec", "selector", "matchLabels")),))
         if template.labels and template.labels_path == ("spec", "template", "metadata", "labels")
@@ -145,7 +164,7 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
             f"spec.selector.matchLabels with the pod template's labels{labels}",
             fix=fix,
         )
-    elif (parsed := parse_label_selector(selector, ())).valid and parsed.selects_everything:
+    else:
         yield Problem(
             ("spec", "selector"),
             f"spec.selector is empty: it would select every pod in the namespace, so "
@@ -154,7 +173,12 @@ def selector_missing(resource: Resource, context: CheckContext) -> Iterator[Prob
         )
 
 
-@check(scope="resource")
+def _selects_everything(selector: object) -> bool:
+    parsed = parse_label_selector(selector, ())
+    return parsed.valid and parsed.selects_everything
+
+
+@check(scope="resource", applies_to=is_workload)
 def job_selector_manual(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     job_spec = _job_spec_path(resource)
     if job_spec is None or resource.api_group != "batch":

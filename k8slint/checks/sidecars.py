@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from k8slint.checks.api import CheckContext, check
+from k8slint.kube.kinds import is_workload
 from k8slint.kube.openapi import Version, format_version
 from k8slint.kube.pod import Container, Role, pod_of
 from k8slint.model import JsonPath, Problem, Resource, format_path
@@ -81,7 +82,7 @@ def _restart_policy_problem(
     return Problem(path, f"{meaning} (the API of {target} rejects it): {fix}")
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def sidecar_restart_policy(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -93,7 +94,7 @@ def sidecar_restart_policy(resource: Resource, context: CheckContext) -> Iterato
                 yield problem
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def sidecar_unsupported_version(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     version = context.kubernetes_version
     pod = pod_of(resource)
@@ -114,7 +115,7 @@ def sidecar_unsupported_version(resource: Resource, context: CheckContext) -> It
         )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def init_container_probe(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None:
@@ -131,7 +132,7 @@ def init_container_probe(resource: Resource, context: CheckContext) -> Iterator[
                 )
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def job_sidecar_blocks_completion(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or pod.workload.kind not in _JOB_KINDS:

@@ -20,7 +20,7 @@ from typing import Any
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.index import RunIndex, namespace_of, pod_template, spec_of
-from k8slint.kube.kinds import get_path
+from k8slint.kube.kinds import get_path, is_workload
 from k8slint.kube.pod import pod_of
 from k8slint.kube.replicas import most_replicas, scalers
 from k8slint.model import JsonPath, Problem, Resource, format_path
@@ -182,7 +182,7 @@ def _claim_template_names(resource: Resource) -> set[str]:
     return {volume.name for volume in pod.volumes if volume.from_claim_template}
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def claim_template_unmounted(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     pod = pod_of(resource)
     if pod is None or pod.workload.kind != "StatefulSet" or not pod.containers:
@@ -206,7 +206,7 @@ def _source_kind(volume: dict[str, Any]) -> str:
     return sources[0] if len(sources) == 1 else "volume"
 
 
-@check(scope="resource")
+@check(scope="resource", applies_to=is_workload)
 def claim_template_shadowed(resource: Resource, context: CheckContext) -> Iterator[Problem]:
     claims = _claim_template_names(resource)
     pod = pod_of(resource)

@@ -162,6 +162,26 @@ class Engine:
     def run_checks(self) -> list[tuple[Rule, Check]]:
         return self._checks[1]
 
+    @functools.cached_property
+    def _applicable(self) -> dict[Any, frozenset[str]]:
+        """`applicable_rules` by object type, filled as types are met; each distinct
+        set is also its own key, so the types share a few sets (memory)."""
+        return {}
+
+    def applicable_rules(self, resource: Resource) -> frozenset[str]:
+        """The per-object rules whose checks apply to objects of this one's type
+        (`Check.applies_to`): decided once per type, not once per object and rule."""
+        key = (resource.api_version, resource.kind, resource.template_path)
+        found = self._applicable.get(key)
+        if found is None:
+            found = frozenset(
+                rule.id
+                for rule, bound in self.resource_checks
+                if bound.applies_to is None or bound.applies_to(resource)
+            )
+            found = self._applicable[key] = self._applicable.setdefault(found, found)
+        return found
+
     def lint(
         self,
         inputs: Iterable[InputFile],
@@ -613,8 +633,12 @@ class _Run:
             )
 
     def _run_resource_checks(self, resource: Resource, checks: list[tuple[Rule, Check]]) -> None:
+        applicable = self.engine.applicable_rules(resource)
+        contexts = self._contexts
         for rule, bound in checks:
-            context = self._context(rule)
+            if rule.id not in applicable:
+                continue
+            context = contexts.get(rule.id) or self._context(rule)
             try:
                 for problem in bound.function(resource, context):
                     self._emit(rule, resource, problem, identity=None)

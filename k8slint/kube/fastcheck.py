@@ -11,37 +11,34 @@ here costs time, never a wrong finding or a missed one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
 
 Check = Callable[[Any], bool]
 
-_TYPES: dict[str, Check] = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    # As jsonschema: 3.0 is an integer, True is not.
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-_BOUNDS: dict[str, tuple[Check, Callable[[Any], Any], Callable[[Any, Any], bool]]] = {
-    # keyword: (the values it applies to, what is measured, the test against the limit)
-    "minLength": (lambda v: isinstance(v, str), len, lambda n, limit: n >= limit),
-    "maxLength": (lambda v: isinstance(v, str), len, lambda n, limit: n <= limit),
-    "minItems": (lambda v: isinstance(v, list), len, lambda n, limit: n >= limit),
-    "maxItems": (lambda v: isinstance(v, list), len, lambda n, limit: n <= limit),
-    "minProperties": (lambda v: isinstance(v, dict), len, lambda n, limit: n >= limit),
-    "maxProperties": (lambda v: isinstance(v, dict), len, lambda n, limit: n <= limit),
-    "minimum": (_TYPES["number"], lambda v: v, lambda n, limit: n >= limit),
-    "maximum": (_TYPES["number"], lambda v: v, lambda n, limit: n <= limit),
-    "exclusiveMinimum": (_TYPES["number"], lambda v: v, lambda n, limit: n > limit),
-    "exclusiveMaximum": (_TYPES["number"], lambda v: v, lambda n, limit: n < limit),
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+_PYTHON_TYPES = {"string": str, "object": dict, "array": list, "null": type(None), "boolean": bool}
+"""The JSON types that are exactly one Python type each (`isinstance` decides)."""
+_JSON_TYPES = frozenset(_PYTHON_TYPES) | {"integer", "number"}
+
+_BOUNDS: dict[str, Callable[[Any], Check]] = {
+    # keyword: the test for its limit; each says nothing about values of other types
+    "minLength": lambda n: lambda v: not isinstance(v, str) or len(v) >= n,
+    "maxLength": lambda n: lambda v: not isinstance(v, str) or len(v) <= n,
+    "minItems": lambda n: lambda v: not isinstance(v, list) or len(v) >= n,
+    "maxItems": lambda n: lambda v: not isinstance(v, list) or len(v) <= n,
+    "minProperties": lambda n: lambda v: not isinstance(v, dict) or len(v) >= n,
+    "maxProperties": lambda n: lambda v: not isinstance(v, dict) or len(v) <= n,
+    "minimum": lambda n: lambda v: not _is_number(v) or v >= n,
+    "maximum": lambda n: lambda v: not _is_number(v) or v <= n,
+    "exclusiveMinimum": lambda n: lambda v: not _is_number(v) or v > n,
+    "exclusiveMaximum": lambda n: lambda v: not _is_number(v) or v < n,
 }
 _HANDLED = frozenset(
     {"type", "properties", "additionalProperties", "items", "required", "enum", "pattern"}
@@ -159,35 +156,35 @@ def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Pa
     names: list[Any] = []
     if declared is not None:
         names = declared if isinstance(declared, list) else [declared]
-        if not all(isinstance(name, str) and name in _TYPES for name in names):
+        if not all(isinstance(name, str) and name in _JSON_TYPES for name in names):
             return _never, False, []
-    # The object and array keywords test the type themselves when it is the only
-    # one allowed: one call per value instead of two.
-    objects_only, arrays_only = names == ["object"], names == ["array"]
-    if names and not objects_only and not arrays_only:
-        tests.append(_any_of([_TYPES[name] for name in names]))
+    # The object and array keywords test the type themselves when it allows
+    # their type: a value of another type is judged by the type's other names
+    # (`null`, mostly), one call per value instead of two.
+    types = _type_check(tuple(names)) if names else None  # None: any type, or tested already
 
     if any(key in node for key in ("properties", "additionalProperties", "required")):
-        object_check = _object_check(node, memo, objects_only, parts)
+        non_object, types = _absorb("object", names, types)
+        object_check = _object_check(node, memo, non_object, parts)
         if object_check is None:
             return _never, False, []
         tests.append(object_check)
-    elif objects_only:
-        tests.append(_TYPES["object"])
 
     if "items" in node:
+        non_array, types = _absorb("array", names, types)
         items = _compile(node["items"], memo)
         parts.append(items)
-        tests.append(_items_check(items, arrays_only))
-    elif arrays_only:
-        tests.append(_TYPES["array"])
+        tests.append(_items_check(items, non_array))
 
-    for keyword, (applies, measure, within) in _BOUNDS.items():
+    if types is not None:
+        tests.insert(0, types)
+
+    for keyword, bound in _BOUNDS.items():
         if keyword in node:
             limit = node[keyword]
-            if not _TYPES["number"](limit):
+            if not _is_number(limit):
                 return _never, False, []
-            tests.append(lambda v, a=applies, m=measure, w=within, n=limit: not a(v) or w(m(v), n))
+            tests.append(bound(limit))
 
     if "pattern" in node:
         try:
@@ -218,22 +215,40 @@ def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Pa
     return _all_of(tests), True, parts
 
 
-def _any_of(tests: list[Check]) -> Check:
-    if len(tests) == 1:
-        return tests[0]
-    return lambda v: any(test(v) for test in tests)
+@functools.cache
+def _type_check(names: tuple[str, ...]) -> Check:
+    """Is the value of one of the JSON types `names`? One call per value: this
+    runs for nearly every value of every object. (One function per list of
+    names, shared by the thousands of nodes that declare it.)"""
+    plain = tuple(_PYTHON_TYPES[name] for name in names if name in _PYTHON_TYPES)
+    if "number" in names:  # integers included
+        return lambda v: isinstance(v, plain) or _is_number(v)
+    if "integer" in names:  # as jsonschema: 3.0 is an integer, True is not
+        return lambda v: (
+            isinstance(v, plain)
+            or (isinstance(v, int) and not isinstance(v, bool))
+            or (isinstance(v, float) and v.is_integer())
+        )
+    return lambda v: isinstance(v, plain)
+
+
+def _absorb(kind: str, names: list[str], types: Check | None) -> tuple[Check, Check | None]:
+    """For the keywords of `kind` (object, array), which test that type themselves:
+    the check of a value of another type, and the type test still to make."""
+    if types is None or kind not in names:
+        return _always, types  # the keywords say nothing about other types
+    return _type_check(tuple(name for name in names if name != kind)), None
 
 
 def _all_of(tests: list[Check]) -> Check:
-    """All of `tests`, without a generator for the usual one or two (the hot path)."""
+    """All of `tests`, joined without a generator (the hot path: a generator per
+    value cost more than the tests)."""
     if not tests:
         return _always
     if len(tests) == 1:
         return tests[0]
-    if len(tests) == 2:
-        first, second = tests
-        return lambda v: first(v) and second(v)
-    return lambda v: all(test(v) for test in tests)
+    first, rest = tests[0], _all_of(tests[1:])
+    return lambda v: first(v) and rest(v)
 
 
 def _enum_check(allowed: list[Any]) -> Check:
@@ -244,20 +259,21 @@ def _enum_check(allowed: list[Any]) -> Check:
     return lambda v: any(_equal(v, option) for option in allowed)
 
 
-def _items_check(items: _Compiled, arrays_only: bool) -> Check:
+def _items_check(items: _Compiled, non_array: Check) -> Check:
     def check(value: Any) -> bool:
         if not isinstance(value, list):
-            return not arrays_only
+            return non_array(value)
         return all(map(items.check, value))
 
     return check
 
 
 def _object_check(
-    node: dict[str, Any], memo: dict[int, _Compiled], objects_only: bool, parts: _Parts
+    node: dict[str, Any], memo: dict[int, _Compiled], non_object: Check, parts: _Parts
 ) -> Check | None:
-    """The object keywords' check (None: a keyword jsonschema must judge); the
-    subschemas it uses go to `parts`."""
+    """The object keywords' check (None: a keyword jsonschema must judge), with
+    `non_object` judging values that are not objects; the subschemas it uses go
+    to `parts`."""
     properties = node.get("properties") or {}
     if not isinstance(properties, dict):
         return None
@@ -272,7 +288,7 @@ def _object_check(
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
-            return not objects_only  # object keywords say nothing about other types
+            return non_object(value)
         for name in required:
             if name not in value:
                 return False

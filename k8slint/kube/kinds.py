@@ -124,6 +124,12 @@ def workload_kind(resource: Resource) -> WorkloadKind | None:
     return None
 
 
+def is_workload(resource: Resource) -> bool:
+    """A Pod or an object with a pod template (`workload_kind`): the objects the
+    Pod rules are about, known from apiVersion, kind and `template_path` alone."""
+    return workload_kind(resource) is not None
+
+
 def get_path(data: Any, path: JsonPath) -> Any:
     """The value at `path`, or None where any step is missing or of the wrong type."""
     for step in path:

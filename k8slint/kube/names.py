@@ -19,6 +19,8 @@ _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
 _ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _CONFIG_MAP_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+_RELAXED_ENV_VAR_NAME = re.compile(r"[ -<>-~]+")
+"""Printable ASCII (32 to 126) but '=' (61), at least one character."""
 
 DNS1123_LABEL = (
     "an RFC 1123 label: at most 63 characters, lowercase letters, digits and '-', "
@@ -94,7 +96,7 @@ def env_var_name(value: str, relaxed: bool) -> str | None:
     """IsEnvVarName, or (RelaxedEnvironmentVariableValidation, on by default from
     1.32) any printable ASCII character except '='."""
     if relaxed:
-        if value and all(32 <= ord(char) <= 126 and char != "=" for char in value):
+        if _RELAXED_ENV_VAR_NAME.fullmatch(value):
             return None
         return "must consist of printable ASCII characters other than '='"
     if _ENV_VAR_NAME.match(value):

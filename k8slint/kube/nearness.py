@@ -43,7 +43,10 @@ def similar(first: str, second: str) -> bool:
         return False
     if long.startswith(short):
         return long[len(short)] not in _SEPARATORS and 2 * len(short) >= len(long)
-    return _distance(first, second) <= (1 if len(short) <= 8 else 2)
+    edits = 1 if len(short) <= 8 else 2
+    # Each added character is an edit: names whose lengths differ by more are
+    # not similar, known without the (quadratic) distance.
+    return len(long) - len(short) <= edits and _distance(first, second) <= edits
 
 
 def closest(name: str, names: Iterable[str]) -> str | None:

@@ -76,12 +76,19 @@ _SPECS: dict[str, Spec] = {
 }
 
 
-@check(scope="resource")
-def api_validation(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+def _judged(resource: Resource) -> bool:
+    """A kind these checks describe, of an API group whose version they describe
+    (no apiVersion or kind: object-invalid's)."""
     kind = resource.kind
     if resource.api_version is None or kind is None:
-        return  # object-invalid's
-    if resource.api_group not in _GROUPS.get(kind, ()):
+        return False
+    return resource.api_group in _GROUPS.get(kind, ())
+
+
+@check(scope="resource", applies_to=_judged)
+def api_validation(resource: Resource, context: CheckContext) -> Iterator[Problem]:
+    kind = resource.kind
+    if kind is None or not _judged(resource):
         return
     data = resource.data
     found = Findings(context.kubernetes_version, lambda: is_kustomize_input(resource))
