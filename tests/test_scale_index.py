@@ -26,6 +26,7 @@ from k8slint.engine.registry import load_rules
 from k8slint.kube.index import RunIndex, proximity, spec_of
 from k8slint.kube.label_index import LabelIndex
 from k8slint.kustomize.build import OFF as RAW
+from k8slint.load.loader import load_file
 from k8slint.model import Resource
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -219,3 +220,32 @@ def test_random_trees_exercise_the_near_miss_paths(tmp_path):
         messages.extend(f.message for f in result.findings)
     text = "\n".join(messages)
     assert " has " in text and "it holds " in text and "also selects" in text
+
+
+def test_overlap_pairs_are_complete_and_each_yielded_once(tmp_path):
+    """Every pair where one selector takes the other's pods, each once (pairs are
+    yielded as found, from either side's lookup, not gathered in a set)."""
+    overlapping = 0
+    for seed in range(40):
+        root = tmp_path / str(seed)
+        _random_tree(root, seed)
+        controllers = [
+            found
+            for path in sorted(root.rglob("*.yaml"))
+            for resource in load_file(str(path), str(path)).resources
+            if (found := selectors.controller_selector(resource)) is not None
+            and found.selector.valid
+            and found.selector.requirements
+        ]
+        pairs = list(selectors._pairs_that_may_overlap(controllers))
+        assert len(pairs) == len(set(pairs)), seed
+        assert all(one < other for one, other in pairs), seed
+        takes = {
+            (one, other)
+            for one, other in itertools.combinations(range(len(controllers)), 2)
+            if controllers[one].selector.matches(controllers[other].template.labels)
+            or controllers[other].selector.matches(controllers[one].template.labels)
+        }
+        assert takes <= set(pairs), seed
+        overlapping += len(takes)
+    assert overlapping > 40  # the trees have overlaps to find

@@ -26,6 +26,7 @@ from k8slint.kube.index import (
 )
 from k8slint.kube.kinds import get_path, is_workload
 from k8slint.kube.labels import (
+    Requirement,
     Selector,
     format_labels,
     intersects,
@@ -221,14 +222,19 @@ def selector_overlap(index: RunIndex, context: CheckContext) -> Iterator[tuple[R
             yield second.template.resource, _overlap(second, first, second_takes)
 
 
-def _pairs_that_may_overlap(controllers: list[ControllerSelector]) -> list[tuple[int, int]]:
-    """The pairs (in order) where one selector could take the other's pods.
+def _pairs_that_may_overlap(controllers: list[ControllerSelector]) -> Iterator[tuple[int, int]]:
+    """The pairs (lower position first), each once, where one selector could take
+    the other's pods.
 
     An overlap needs one selector to match the other's template labels, so
     each selector is looked up, by the `In` (matchLabels) or `Exists` term that
     the fewest templates satisfy, among the templates' labels: linear in the
     objects where comparing every pair was quadratic (a file of 100,000
     Deployments never finished), even when every template shares one label.
+    Pairs are yielded as found, not gathered first: where many copies of one
+    application share a namespace they are many, and a pair found from both
+    sides is yielded from the lower position's only (its narrowing term, or
+    None for "every template", says whether that side found it).
     """
     by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_key: dict[str, list[int]] = defaultdict(list)
@@ -237,9 +243,11 @@ def _pairs_that_may_overlap(controllers: list[ControllerSelector]) -> list[tuple
             by_label[(key, value)].append(position)
             by_key[key].append(position)
     everyone = range(len(controllers))
-    pairs: set[tuple[int, int]] = set()
-    for position, controller in enumerate(controllers):
+    narrowing: list[Requirement | None] = []
+    candidates: list[Sequence[int]] = []
+    for controller in controllers:
         takes: Sequence[int] = everyone
+        chosen: Requirement | None = None
         for term in controller.selector.requirements:
             if term.operator == "In":
                 found: Sequence[int] = [
@@ -250,9 +258,18 @@ def _pairs_that_may_overlap(controllers: list[ControllerSelector]) -> list[tuple
             else:
                 continue
             if len(found) < len(takes):
-                takes = found
-        pairs.update((min(position, other), max(position, other)) for other in takes)
-    return sorted((one, other) for one, other in pairs if one != other)
+                takes, chosen = found, term
+        narrowing.append(chosen)
+        candidates.append(takes)
+    for position, takes in enumerate(candidates):
+        labels = controllers[position].template.labels
+        for other in takes:
+            if other > position:
+                yield position, other
+            elif other < position:
+                term = narrowing[other]
+                if term is not None and not term.matches(labels):
+                    yield other, position  # the lower one's lookup did not find this pair
 
 
 def _variants(index: RunIndex, one: Resource, other: Resource) -> bool:

@@ -243,16 +243,27 @@ class RunIndex:
     ) -> list[PodTemplate]:
         """The templates of `pod_templates(namespace, near)` that `selector` selects
         (with the labels their controller adds), found through the label index."""
+        return list(self._selecting(namespace, selector, near))
+
+    def selects_any(self, namespace: str, selector: Selector) -> bool:
+        """Whether `selector` selects a template of `namespace` anywhere in the run:
+        `selected` stopped at the first (a selector that matches many copies of
+        one application need not list them all to know)."""
+        return next(self._selecting(namespace, selector, None), None) is not None
+
+    def _selecting(
+        self, namespace: str, selector: Selector, near: Resource | None
+    ) -> Iterator[PodTemplate]:
         place = self._template_places().get(namespace)
         if place is None:
-            return []
-        found = place.at(place.labels().matching(selector))
-        return [
-            t
-            for t in found
-            if selector.matches(t.labels, t.added_labels)
-            and (near is None or sees(near, t.resource))
-        ]
+            return
+        positions = place.labels().matching(selector)
+        templates = place.templates
+        for template in templates if positions is None else map(templates.__getitem__, positions):
+            if selector.matches(template.labels, template.added_labels) and (
+                near is None or sees(near, template.resource)
+            ):
+                yield template
 
     def resembling(
         self, namespace: str, selector: Selector, name: str | None

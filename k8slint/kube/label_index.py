@@ -74,6 +74,9 @@ class LabelIndex:
             return None
         if term.operator == "Exists":
             return self._by_key.get(term.key, [])
+        if len(term.values) == 1:  # (matchLabels) one list, in order already: no copy
+            (value,) = term.values
+            return self._by_pair.get((term.key, value), [])
         return _union(self._by_pair.get((term.key, value), ()) for value in term.values)
 
     def resembling(self, selector: Selector, name: str | None) -> list[int] | None:

@@ -200,7 +200,7 @@ def unselected(
     namespace = namespace or namespace_of(owner)
     if not selector.valid or selector.selects_nothing or not selector.requirements:
         return None
-    if index.selected(namespace, selector):
+    if index.selects_any(namespace, selector):
         return None
     operators = index.custom_resource_names(namespace)
     if any(term.values & operators for term in selector.requirements):
