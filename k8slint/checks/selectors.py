@@ -276,7 +276,7 @@ def _variants(index: RunIndex, one: Resource, other: Resource) -> bool:
     """Two forms of one workload, never applied together: unrelated directories,
     alternative files (`RunIndex.alternatives`), or the same name (the Deployment
     that replaced a ReplicationController, a StatefulSet form of a Deployment)."""
-    return not related(one, other) or one.name == other.name or index.alternatives(one, other)
+    return one.name == other.name or not related(one, other) or index.alternatives(one, other)
 
 
 def _overlap(own: ControllerSelector, other: ControllerSelector, own_takes: bool) -> Problem:

@@ -337,15 +337,21 @@ class RunIndex:
         """Label sets that custom resources of `namespace` carry or give their pods
         (`metadata.labels`, `spec.podMetadata.labels`, any `labels` map in spec):
         an operator labels the pods it creates so (kube-prometheus's Prometheus
-        `k8s` gets pods labelled app.kubernetes.io/name=prometheus)."""
+        `k8s` gets pods labelled app.kubernetes.io/name=prometheus). Each distinct
+        set once: copies of one application in a namespace repeat them."""
         if self._custom_labels is None:
             builtin = builtin_kind_names()
-            self._custom_labels = defaultdict(list)
+            distinct: dict[str, dict[frozenset[tuple[str, str]], dict[str, str]]]
+            distinct = defaultdict(dict)
             for resource in self.resources:
                 if resource.kind and resource.kind not in builtin:
-                    found = self._custom_labels[namespace_of(resource)]
-                    found.append(labels_of(resource.data.get("metadata")))
-                    found.extend(_nested_labels(resource.data.get("spec")))
+                    found = distinct[namespace_of(resource)]
+                    for labels in (
+                        labels_of(resource.data.get("metadata")),
+                        *_nested_labels(resource.data.get("spec")),
+                    ):
+                        found.setdefault(frozenset(labels.items()), labels)
+            self._custom_labels = {place: list(sets.values()) for place, sets in distinct.items()}
         return self._custom_labels.get(namespace, [])
 
     def crd_kinds(self) -> set[tuple[str, str]]:
