@@ -27,6 +27,23 @@ def test_a_released_file_keeps_no_text_and_still_locates(tmp_path):
     assert service.pos(("spec", "selector", "app")) == (7, 5)
 
 
+def test_where_an_object_starts_is_kept_without_reading_the_file_again(tmp_path):
+    """The summary asks it of every object no schema validates (`pos(())`)."""
+    path = tmp_path / "list.yaml"
+    path.write_text(
+        "# two objects\n---\n"
+        + MANIFEST
+        + "---\nkind: List\nitems:\n- "
+        + "\n  ".join(MANIFEST.splitlines())
+        + "\n"
+    )
+    loaded = load_file(str(path))
+    loaded.nodes.release()
+    path.unlink()
+    assert [r.pos(()) for r in loaded.resources] == [(3, 1), (13, 3)]
+    assert loaded.nodes._roots is None
+
+
 def test_a_file_edited_after_loading_is_not_located_in_its_new_text(tmp_path):
     path = tmp_path / "svc.yaml"
     path.write_text(MANIFEST)

@@ -166,8 +166,13 @@ class _Locator:
     nodes: SourceNodes
     index: int
     prefix: JsonPath
+    start: tuple[int, int]
+    """Where the object itself starts, kept from loading: the run's summary asks it
+    of objects no schema validates, long after their file's nodes were released."""
 
     def __call__(self, path: JsonPath) -> tuple[int, int]:
+        if not path:
+            return self.start
         root = self.nodes.root(self.index)
         return (1, 1) if root is None else locate(root, self.prefix + path)
 
@@ -685,6 +690,8 @@ def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: Json
     api_version = data.get("apiVersion")
     kind = data.get("kind")
     nodes = loaded.nodes
+    root = nodes.root(index)
+    start = (1, 1) if root is None else locate(root, prefix)
     return Resource(
         file=loaded.path,
         doc_index=index,
@@ -693,7 +700,7 @@ def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: Json
         name=name if isinstance(name, str) else None,
         namespace=namespace if isinstance(namespace, str) else None,
         data=data,
-        locate=_Locator(nodes, index, prefix),
+        locate=_Locator(nodes, index, prefix, start),
         item_path=prefix,
     )
 
