@@ -683,3 +683,10 @@ def test_a_context_file_linted_later_is_a_miss(tree, tmp_path):
     warm = _lint([tree], cache, kustomize_command="none")
     assert warm.findings
     assert _everything(warm) == _everything(_lint([tree], kustomize_command="none"))
+
+
+def test_a_missing_named_path_is_watched_at_the_nearest_directory_that_is_there(tmp_path):
+    from k8slint.cache.builds import _nearest_directory
+
+    assert _nearest_directory(str(tmp_path / "gone" / "deeper" / "file.env")) == str(tmp_path)
+    assert _nearest_directory("gone/deeper/file.env") == ""  # relative: ends, no loop

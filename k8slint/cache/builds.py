@@ -122,9 +122,11 @@ def _named_files(
 
 
 def _nearest_directory(path: str) -> str:
-    while not os.path.isdir(path := os.path.dirname(path)):
-        pass
-    return path
+    """The nearest directory above `path` that is there ("" for none: a relative
+    path whose every parent is missing)."""
+    while (parent := os.path.dirname(path)) != path and parent and not os.path.isdir(parent):
+        path = parent
+    return parent
 
 
 def _files_under(directory: str, saw_directory: Callable[[str], None]) -> Iterator[str]:

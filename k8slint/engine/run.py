@@ -163,9 +163,13 @@ class Engine:
         return self._checks[1]
 
     @functools.cached_property
-    def _applicable(self) -> dict[Any, frozenset[str]]:
-        """`applicable_rules` by object type, filled as types are met; each distinct
-        set is also its own key, so the types share a few sets (memory)."""
+    def _applicable(self) -> dict[tuple[str | None, str | None, Any], frozenset[str]]:
+        """`applicable_rules` by object type, filled as types are met."""
+        return {}
+
+    @functools.cached_property
+    def _rule_sets(self) -> dict[frozenset[str], frozenset[str]]:
+        """The distinct answers of `applicable_rules`: the types share a few sets."""
         return {}
 
     def applicable_rules(self, resource: Resource) -> frozenset[str]:
@@ -179,7 +183,7 @@ class Engine:
                 for rule, bound in self.resource_checks
                 if bound.applies_to is None or bound.applies_to(resource)
             )
-            found = self._applicable[key] = self._applicable.setdefault(found, found)
+            found = self._applicable[key] = self._rule_sets.setdefault(found, found)
         return found
 
     def lint(
@@ -440,8 +444,6 @@ class _Run:
         the caller's settings (None: some input cannot be keyed)."""
         from k8slint.cache.keys import digest
 
-        cache = self.engine.cache
-        assert cache is not None
         linted = {_identity(item) for item in items} if context else set()
         keys = [self._key_of(item, context_only=False) for item in items]
         keys += [
@@ -452,10 +454,16 @@ class _Run:
         builds = stage.fingerprint()
         if builds is None or None in keys:
             return None
+        return digest("run", *self._run_settings(), builds, keys)
+
+    def _run_settings(self) -> tuple[Any, ...]:
+        """What a whole run's result depends on beyond its files: the engine's
+        settings, the caller's, the rules and the working directory (a file no
+        path named is shown relative to it)."""
+        cache = self.engine.cache
+        assert cache is not None
         rules = sorted((rule.id, rule.params) for rule in self.engine.rules)
-        # The working directory: a file no path named is shown relative to it.
-        where = os.getcwd()
-        return digest("run", self._engine_key(), cache.settings, rules, builds, where, keys)
+        return self._engine_key(), cache.settings, rules, os.getcwd()
 
     def _witness_key(self, items: list[InputFile], context: list[InputFile]) -> str | None:
         """The key of the run's witness (`k8slint.cache.witness`): what the run key
@@ -464,8 +472,6 @@ class _Run:
         from k8slint.cache.builds import command_identity
         from k8slint.cache.keys import content_digest, digest
 
-        cache = self.engine.cache
-        assert cache is not None
         if any(item.path is None for item in itertools.chain(items, context)):
             return None
         policy = self.engine.policy
@@ -476,11 +482,8 @@ class _Run:
         files = "\0".join(map(named, items)) + "\1" + "\0".join(map(named, context))
         return digest(
             "witness",
-            self._engine_key(),
-            cache.settings,
-            sorted((rule.id, rule.params) for rule in self.engine.rules),
+            *self._run_settings(),
             command_identity(self.engine.kustomize_command),
-            os.getcwd(),
             content_digest(files.encode()),
         )
 
