@@ -8,7 +8,6 @@ adding a rule never means editing a central list.
 from __future__ import annotations
 
 import functools
-import glob
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,15 +99,17 @@ def _fixes(value: Any, source: str) -> dict[str, str]:
 
 @functools.cache
 def load_rules() -> dict[str, Rule]:
-    """Every rule shipped with k8slint, by id, in id order."""
-    from k8slint.load.loader import parse_yaml
+    """Every rule shipped with k8slint, by id, in id order (their files' data
+    comes through `rule_index`: parsed once per change of the files)."""
+    from k8slint.engine.rule_index import documents
 
     rules: dict[str, Rule] = {}
-    for path in sorted(glob.glob(os.path.join(rules_dir(), "*.yaml"))):
-        with open(path, encoding="utf-8") as handle:
-            rule = parse_rule(parse_yaml(handle.read()), os.path.basename(path))
-        expected = os.path.splitext(os.path.basename(path))[0]
-        if rule.id != expected:
+    for name, data in documents().items():
+        if "/" in name:  # presets/<name>.yaml
+            continue
+        rule = parse_rule(data, name)
+        if rule.id != os.path.splitext(name)[0]:
+            path = os.path.join(rules_dir(), name)
             raise RuleFileError(f"{path}: id {rule.id!r} does not match the file name")
         rules[rule.id] = rule
     return rules

@@ -12,7 +12,6 @@ import functools
 import gc
 import itertools
 import os
-import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
@@ -727,6 +726,8 @@ class _Run:
             )
 
     def _internal_error(self, rule: Rule, resource: Resource | None, error: Exception) -> None:
+        import traceback  # on a bug only: not imported by every run
+
         where = resource.file if resource else "<run>"
         line = resource.pos(())[0] if resource else 0
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()

@@ -97,12 +97,18 @@ def field_names(version: Version, type_file: str) -> frozenset[str]:
     return frozenset(type_schema(version, type_file).get("properties", {}))
 
 
-@functools.cache
 def definitions_document(version: Version, strict: bool = True) -> dict[str, Any]:
     """The whole `_definitions.json` of a version (about 1.8 MB: loaded only when needed).
 
-    Its `$id` is what the per-kind schemas' `$ref`s resolve against.
+    Its `$id` is what the per-kind schemas' `$ref`s resolve against. Read once
+    however it is asked for: a cache on this function keyed `(version,)` apart
+    from `(version, True)`, and a one-file lint parsed the same file twice.
     """
+    return _definitions_document(version, strict)
+
+
+@functools.cache
+def _definitions_document(version: Version, strict: bool) -> dict[str, Any]:
     path = os.path.join(_version_dir(version, strict), "_definitions.json")
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

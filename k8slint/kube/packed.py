@@ -18,7 +18,6 @@ corpus and the fixtures with and without shedding and compares the findings).
 
 from __future__ import annotations
 
-import pickle
 import weakref
 import zlib
 from typing import Any
@@ -42,6 +41,8 @@ class PackedSchema:
         self.packed = packed
 
     def unpack(self) -> Any:
+        import pickle  # packing and unpacking are for CRDs: not imported by every run
+
         return pickle.loads(zlib.decompress(self.packed))
 
     def __eq__(self, other: object) -> bool:
@@ -72,6 +73,8 @@ def _shared(packed: bytes) -> PackedSchema:
 
 
 def _pack(value: Any) -> PackedSchema:
+    import pickle
+
     return _shared(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
 
 

@@ -10,7 +10,6 @@ than jsonschema's.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -214,6 +213,8 @@ def _type_problem(path: JsonPath, expected: list[str], value: Any) -> Problem:
 
 def nearest_name(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate the user most likely meant: same letters in another case, or close."""
+    import difflib  # for a misspelt name only: not imported by every run
+
     options = list(candidates)
     for option in options:
         if option.lower() == name.lower():

@@ -11,7 +11,6 @@ lives in the rule file so that adding a rule still touches that file alone.
 from __future__ import annotations
 
 import functools
-import glob
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -52,13 +51,16 @@ def _parse(data: object, source: str) -> Preset:
 @functools.cache
 def load_presets() -> dict[str, Preset]:
     """Every shipped preset by name, `recommended` first, `all` last, the rest by name."""
-    from k8slint.load.loader import parse_yaml
+    from k8slint.engine.rule_index import documents
 
     found: dict[str, Preset] = {}
-    for path in sorted(glob.glob(os.path.join(presets_dir(), "*.yaml"))):
-        with open(path, encoding="utf-8") as handle:
-            preset = _parse(parse_yaml(handle.read()), os.path.basename(path))
-        if preset.name != os.path.splitext(os.path.basename(path))[0]:
+    for name, data in documents().items():
+        folder, _, file_name = name.rpartition("/")
+        if folder != "presets":
+            continue
+        preset = _parse(data, file_name)
+        if preset.name != os.path.splitext(file_name)[0]:
+            path = os.path.join(presets_dir(), file_name)
             raise RuleFileError(f"{path}: name {preset.name!r} does not match the file name")
         found[preset.name] = preset
     order = sorted(found, key=lambda name: (name != DEFAULT_PRESET, name == ALL_PRESET, name))
