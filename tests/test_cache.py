@@ -22,6 +22,7 @@ from k8slint.cache import (
     DIRECTORY_NAME,
     ENV_DIRECTORY,
     FILES,
+    REMOTE,
     RUNS,
     WITNESSES,
     Cache,
@@ -461,7 +462,7 @@ def test_a_build_is_cached_by_what_it_reads(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
-def test_a_remote_build_runs_every_time_and_a_whole_run_stands_only_if_it_gave_the_same(
+def test_a_remote_build_is_reused_for_a_while_and_a_whole_run_stands_only_if_it_gave_the_same(
     tmp_path, monkeypatch
 ):
     resources = "[../base, 'https://github.com/example/nothing//config?ref=v1']"
@@ -469,8 +470,13 @@ def test_a_remote_build_runs_every_time_and_a_whole_run_stands_only_if_it_gave_t
     cold = _lint([app], cache)
     assert any(f.rule == "kustomize-build" for f in cold.findings)
     assert _entries(cache, BUILDS) == set()
-    assert len(_entries(cache, RUNS)) == 1
+    assert len(_entries(cache, REMOTE)) == len(_entries(cache, RUNS)) == 1
     calls = _counted_builds(monkeypatch)
+    shutil.rmtree(cache / WITNESSES)
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert calls == []  # fetched moments ago
+    monkeypatch.setattr(stage_module, "REMOTE_TTL", 0)
+    shutil.rmtree(cache / WITNESSES)
     assert _everything(_lint([app], cache)) == _everything(cold)
     assert len(calls) == 1  # fetched again: the remote may have changed
 
@@ -601,6 +607,9 @@ def test_a_witnessed_run_still_fetches_its_remote_builds(tmp_path, monkeypatch):
     cold = _lint([app], cache)
     assert len(_entries(cache, WITNESSES)) == 1
     full, calls = _full_runs(monkeypatch), _counted_builds(monkeypatch)
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert (len(full), len(calls)) == (0, 0)  # fetched moments ago
+    monkeypatch.setattr(stage_module, "REMOTE_TTL", 0)
     assert _everything(_lint([app], cache)) == _everything(cold)
     assert (len(full), len(calls)) == (0, 1)
 

@@ -501,7 +501,7 @@ class _Run:
         cached = cache.load(RUNS, run_key)
         engine = self.engine
         if not _is_run_entry(cached) or cached[0] != rebuild(
-            engine.kustomize_command, remote_builds, engine.kustomize_timeout
+            engine.kustomize_command, remote_builds, engine.kustomize_timeout, cache
         ):
             return None
         return cached[1]
