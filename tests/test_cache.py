@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support import FIXTURES, REPO, engine_for, shared, web_deployment
+from support import everything as _everything
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
@@ -50,19 +51,6 @@ spec:
 """
 
 HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
-
-
-def _everything(result: LintResult) -> tuple:
-    """Every field a report may show (a Finding's equality leaves some out)."""
-    findings = [(f, f.object, f.identity, f.fix, f.builds) for f in result.findings]
-    return (
-        findings,
-        result.notices,
-        result.not_validated,
-        result.inventory,
-        result.files,
-        result.objects,
-    )
 
 
 def _lint(paths, cache_dir=None, **engine_options):

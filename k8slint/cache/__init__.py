@@ -26,7 +26,8 @@ DIRECTORY_NAME = ".k8slint_cache"
 ENV_DIRECTORY = "K8SLINT_CACHE_DIR"
 """Where the cache goes when neither --cache-dir nor the config says (tests, CI)."""
 
-FILES, BUILDS, REMOTE, RUNS, WITNESSES = "files", "builds", "remote", "runs", "witnesses"
+FILES, BUILDS, BUILT, REMOTE = "files", "builds", "built", "remote"
+RUNS, WITNESSES = "runs", "witnesses"
 
 
 class Cache:

@@ -10,11 +10,12 @@ say (`raw`).
 
 from __future__ import annotations
 
+import functools
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
@@ -61,6 +62,20 @@ RAW_NOTICE = (
     "but patches are not; install kustomize or kubectl, or name one with "
     "--kustomize-command, for build-aware linting"
 )
+
+
+class BuiltChecks(Protocol):
+    """What the engine does with a root's built objects (their per-object checks):
+    `make` builds them; `key` (None: not kept) is what they and their findings
+    depend on beyond the engine's settings (see `KustomizeStage.built_key`)."""
+
+    def __call__(
+        self, key: str | None, make: Callable[[], list[Resource] | None]
+    ) -> list[Resource] | None: ...
+
+
+def _unchecked(key: str | None, make: Callable[[], list[Resource] | None]) -> list[Resource] | None:
+    return make()
 
 
 @dataclass(slots=True)
@@ -128,6 +143,7 @@ class KustomizeStage:
         self._futures: dict[Build, Future[BuildOutput]] = {}
         self._cached: set[Build] = set()
         self._started = time.time()
+        self._names_digest = ""
         self.command_identity = ""
         self.unsettled = False
         """A build failed in a way another run may not repeat (a timeout)."""
@@ -297,9 +313,10 @@ class KustomizeStage:
         relative = os.path.relpath(real)
         return real if relative.startswith("..") else relative
 
-    def finish(self, loaded: list[Resource]) -> Outcome:
+    def finish(self, loaded: list[Resource], checked: BuiltChecks = _unchecked) -> Outcome:
         """Wait for the builds; `loaded` are the run's raw objects (their files
-        need not be parsed again to find where a built object came from)."""
+        need not be parsed again to find where a built object came from);
+        `checked` makes a root's built objects, through the cache."""
         outcome = Outcome()
         documents = Documents(self.display, loaded)
         try:
@@ -307,7 +324,10 @@ class KustomizeStage:
                 future = self._futures.get(build)
                 output = future.result() if future else None
                 if output is not None and output.text is not None:
-                    built = self._built(build, output, documents)
+                    built = checked(
+                        self.built_key(build, output),
+                        functools.partial(self._built, build, output, documents),
+                    )
                     if built is not None:
                         self._keep(build, output)
                         outcome.built.extend(built)
@@ -328,6 +348,22 @@ class KustomizeStage:
         if outcome.raw_views and self._command is None:
             outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
         return outcome
+
+    def built_key(self, build: Build, output: BuildOutput) -> str | None:
+        """What a root's built objects and where their fields were written depend
+        on: the output, every local file the build could read (the origins point
+        into them), and how the run's files are named and loaded (a linted
+        file's objects stand for its documents); None: not kept."""
+        from k8slint.cache.keys import content_digest, digest
+
+        local = self.local_keys.get(build)
+        if local is None or output.text is None:
+            return None
+        if not self._names_digest:
+            names = sorted(self._displays.items())
+            self._names_digest = digest("names", names, sorted(self.linted), os.getcwd())
+        text = content_digest(output.text.encode())
+        return digest("built", self._names_digest, build, local, text, output.wrapper)
 
     def _built(
         self, build: Build, output: BuildOutput, documents: Documents
@@ -371,12 +407,7 @@ class KustomizeStage:
                 source = find_source(documents.of(file), data.get("kind"), name or "")
         built = BuiltObject(data, source, layers, where)
         shown = source.file if source is not None else where.file
-
-        def locate(json_path: tuple[Any, ...]) -> tuple[int, int]:
-            found = built.location(json_path)
-            return found.line, found.column
-
-        resource = Resource(
+        return Resource(
             shown,
             0,
             data.get("apiVersion"),
@@ -384,11 +415,10 @@ class KustomizeStage:
             name,
             metadata.get("namespace"),
             data,
-            locate,
+            built.position,
             origin=built.location,
             build=build.display,
         )
-        return resource
 
 
 def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
