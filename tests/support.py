@@ -187,3 +187,17 @@ def assert_real_positions(result: LintResult) -> None:
         lines = texts[finding.file]
         assert 1 <= finding.line <= len(lines), finding
         assert 1 <= finding.column <= len(lines[finding.line - 1]) + 1, finding
+
+
+def everything(result: LintResult) -> tuple:
+    """Every field of a run's result a report may show (a Finding's equality
+    leaves some out): what a cached run must give as a cold one does."""
+    findings = [(f, f.object, f.identity, f.fix, f.builds) for f in result.findings]
+    return (
+        findings,
+        result.notices,
+        result.not_validated,
+        result.inventory,
+        result.files,
+        result.objects,
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from support import FIXTURES, REPO, engine_for, shared, web_deployment
+from support import everything as _everything
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
@@ -22,6 +23,7 @@ from k8slint.cache import (
     DIRECTORY_NAME,
     ENV_DIRECTORY,
     FILES,
+    REMOTE,
     RUNS,
     WITNESSES,
     Cache,
@@ -49,19 +51,6 @@ spec:
 """
 
 HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
-
-
-def _everything(result: LintResult) -> tuple:
-    """Every field a report may show (a Finding's equality leaves some out)."""
-    findings = [(f, f.object, f.identity, f.fix, f.builds) for f in result.findings]
-    return (
-        findings,
-        result.notices,
-        result.not_validated,
-        result.inventory,
-        result.files,
-        result.objects,
-    )
 
 
 def _lint(paths, cache_dir=None, **engine_options):
@@ -469,7 +458,7 @@ def test_a_build_is_cached_by_what_it_reads(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
-def test_a_remote_build_runs_every_time_and_a_whole_run_stands_only_if_it_gave_the_same(
+def test_a_remote_build_is_reused_for_a_while_and_a_whole_run_stands_only_if_it_gave_the_same(
     tmp_path, monkeypatch
 ):
     resources = "[../base, 'https://github.com/example/nothing//config?ref=v1']"
@@ -477,8 +466,13 @@ def test_a_remote_build_runs_every_time_and_a_whole_run_stands_only_if_it_gave_t
     cold = _lint([app], cache)
     assert any(f.rule == "kustomize-build" for f in cold.findings)
     assert _entries(cache, BUILDS) == set()
-    assert len(_entries(cache, RUNS)) == 1
+    assert len(_entries(cache, REMOTE)) == len(_entries(cache, RUNS)) == 1
     calls = _counted_builds(monkeypatch)
+    shutil.rmtree(cache / WITNESSES)
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert calls == []  # fetched moments ago
+    monkeypatch.setattr(stage_module, "REMOTE_TTL", 0)
+    shutil.rmtree(cache / WITNESSES)
     assert _everything(_lint([app], cache)) == _everything(cold)
     assert len(calls) == 1  # fetched again: the remote may have changed
 
@@ -609,6 +603,9 @@ def test_a_witnessed_run_still_fetches_its_remote_builds(tmp_path, monkeypatch):
     cold = _lint([app], cache)
     assert len(_entries(cache, WITNESSES)) == 1
     full, calls = _full_runs(monkeypatch), _counted_builds(monkeypatch)
+    assert _everything(_lint([app], cache)) == _everything(cold)
+    assert (len(full), len(calls)) == (0, 0)  # fetched moments ago
+    monkeypatch.setattr(stage_module, "REMOTE_TTL", 0)
     assert _everything(_lint([app], cache)) == _everything(cold)
     assert (len(full), len(calls)) == (0, 1)
 

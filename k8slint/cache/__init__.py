@@ -1,8 +1,9 @@
 """The on-disk cache (`.k8slint_cache`): what a run computed, for the next run.
 
-Three kinds of entries, each keyed by everything its result depends on
+Four kinds of entries, each keyed by everything its result depends on
 (`keys`): a file's per-file results (`files`), a Kustomize build's output
-(`builds`) and a whole run's result (`runs`); and a run's witness (`witnesses`:
+(`builds`; a remote build's, with the time it was fetched, in `remote`) and a
+whole run's result (`runs`); and a run's witness (`witnesses`:
 the stat of everything it looked at, keyed by the files as named and the
 settings), so that re-linting an unchanged tree stats its files and reads two
 entries. See docs/cache.md.
@@ -25,7 +26,8 @@ DIRECTORY_NAME = ".k8slint_cache"
 ENV_DIRECTORY = "K8SLINT_CACHE_DIR"
 """Where the cache goes when neither --cache-dir nor the config says (tests, CI)."""
 
-FILES, BUILDS, RUNS, WITNESSES = "files", "builds", "runs", "witnesses"
+FILES, BUILDS, BUILT, REMOTE = "files", "builds", "built", "remote"
+RUNS, WITNESSES = "runs", "witnesses"
 
 
 class Cache:

@@ -304,7 +304,7 @@ class _Run:
         """Kustomize's part of the run (`k8slint.kustomize`): a failed build becomes a
         finding, a built root's objects are checked and replace its raw files'
         objects and findings; the returned objects are the cross-object view."""
-        outcome = stage.finish(resources)
+        outcome = stage.finish(resources, self._checked_build)
         for file, message in outcome.notices:
             self.result.notices.append(Notice(file, 1, message))
         rule = self.engine.loader_rules.get(BUILD_RULE)
@@ -327,11 +327,38 @@ class _Run:
             or finding.file not in outcome.covered
             or finding.rule in self.engine.loader_rules
         }
-        for resource in outcome.built:
-            if not resource.context_only:
-                self._read_annotations(resource)
-                self._run_resource_checks(resource, self.engine.resource_checks)
         return outcome.view(resources)
+
+    def _checked_build(
+        self, key: str | None, make: Callable[[], list[Resource] | None]
+    ) -> list[Resource] | None:
+        """A root's built objects with their per-object findings merged into the
+        run's: kept in the cache under `key` with the engine's settings (a
+        changed file elsewhere builds nothing again), else made and checked."""
+        cache = self.engine.cache
+        if cache is not None and key is not None:
+            from k8slint.cache import BUILT
+            from k8slint.cache.keys import digest
+
+            key = digest("built", key, *self._run_settings())
+            found = cache.load(BUILT, key)
+            if isinstance(found, _Part):
+                return self._merge(found)
+        built = make()
+        if built is None:
+            return None
+        run = self.part([])
+        self.suppressions = run.suppressions  # the run's comments stay at hand
+        for resource in built:
+            self._read_annotations(resource)
+            self._run_resource_checks(resource, self.engine.resource_checks)
+            _drop_views(resource)
+        part = self.part(built)
+        part.suppressions = {}
+        self._restore(run)
+        if cache is not None and key is not None:
+            cache.save(BUILT, key, part)
+        return self._merge(part)
 
     def _load_linted(
         self, items: list[InputFile], progress: Callable[[int], None]
@@ -500,7 +527,7 @@ class _Run:
         cached = cache.load(RUNS, run_key)
         engine = self.engine
         if not _is_run_entry(cached) or cached[0] != rebuild(
-            engine.kustomize_command, remote_builds, engine.kustomize_timeout
+            engine.kustomize_command, remote_builds, engine.kustomize_timeout, cache
         ):
             return None
         return cached[1]
@@ -780,9 +807,15 @@ def _keep_for_run_checks(resource: Resource) -> None:
     and the bulk no cross-object check reads (`kube.packed`): the cross-object
     phase holds every object of the run at once, and rebuilds the few views it
     needs on demand, cheaper than keeping (or, from a worker, sending) them all."""
+    _drop_views(resource)
+    shed_bulk(resource)
+
+
+def _drop_views(resource: Resource) -> None:
+    """Forget the views the per-object checks shared (the cross-object checks
+    rebuild the few they need), but which rules its annotations ignore."""
     ignored = resource.derived.get(_IGNORED)
     resource.derived = {_IGNORED: ignored} if ignored else {}
-    shed_bulk(resource)
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:

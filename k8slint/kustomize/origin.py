@@ -115,7 +115,7 @@ def _inline(text: str, own: Doc, path: JsonPath, lines: list[str]) -> list[Doc]:
         return [Doc(own.file, value, None, key) for value in values if value is not None]
     line_offset, indent = shifted
     return [
-        Doc(own.file, doc.data, _shifted(doc.locate, line_offset, indent))
+        Doc(own.file, doc.data, _Shifted(doc.locate, line_offset, indent))
         for doc in docs
         if doc.data is not None and doc.locate is not None
     ]
@@ -137,14 +137,18 @@ def _block_offset(text: str, key_line: int, lines: list[str]) -> tuple[int, int]
     return key_line, indent
 
 
-def _shifted(
-    locate_in_text: Callable[[JsonPath], tuple[int, int]], lines: int, columns: int
-) -> Callable[[JsonPath], tuple[int, int]]:
-    def located(path: JsonPath) -> tuple[int, int]:
-        line, column = locate_in_text(path)
-        return line + lines, column + columns
+@dataclass(frozen=True, slots=True)
+class _Shifted:
+    """Positions in an inline patch's text as positions in its kustomization (a
+    class, not a closure: built objects are kept in the cache with their origins)."""
 
-    return located
+    locate_in_text: Callable[[JsonPath], tuple[int, int]]
+    lines: int
+    columns: int
+
+    def __call__(self, path: JsonPath) -> tuple[int, int]:
+        line, column = self.locate_in_text(path)
+        return line + self.lines, column + self.columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +214,11 @@ class BuiltObject:
     source: Doc | None
     layers: list[Layer]
     fallback: Location
+
+    def position(self, path: JsonPath) -> tuple[int, int]:
+        """`Resource.locate` of the built object: the line and column of `location`."""
+        found = self.location(path)
+        return found.line, found.column
 
     def location(self, path: JsonPath) -> Location:
         """The file, line and column the user edits to change `path`."""

@@ -10,10 +10,12 @@ say (`raw`).
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
@@ -49,12 +51,31 @@ if TYPE_CHECKING:  # imported when used: a one-file lint without a cache needs n
 
 MAX_PARALLEL_BUILDS = 4
 
+REMOTE_TTL = 300.0
+"""Seconds a remote build's output (or failure) is reused for before it is
+fetched again (docs/cache.md, "Remote builds"): re-lints in a row (pre-commit,
+an editor) do not wait on the network each time."""
+
 RAW_NOTICE = (
     "Kustomize overlays were linted raw (no `kustomize` or `kubectl` on PATH): "
     "their namespace, labels and name prefixes/suffixes are applied to cross-object checks, "
     "but patches are not; install kustomize or kubectl, or name one with "
     "--kustomize-command, for build-aware linting"
 )
+
+
+class BuiltChecks(Protocol):
+    """What the engine does with a root's built objects (their per-object checks):
+    `make` builds them; `key` (None: not kept) is what they and their findings
+    depend on beyond the engine's settings (see `KustomizeStage.built_key`)."""
+
+    def __call__(
+        self, key: str | None, make: Callable[[], list[Resource] | None]
+    ) -> list[Resource] | None: ...
+
+
+def _unchecked(key: str | None, make: Callable[[], list[Resource] | None]) -> list[Resource] | None:
+    return make()
 
 
 @dataclass(slots=True)
@@ -121,12 +142,17 @@ class KustomizeStage:
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[Build, Future[BuildOutput]] = {}
         self._cached: set[Build] = set()
+        self._started = time.time()
+        self._names_digest = ""
         self.command_identity = ""
         self.unsettled = False
         """A build failed in a way another run may not repeat (a timeout)."""
         self.input_keys = self._input_keys()
         """Per root, the digest of every file its build could read (None: remote
         or unreadable): with the command, the key of its cached output."""
+        self.local_keys = self._local_keys()
+        """Per root the input key read without fetching (remote names aside): what
+        the run key holds of a remote build, and part of its output's key."""
         pending = [build for build in self.roots if not self._from_cache(build)]
         if command and pending:
             from concurrent.futures import ThreadPoolExecutor
@@ -160,48 +186,75 @@ class KustomizeStage:
             return None
         return digest("build", self.command_identity, build, inputs)
 
+    def _local_keys(self) -> dict[Build, str | None]:
+        """`input_keys`, and for a root that names something remote, the key of
+        its local files (None: one cannot be read)."""
+        if self._cache is None:
+            return {}
+        from k8slint.cache.builds import build_inputs_key
+
+        digest, saw = self._cache.file_digest, self._cache.witness.saw_directory
+        return {
+            build: self.input_keys.get(build)
+            or build_inputs_key(build.directory, self._read, digest, False, saw)
+            for build in self.roots
+        }
+
+    def _remote_key(self, build: Build) -> str | None:
+        """The key of a remote build's recent output: the command, the root and
+        its local files (None: not a remote build, or a local file is unreadable)."""
+        from k8slint.cache.keys import digest
+
+        local = self.local_keys.get(build)
+        if self.input_keys.get(build) is not None or local is None or not self._command:
+            return None
+        return digest("remote", self.command_identity, build, local)
+
     def fingerprint(self) -> tuple[Any, ...] | None:
         """What the stage's outcome depends on beyond the linted files, for the run
         entry's key: the roots, the local files each could read, the command (None:
         a root's files cannot all be read). A root that names something remote
         is keyed by its local files here; what it fetched is `remote_outputs`."""
-        roots = []
-        for build in self.roots:
-            inputs = self.input_keys.get(build)
-            if inputs is None and self._cache is not None:
-                from k8slint.cache.builds import build_inputs_key
-
-                inputs = build_inputs_key(
-                    build.directory, self._read, self._cache.file_digest, fetches=False
-                )
-                if inputs is None:
-                    return None
-            roots.append((build, inputs))
+        roots = [(build, self.local_keys.get(build)) for build in self.roots]
+        if any(inputs is None for _, inputs in roots):
+            return None
         return (roots, sorted(self.partial), self.command_identity)
 
     @property
-    def remote_builds(self) -> list[Build]:
-        """The roots built on every run: they fetch something (or a file of theirs
-        could not be read), so their output is never cached."""
-        return [b for b in self.roots if self.input_keys.get(b) is None and b in self._futures]
+    def remote_builds(self) -> list[tuple[Build, str | None]]:
+        """The roots whose output is not cached by their inputs, with the key of
+        their recent output (None: built on every run): they fetch something
+        (or a file of theirs could not be read)."""
+        return [
+            (b, self._remote_key(b))
+            for b in self.roots
+            if self.input_keys.get(b) is None and b in self._futures
+        ]
 
     def remote_outputs(self) -> str | None:
         """What the builds that fetch something remote gave this time (waiting for
-        them): a whole run stands for this one only if they gave the same. None:
-        one of them timed out or could not run, which the next run may not repeat."""
-        return outputs_digest(
-            (build, self._futures[build].result()) for build in self.remote_builds
-        )
+        them, and keeping what they fetched for `REMOTE_TTL`): a whole run stands
+        for this one only if they gave the same. None: one of them timed out or
+        could not run, which the next run may not repeat."""
+        outputs = [(build, key, self._futures[build].result()) for build, key in self.remote_builds]
+        if self._cache is not None:
+            for build, key, output in outputs:
+                if build not in self._cached:
+                    keep_remote(self._cache, key, self._started, output)
+                    self._cached.add(build)
+        return outputs_digest((build, output) for build, _, output in outputs)
 
     def _from_cache(self, build: Build) -> bool:
         """A cached output stands for the build: its YAML, or Kustomize's error on
-        the same local inputs (never a remote build's, nor a timeout)."""
+        the same local inputs (never a timeout); a remote build's for `REMOTE_TTL`."""
         from concurrent.futures import Future
 
         from k8slint.cache import BUILDS
 
         key = self._output_key(build) if self._cache is not None else None
         output = self._cache.load(BUILDS, key) if self._cache and key else None
+        if output is None and self._cache is not None:
+            output = recent_remote(self._cache, self._remote_key(build))
         if not isinstance(output, BuildOutput) or not output.settled:
             return False
         done: Future[BuildOutput] = Future()
@@ -215,6 +268,8 @@ class KustomizeStage:
 
         if self._cache is None or build in self._cached or not output.settled:
             return
+        if self._remote_key(build) is not None:
+            return  # kept by `remote_outputs`, with its time
         key = self._output_key(build)
         if key is not None:
             self._cache.save(BUILDS, key, output)
@@ -258,9 +313,10 @@ class KustomizeStage:
         relative = os.path.relpath(real)
         return real if relative.startswith("..") else relative
 
-    def finish(self, loaded: list[Resource]) -> Outcome:
+    def finish(self, loaded: list[Resource], checked: BuiltChecks = _unchecked) -> Outcome:
         """Wait for the builds; `loaded` are the run's raw objects (their files
-        need not be parsed again to find where a built object came from)."""
+        need not be parsed again to find where a built object came from);
+        `checked` makes a root's built objects, through the cache."""
         outcome = Outcome()
         documents = Documents(self.display, loaded)
         try:
@@ -268,7 +324,10 @@ class KustomizeStage:
                 future = self._futures.get(build)
                 output = future.result() if future else None
                 if output is not None and output.text is not None:
-                    built = self._built(build, output, documents)
+                    built = checked(
+                        self.built_key(build, output),
+                        functools.partial(self._built, build, output, documents),
+                    )
                     if built is not None:
                         self._keep(build, output)
                         outcome.built.extend(built)
@@ -289,6 +348,22 @@ class KustomizeStage:
         if outcome.raw_views and self._command is None:
             outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
         return outcome
+
+    def built_key(self, build: Build, output: BuildOutput) -> str | None:
+        """What a root's built objects and where their fields were written depend
+        on: the output, every local file the build could read (the origins point
+        into them), and how the run's files are named and loaded (a linted
+        file's objects stand for its documents); None: not kept."""
+        from k8slint.cache.keys import content_digest, digest
+
+        local = self.local_keys.get(build)
+        if local is None or output.text is None:
+            return None
+        if not self._names_digest:
+            names = sorted(self._displays.items())
+            self._names_digest = digest("names", names, sorted(self.linted), os.getcwd())
+        text = content_digest(output.text.encode())
+        return digest("built", self._names_digest, build, local, text, output.wrapper)
 
     def _built(
         self, build: Build, output: BuildOutput, documents: Documents
@@ -332,12 +407,7 @@ class KustomizeStage:
                 source = find_source(documents.of(file), data.get("kind"), name or "")
         built = BuiltObject(data, source, layers, where)
         shown = source.file if source is not None else where.file
-
-        def locate(json_path: tuple[Any, ...]) -> tuple[int, int]:
-            found = built.location(json_path)
-            return found.line, found.column
-
-        resource = Resource(
+        return Resource(
             shown,
             0,
             data.get("apiVersion"),
@@ -345,11 +415,10 @@ class KustomizeStage:
             name,
             metadata.get("namespace"),
             data,
-            locate,
+            built.position,
             origin=built.location,
             build=build.display,
         )
-        return resource
 
 
 def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
@@ -364,16 +433,52 @@ def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
     return digest("remote-builds", found)
 
 
-def rebuild(command: list[str] | None, builds: list[Build], timeout: float) -> str | None:
-    """Run `builds` again as a stage would, for `outputs_digest` (a cached run
-    whose remote builds give the same stands)."""
+def rebuild(
+    command: list[str] | None,
+    builds: list[tuple[Build, str | None]],
+    timeout: float,
+    cache: Cache,
+) -> str | None:
+    """`remote_outputs` of a stage with these remote builds (`remote_builds`):
+    each one's recent output, else the build run again (and kept), for
+    `outputs_digest` (a cached run whose remote builds give the same stands)."""
     if not command or not builds:
         return outputs_digest(())
     from concurrent.futures import ThreadPoolExecutor
 
+    started = time.time()
+
+    def output(build: Build, key: str | None) -> BuildOutput:
+        recent = recent_remote(cache, key)
+        if recent is not None:
+            return recent
+        done = run_build(command, build.directory, build.display, timeout)
+        keep_remote(cache, key, started, done)
+        return done
+
     with ThreadPoolExecutor(min(MAX_PARALLEL_BUILDS, len(builds))) as pool:
-        done = pool.map(lambda b: run_build(command, b.directory, b.display, timeout), builds)
-        return outputs_digest(zip(builds, done, strict=True))
+        done = list(pool.map(lambda pair: output(*pair), builds))
+        return outputs_digest(zip((build for build, _ in builds), done, strict=True))
+
+
+def recent_remote(cache: Cache, key: str | None) -> BuildOutput | None:
+    """A remote build's output fetched less than `REMOTE_TTL` ago under `key`."""
+    from k8slint.cache import REMOTE
+
+    entry = cache.load(REMOTE, key) if key else None
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], BuildOutput)):
+        return None
+    fetched, output = entry
+    return output if 0 <= time.time() - fetched < REMOTE_TTL else None
+
+
+def keep_remote(cache: Cache, key: str | None, fetched: float, output: BuildOutput) -> None:
+    """Keep a remote build's output with the time it was fetched (not a timeout,
+    nor a command that could not run: the next run may not repeat them)."""
+    from k8slint.cache import REMOTE
+
+    if key is not None and output.settled:
+        cache.save(REMOTE, key, (fetched, output))
 
 
 def _linted_dirs(linted: set[str]) -> set[str]:

@@ -1,0 +1,135 @@
+"""A re-lint after one file changed (k8slint/cache): what did not change comes
+from the cache (each file's part, each Kustomize root's built objects with
+their findings), and the findings are the cold run's, also where a
+cross-object finding appears or disappears with the change."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from support import engine_for, everything, web_deployment
+
+import k8slint.kustomize.stage as stage_module
+from k8slint.cache import Cache, witness
+from k8slint.engine.run import LintResult
+from k8slint.load.discover import discover
+
+HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
+
+CROSS = "service-selector-no-match"
+"""The cross-object finding the edits make appear or disappear."""
+
+
+def _service(app: str) -> str:
+    return (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n"
+        f"spec:\n  selector: {{app: {app}}}\n  ports: [{{port: 80}}]\n"
+    )
+
+
+def _lint(root: Path, cache_dir: Path | None, kustomize_command: str | None) -> LintResult:
+    engine = engine_for(kustomize_command=kustomize_command)
+    engine.cache = Cache(str(cache_dir)) if cache_dir is not None else None
+    return engine.lint(discover([str(root)]).files)
+
+
+@pytest.fixture(autouse=True)
+def _witnesses_vouch_for_files_written_just_before(monkeypatch):
+    """As in test_cache.py: every re-lint also goes through the witness, which
+    must see the change."""
+    monkeypatch.setattr(witness, "SETTLED_NS", 0)
+
+
+def _tree(root: Path, kustomize: bool) -> Path:
+    """A Deployment and a Service that selects it (in a Kustomize base built
+    through an overlay, or plain files), and a manifest beside them."""
+    app = root / "app" / "base" if kustomize else root / "app"
+    app.mkdir(parents=True)
+    (app / "deployment.yaml").write_text(web_deployment())
+    (app / "service.yaml").write_text(_service("web"))
+    if kustomize:
+        (app / "kustomization.yaml").write_text("resources: [deployment.yaml, service.yaml]\n")
+        overlay = root / "app" / "overlay"
+        overlay.mkdir()
+        (overlay / "kustomization.yaml").write_text("namePrefix: prod-\nresources: [../base]\n")
+    other = web_deployment("securityContext: {privileged: true}").replace("web", "other")
+    (root / "other.yaml").write_text(other)
+    return app
+
+
+EDITS = {
+    # name: (file, edit, whether the cross-object finding is there after it)
+    "a selector that stops matching": (
+        "service.yaml",
+        lambda text: text.replace("app: web", "app: nope"),
+        True,
+    ),
+    "a template's labels that move away": (
+        "deployment.yaml",
+        lambda text: text.replace("{app: web}", "{app: api}"),
+        True,
+    ),
+    "lines above the objects (every position moves)": (
+        "service.yaml",
+        lambda text: "# one\n# two\n" + text.replace("app: web", "app: nope"),
+        True,
+    ),
+    "a comment at the end (nothing the rules read)": (
+        "deployment.yaml",
+        lambda text: text + "# edited\n",
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "kustomize",
+    [
+        False,
+        pytest.param(
+            True, marks=pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+        ),
+    ],
+    ids=["plain", "kustomize"],
+)
+@pytest.mark.parametrize("edit", EDITS.values(), ids=EDITS.keys())
+def test_a_changed_file_reports_what_a_cold_run_does(tmp_path, kustomize, edit):
+    name, change, crossed = edit
+    command = None if kustomize else "none"
+    app, cache = _tree(tmp_path / "tree", kustomize), tmp_path / "cache"
+    before = _lint(tmp_path / "tree", cache, command)
+    assert not any(f.rule == CROSS for f in before.findings)
+    path = app / name
+    path.write_text(change(path.read_text()))
+    warm = _lint(tmp_path / "tree", cache, command)
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, command))
+    assert any(f.rule == CROSS for f in warm.findings) == crossed
+    path.write_text(_restored(name))
+    back = _lint(tmp_path / "tree", cache, command)
+    assert everything(back) == everything(_lint(tmp_path / "tree", None, command))
+    assert not any(f.rule == CROSS for f in back.findings)
+
+
+def _restored(name: str) -> str:
+    return web_deployment() if name == "deployment.yaml" else _service("web")
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+def test_a_root_whose_files_did_not_change_is_not_built_or_checked_again(tmp_path, monkeypatch):
+    app, cache = _tree(tmp_path / "tree", kustomize=True), tmp_path / "cache"
+    _lint(tmp_path / "tree", cache, None)
+    made: list = []
+    real_built = stage_module.KustomizeStage._built
+    monkeypatch.setattr(
+        stage_module.KustomizeStage, "_built", lambda *a: made.append(a) or real_built(*a)
+    )
+    other = tmp_path / "tree" / "other.yaml"
+    other.write_text(other.read_text() + "# edited\n")
+    warm = _lint(tmp_path / "tree", cache, None)
+    assert made == []
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, None))
+    (app / "service.yaml").write_text(_service("nope"))
+    _lint(tmp_path / "tree", cache, None)
+    assert len(made) == 2  # the base and the overlay read it
