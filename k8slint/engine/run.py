@@ -25,6 +25,7 @@ from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifie
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
+from k8slint.kube.sharing import SharedData
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage, rebuild
 from k8slint.load.discover import InputFile
@@ -230,6 +231,8 @@ class _Run:
         self.explained: set[_ExplainedKey] = set()
         self.not_validated: dict[tuple[str, int, int], NotValidated] = {}
         self.result = LintResult()
+        self.shared = SharedData()
+        """Equal parts of the objects kept for the cross-object phase, held once."""
         self._contexts: dict[str, CheckContext] = {}
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
@@ -592,7 +595,7 @@ class _Run:
                 self._run_resource_checks(resource, checks)
         loaded.nodes.release()
         for resource in loaded.resources:
-            _keep_for_run_checks(resource)
+            _keep_for_run_checks(resource, self.shared)
         return loaded.resources
 
     def _read(self, item: InputFile) -> LoadedFile:
@@ -774,14 +777,16 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(out)
 
 
-def _keep_for_run_checks(resource: Resource) -> None:
+def _keep_for_run_checks(resource: Resource, shared: SharedData) -> None:
     """Drop the views the per-object checks shared (the Pod model and the like)
-    and the bulk no cross-object check reads (`kube.packed`): the cross-object
-    phase holds every object of the run at once, and rebuilds the few views it
-    needs on demand, cheaper than keeping (or, from a worker, sending) them all."""
+    and the bulk no cross-object check reads (`kube.packed`), and hold the rest's
+    parts once (`kube.sharing`): the cross-object phase holds every object of the
+    run at once, and rebuilds the few views it needs on demand, cheaper than
+    keeping (or, from a worker, sending) them all."""
     ignored = resource.derived.get(_IGNORED)
     resource.derived = {_IGNORED: ignored} if ignored else {}
     shed_bulk(resource)
+    resource.data = shared.share(resource.data)
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:
