@@ -64,17 +64,40 @@ def test_parts_equal_in_python_but_not_in_a_manifest_stay_apart(one, other):
     assert kept == expected and list(kept) == list(expected)
 
 
-def test_objects_of_two_copies_of_a_file_share_their_data(tmp_path):
-    from k8slint.engine.run import Engine, _Run
+def _copies(tmp_path):
     from k8slint.load.discover import InputFile
 
     text = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n"
-    run = _Run(Engine([]))
-    loaded = []
+    items = []
     for name in ("a.yaml", "b.yaml"):
         path = tmp_path / name
         path.write_text(text)
-        (resource,) = run.load(InputFile(str(path), path=str(path)), context_only=False)
-        loaded.append(resource)
-    assert loaded[0].data is loaded[1].data
-    assert loaded[0].file != loaded[1].file
+        items.append(InputFile(str(path), path=str(path)))
+    return items
+
+
+def _one_object_each(resources):
+    first, second = resources
+    assert first.file != second.file
+    return first, second
+
+
+def test_objects_of_two_copies_of_a_file_share_their_data(tmp_path):
+    from k8slint.engine.run import Engine, _Run
+
+    run = _Run(Engine([], jobs=1))
+    first, second = _one_object_each(run._load_linted(_copies(tmp_path), lambda done: None))
+    assert first.data is second.data
+
+
+def test_objects_from_workers_and_the_cache_share_their_data(tmp_path):
+    """Their parts come pickled, each on its own: the parent shares them."""
+    import pickle
+
+    from k8slint.engine.run import Engine, _Run
+
+    run = _Run(Engine([]))
+    parts = [run.part(run.load(item, context_only=False)) for item in _copies(tmp_path)]
+    parts = [pickle.loads(pickle.dumps(part)) for part in parts]
+    first, second = _one_object_each([r for part in parts for r in run._merge(part)])
+    assert first.data is second.data

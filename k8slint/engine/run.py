@@ -347,7 +347,7 @@ class _Run:
         jobs = parallel.worker_count(self.engine.jobs, len(items))
         if jobs <= 1:
             for item in items:
-                resources.extend(self.load(item, context_only=False))
+                resources.extend(self._held(self.load(item, context_only=False)))
                 progress(1)
             return resources
         for part in parallel.map_chunks(self, _check_chunk, items, jobs):
@@ -378,7 +378,14 @@ class _Run:
         self.result.files += part.result.files
         self.result.objects += part.result.objects
         self.result.inventory.update(part.result.inventory)
-        return part.resources
+        return self._held(part.resources)
+
+    def _held(self, resources: list[Resource]) -> list[Resource]:
+        """The run's objects as the cross-object phase holds them: equal parts once
+        (`kube.sharing`), across files, workers and the cache's parts."""
+        for resource in resources:
+            resource.data = self.shared.share(resource.data)
+        return resources
 
     # --- the cache's hook (k8slint.cache): a file's part kept by its key ---
 
@@ -554,7 +561,7 @@ class _Run:
         cache = self.engine.cache
         key = self._key_of(item, context_only=True) if cache is not None else None
         if cache is None or key is None:
-            return self.load(item, context_only=True)
+            return self._held(self.load(item, context_only=True))
         from k8slint.cache import FILES
 
         part = cache.load(FILES, key)
@@ -595,7 +602,7 @@ class _Run:
                 self._run_resource_checks(resource, checks)
         loaded.nodes.release()
         for resource in loaded.resources:
-            _keep_for_run_checks(resource, self.shared)
+            _keep_for_run_checks(resource)
         return loaded.resources
 
     def _read(self, item: InputFile) -> LoadedFile:
@@ -777,16 +784,14 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(out)
 
 
-def _keep_for_run_checks(resource: Resource, shared: SharedData) -> None:
+def _keep_for_run_checks(resource: Resource) -> None:
     """Drop the views the per-object checks shared (the Pod model and the like)
-    and the bulk no cross-object check reads (`kube.packed`), and hold the rest's
-    parts once (`kube.sharing`): the cross-object phase holds every object of the
-    run at once, and rebuilds the few views it needs on demand, cheaper than
-    keeping (or, from a worker, sending) them all."""
+    and the bulk no cross-object check reads (`kube.packed`): the cross-object
+    phase holds every object of the run at once, and rebuilds the few views it
+    needs on demand, cheaper than keeping (or, from a worker, sending) them all."""
     ignored = resource.derived.get(_IGNORED)
     resource.derived = {_IGNORED: ignored} if ignored else {}
     shed_bulk(resource)
-    resource.data = shared.share(resource.data)
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:
