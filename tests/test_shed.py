@@ -1,6 +1,7 @@
 """What the cross-object phase sheds of an object (`k8slint.kube.packed`) is
-what no cross-object check reads: the corpus and the fixtures give the same
-findings, not-validated objects and notices with and without shedding. A new
+what no cross-object check reads, and holding equal parts once
+(`k8slint.kube.sharing`) changes nothing: the corpus and the fixtures give the
+same findings, not-validated objects and notices with and without both. A new
 cross-object check that reads a shed field fails here until it keeps the field
 in `packed`."""
 
@@ -26,6 +27,7 @@ def _lint(paths, monkeypatch, shed):
     with monkeypatch.context() as patched:
         if not shed:
             patched.setattr(run, "shed_bulk", lambda resource: None)
+            patched.setattr(run.SharedData, "share", lambda self, value: value)
         return lint_paths(paths, sorted(load_rules()), jobs=1, kustomize_command=RAW)
 
 
@@ -41,13 +43,43 @@ def test_the_corpus_lints_the_same_with_and_without_shedding(raw_corpus, monkeyp
     assert _outcome(raw_corpus) == _outcome(unshed)
 
 
+_CONTAINER = {
+    "name": "web",
+    "image": "web:1",
+    "command": ["run"],
+    "resources": {"limits": {"memory": "1Gi"}},
+    "ports": [{"name": "http", "containerPort": 80}],
+    "env": [
+        {"name": "A", "value": "1"},
+        {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+        {"name": "C", "value": "3"},
+    ],
+    "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5},
+    "livenessProbe": {"tcpSocket": {"host": "10.0.0.1", "port": 80}},
+    "lifecycle": {"preStop": {"exec": {"command": ["stop"]}}},
+}
+_SHED_CONTAINER = {
+    "name": "web",
+    "ports": [{"name": "http", "containerPort": 80}],
+    "env": [None, {"valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}],
+    "readinessProbe": {},
+    "livenessProbe": {"tcpSocket": {"host": "10.0.0.1"}},
+    "lifecycle": {"preStop": {}},
+}
+"""What a cross-object check reads of `_CONTAINER`: its name and ports, the
+Secret it references (at its place), whether it has probes and the host one
+targets (Pod Security's `host-probes`)."""
+
+
 @pytest.mark.parametrize(
     "kind, kustomized, kept",
     [("Deployment", False, False), ("Widget", False, True), ("Deployment", True, True)],
 )
-def test_what_containers_run_is_shed_from_built_in_workloads_only(tmp_path, kind, kustomized, kept):
+def test_containers_are_shed_from_built_in_workloads_only(tmp_path, kind, kustomized, kept):
     """Not from custom resources (validated whole against their CRD) nor from a
     Kustomize tree's files (a build's findings are placed by matching them)."""
+    import json
+
     from k8slint.engine.run import Engine, _Run
     from k8slint.load.discover import InputFile
 
@@ -57,12 +89,8 @@ def test_what_containers_run_is_shed_from_built_in_workloads_only(tmp_path, kind
     path = tmp_path / "app.yaml"
     path.write_text(
         f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: web}}\nspec:\n  template:\n"
-        "    spec:\n      containers:\n      - name: web\n        command: [run]\n"
-        "        env:\n        - {name: A, value: '1'}\n"
-        "        - {name: B, valueFrom: {secretKeyRef: {name: s, key: k}}}\n"
+        f"    spec:\n      containers: [{json.dumps(_CONTAINER)}]\n"
     )
     (app,) = _Run(Engine([])).load(InputFile(str(path), path=str(path)), context_only=True)
     container = app.data["spec"]["template"]["spec"]["containers"][0]
-    assert ("command" in container) is kept
-    assert container["env"][1]["valueFrom"] == {"secretKeyRef": {"name": "s", "key": "k"}}
-    assert ("value" in container["env"][0]) is kept
+    assert container == (_CONTAINER if kept else _SHED_CONTAINER)

@@ -24,6 +24,7 @@ from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifie
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
+from k8slint.kube.sharing import SharedData
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage, rebuild
 from k8slint.load.discover import InputFile
@@ -229,6 +230,8 @@ class _Run:
         self.explained: set[_ExplainedKey] = set()
         self.not_validated: dict[tuple[str, int, int], NotValidated] = {}
         self.result = LintResult()
+        self.shared = SharedData()
+        """Equal parts of the objects kept for the cross-object phase, held once."""
         self._contexts: dict[str, CheckContext] = {}
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
@@ -370,7 +373,7 @@ class _Run:
         jobs = parallel.worker_count(self.engine.jobs, len(items))
         if jobs <= 1:
             for item in items:
-                resources.extend(self.load(item, context_only=False))
+                resources.extend(self._held(self.load(item, context_only=False)))
                 progress(1)
             return resources
         for part in parallel.map_chunks(self, _check_chunk, items, jobs):
@@ -401,7 +404,14 @@ class _Run:
         self.result.files += part.result.files
         self.result.objects += part.result.objects
         self.result.inventory.update(part.result.inventory)
-        return part.resources
+        return self._held(part.resources)
+
+    def _held(self, resources: list[Resource]) -> list[Resource]:
+        """The run's objects as the cross-object phase holds them: equal parts once
+        (`kube.sharing`), across files, workers and the cache's parts."""
+        for resource in resources:
+            resource.data = self.shared.share(resource.data)
+        return resources
 
     # --- the cache's hook (k8slint.cache): a file's part kept by its key ---
 
@@ -577,7 +587,7 @@ class _Run:
         cache = self.engine.cache
         key = self._key_of(item, context_only=True) if cache is not None else None
         if cache is None or key is None:
-            return self.load(item, context_only=True)
+            return self._held(self.load(item, context_only=True))
         from k8slint.cache import FILES
 
         part = cache.load(FILES, key)

@@ -9,7 +9,7 @@ they never read goes once an object's own checks are done:
 - A ConfigMap's or Secret's values: cross-object checks find them by name and
   never read what they hold; the keys stay (a check of `configMapKeyRef.key`
   would need them), the values are emptied.
-- What a built-in workload's containers run (`UNREAD_CONTAINER_FIELDS`).
+- Most of a built-in workload's containers (`READ_CONTAINER_FIELDS` says what stays).
 
 This module is the one list of what a cross-object check may not read: one
 that needs a field shed here keeps it here (tests/test_shed.py lints the
@@ -97,14 +97,34 @@ CONFIG_KINDS = frozenset({"ConfigMap", "Secret"})
 _VALUE_FIELDS = ("data", "binaryData", "stringData")
 
 
-UNREAD_CONTAINER_FIELDS = ("command", "args")
-"""Container fields no cross-object check reads: the program and its arguments
-(often whole scripts); of `env`, only each variable's `valueFrom` is kept (the
-ConfigMaps and Secrets it references are checked). Shed only from built-in
-workloads: a custom kind's object is validated whole against its CRD
-(`crd-schema`); nor from a file of a Kustomize tree: a build's findings are
-placed by matching the built objects against their files' objects, fields and
-all (`kustomize.origin`)."""
+READ_CONTAINER_FIELDS = frozenset(
+    {
+        "name",
+        "ports",
+        "securityContext",
+        "restartPolicy",
+        "envFrom",
+        "volumeMounts",
+        "volumeDevices",
+    }
+)
+"""What cross-object checks read of a built-in workload's container, kept whole:
+its name, ports (Services' named targetPorts, Pod Security's hostPort), security
+context (Pod Security), role (`restartPolicy` of an init container), the
+ConfigMaps and Secrets it references, its mounts. Of the rest they read only:
+- `env`: each variable's `valueFrom` (the ConfigMaps and Secrets it references);
+- the probes and lifecycle hooks (`_HANDLERS`): whether there is one (a
+  readinessProbe) and the `host` an httpGet or tcpSocket action targets (Pod
+  Security); these stay, holding only that.
+Everything else (the image, what the container runs, its resources: often most
+of a workload) is shed. Not from a custom kind's object: it is validated whole
+against its CRD (`crd-schema`); nor from a file of a Kustomize tree: a build's
+findings are placed by matching the built objects against their files' objects,
+fields and all (`kustomize.origin`)."""
+
+_HANDLERS = ("livenessProbe", "readinessProbe", "startupProbe")
+_HOOKS = ("postStart", "preStop")
+_HOST_ACTIONS = ("httpGet", "tcpSocket")
 
 
 def _shed_containers(resource: Resource) -> None:
@@ -126,17 +146,45 @@ def _shed_containers(resource: Resource) -> None:
 
 
 def _shed_container(container: dict[str, Any]) -> None:
-    for name in UNREAD_CONTAINER_FIELDS:
-        container.pop(name, None)
-    env = container.get("env")
-    if isinstance(env, list):  # the variables stay where they were: paths are positions
-        container["env"] = [_env_source(variable) for variable in env]
+    kept = {name: value for name, value in container.items() if name in READ_CONTAINER_FIELDS}
+    env = _env_sources(container.get("env"))
+    if env:
+        kept["env"] = env
+    for name in _HANDLERS:
+        if name in container:
+            kept[name] = _hosts(container[name])
+    lifecycle = container.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        kept["lifecycle"] = {hook: _hosts(lifecycle[hook]) for hook in _HOOKS if hook in lifecycle}
+    container.clear()
+    container.update(kept)
 
 
-def _env_source(variable: Any) -> Any:
-    if not isinstance(variable, dict):
-        return variable
-    return {"valueFrom": variable["valueFrom"]} if "valueFrom" in variable else {}
+def _env_sources(env: Any) -> Any:
+    """The variables with a `valueFrom`, each at its place (paths are positions):
+    the others are None, and none after the last such variable."""
+    if not isinstance(env, list):
+        return env
+    sources = [
+        {"valueFrom": variable["valueFrom"]}
+        if isinstance(variable, dict) and "valueFrom" in variable
+        else None
+        for variable in env
+    ]
+    while sources and sources[-1] is None:
+        sources.pop()
+    return sources
+
+
+def _hosts(handler: Any) -> Any:
+    """A probe or hook as the host its httpGet or tcpSocket action targets, if any."""
+    if not isinstance(handler, dict):
+        return handler
+    return {
+        action: {"host": handler[action]["host"]}
+        for action in _HOST_ACTIONS
+        if isinstance(handler.get(action), dict) and "host" in handler[action]
+    }
 
 
 def shed_bulk(resource: Resource) -> None:
