@@ -163,7 +163,7 @@ def _fewest_errors(
         validator = validators[id(candidate)]
         if validator is None:
             continue
-        data = with_defaults(candidate.schema, resource.data)
+        data = with_defaults(candidate.defaulting, resource.data)
         try:
             if compile_schema(validator.schema)(data):
                 return []

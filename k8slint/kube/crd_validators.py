@@ -58,6 +58,7 @@ class CrdVersion:
     source: Any = field(repr=False)
     """The schema as the CRD holds it: plain data, or packed (`k8slint.kube.packed`)."""
     _schema: Any = field(default=None, repr=False, compare=False)
+    _defaulting: Any = field(default=False, repr=False, compare=False)
 
     @property
     def schema(self) -> dict[str, Any] | None:
@@ -65,6 +66,13 @@ class CrdVersion:
         if self._schema is None and self.source is not None:
             self._schema = unpacked(self.source)
         return self._schema
+
+    @property
+    def defaulting(self) -> dict[str, Any] | None:
+        """What `with_defaults` needs of the schema (`defaulting_part`), found once."""
+        if self._defaulting is False:
+            self._defaulting = defaulting_part(self.schema)
+        return self._defaulting
 
     @property
     def api_version(self) -> str:
@@ -206,10 +214,37 @@ breaks it (the API server would have refused the CRD: `schema` says so) loses
 that one check instead of ending the run's crd-schema checks."""
 
 
+def defaulting_part(schema: Any) -> dict[str, Any] | None:
+    """The part of `schema` that `with_defaults` acts on: the fields with a
+    `default` and the way down to them; None if nothing in it has one.
+
+    Most CRDs default a few fields, and filling defaults in copied every
+    mapping of every custom resource (a tenth of crd-schema's time on the
+    corpus); with this part only the mappings on the way to a default are."""
+    if not isinstance(schema, dict):
+        return None
+    part: dict[str, Any] = {}
+    if "default" in schema:
+        part["default"] = schema["default"]
+    for key in ("items", "additionalProperties"):
+        below = defaulting_part(schema.get(key))
+        if below is not None:
+            part[key] = below
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        kept = {name: defaulting_part(sub) for name, sub in properties.items()}
+        if "additionalProperties" in part:  # which fields are not extra: all of them
+            part["properties"] = {name: sub or {} for name, sub in kept.items()}
+        elif any(sub is not None for sub in kept.values()):
+            part["properties"] = {name: sub for name, sub in kept.items() if sub is not None}
+    return part or None
+
+
 def with_defaults(schema: Any, value: Any) -> Any:
     """`value` with the schema's defaults filled in, as the API server does before it
     validates (a Gateway address without `type` is validated as an IPAddress).
-    Only what changes is copied; paths stay those of the document."""
+    Only what changes is copied; paths stay those of the document. `schema` may be
+    the whole schema or its `defaulting_part` (the same result, sooner)."""
     if not isinstance(schema, dict):
         return value
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
