@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from support import lint_text, shared
 
 from k8slint.cli import cli
 from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine
+from k8slint.kube.crd_validators import defaulting_part, with_defaults
 from k8slint.load.discover import InputFile, discover
 
 
@@ -109,3 +111,42 @@ spec: {size: 1}
     result = lint_text(text, ["crd-schema"])
     assert not result.internal_errors
     assert [item.object.kind for item in result.not_validated] == ["Widget"]
+
+
+_DEFAULTED = {
+    "type": "object",
+    "properties": {
+        "plain": {"type": "string"},
+        "kind": {"type": "string", "default": "Bucket"},
+        "target": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "port": {"default": 80}},
+        },
+        "rules": {"type": "array", "items": {"properties": {"weight": {"default": 1}}}},
+        "labels": {
+            "properties": {"fixed": {"type": "string"}},
+            "additionalProperties": {"properties": {"mode": {"default": "on"}}},
+        },
+        "untouched": {"properties": {"deep": {"properties": {"leaf": {"type": "string"}}}}},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"plain": "x", "kind": "Other"},
+        {"target": {"name": "a"}, "rules": [{}, {"weight": 3}, "not a mapping"]},
+        {"labels": {"fixed": {}, "extra": {}, "more": {"mode": "off"}}},
+        {"untouched": {"deep": {"leaf": "y"}}, "target": "not a mapping"},
+    ],
+)
+def test_defaults_from_the_defaulting_part_are_those_of_the_whole_schema(value):
+    part = defaulting_part(_DEFAULTED)
+    assert with_defaults(part, value) == with_defaults(_DEFAULTED, value)
+    assert "untouched" not in part["properties"] and "plain" not in part["properties"]
+
+
+def test_a_schema_without_defaults_has_no_defaulting_part():
+    assert defaulting_part(_DEFAULTED["properties"]["untouched"]) is None

@@ -12,13 +12,18 @@ from __future__ import annotations
 import random
 
 import pytest
-from support import dump_all
+from support import dump_all, shared
 from test_robustness import OBJECTS, _mutated
 
+from k8slint.kube.crd_validators import (
+    crd_versions,
+    custom_resource_check,
+    custom_resource_validator,
+)
 from k8slint.kube.fastcheck import compile_schema
 from k8slint.kube.openapi import newest_version
 from k8slint.kube.validators import builtin_validator
-from k8slint.load.loader import load_text
+from k8slint.load.loader import load_file, load_text
 
 
 def _typed(documents):
@@ -83,3 +88,33 @@ def test_each_keyword_agrees_with_jsonschema(schema, values):
 
     for value in values:
         assert compile_schema(schema)(value) == Draft202012Validator(schema).is_valid(value), value
+
+
+def _custom_resources_and_versions():
+    """The kube-prometheus custom resources with their CRD versions (through our loader)."""
+    root = shared("corpus", "kube-prometheus", "manifests")
+    loaded = [r for path in sorted(root.rglob("*.yaml")) for r in load_file(str(path)).resources]
+    versions = {
+        (v.api_version, v.kind): v
+        for r in loaded
+        if r.kind == "CustomResourceDefinition"
+        for v in crd_versions(r)
+    }
+    return [
+        (r, versions[r.api_version, r.kind]) for r in loaded if (r.api_version, r.kind) in versions
+    ]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_crd_converted_where_values_go_decides_as_the_whole_conversion(seed):
+    chance = random.Random(seed)
+    pairs = _custom_resources_and_versions()
+    assert len(pairs) > 20
+    version = newest_version()
+    for resource, crd in pairs:
+        validator = custom_resource_validator(crd, version, True)
+        lazy = custom_resource_check(crd, version, True)
+        for data in (resource.data, *(_mutated(resource.data, chance) for _ in range(5))):
+            fast = lazy(data)
+            assert fast == compile_schema(validator.schema)(data), (resource.kind, data)
+            assert not (fast and not validator.is_valid(data)), (resource.kind, data)

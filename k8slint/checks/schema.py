@@ -13,10 +13,11 @@ from k8slint.kube.crd_validators import (
     CrdVersion,
     broken_schema,
     crd_versions,
+    custom_resource_check,
     custom_resource_validator,
     with_defaults,
 )
-from k8slint.kube.fastcheck import compile_schema
+from k8slint.kube.fastcheck import Check, compile_schema
 from k8slint.kube.filekinds import is_kustomize_input, is_tool_document
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import builtin_groups, builtin_kinds
@@ -101,7 +102,8 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
             if same not in seen:  # a CRD vendored twice validates as one: compiled once
                 seen.add(same)
                 catalog[(version.group, version.kind)].append(version)
-    validators: dict[int, Validator | None] = {}  # by id of a CrdVersion: one per run
+    checks: dict[int, Check] = {}  # by id of a CrdVersion: one per run
+    validators: dict[int, Validator | None] = {}  # likewise, made only if a check fails
     for resource in index.resources:
         if resource.context_only or not _is_custom_resource(resource, context):
             continue
@@ -114,7 +116,7 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
         if not served:
             yield resource, _not_served(resource, known)
             continue
-        for problem in _fewest_errors(resource, served, validators, context):
+        for problem in _fewest_errors(resource, served, checks, validators, context):
             yield resource, problem
 
 
@@ -148,6 +150,7 @@ def _not_served(resource: Resource, known: list[CrdVersion]) -> Problem:
 def _fewest_errors(
     resource: Resource,
     candidates: list[CrdVersion],
+    checks: dict[int, Check],
     validators: dict[int, Validator | None],
     context: CheckContext,
 ) -> list[Problem]:
@@ -155,21 +158,25 @@ def _fewest_errors(
     kind (Gateway API's standard and experimental channels), and the cluster has
     one of them, so an object valid under either is valid."""
     best: list[Problem] | None = None
+    version, strict = context.kubernetes_version, context.strict
     for candidate in candidates:
-        if id(candidate) not in validators:
-            validators[id(candidate)] = custom_resource_validator(
-                candidate, context.kubernetes_version, context.strict
-            )
-        validator = validators[id(candidate)]
-        if validator is None:
-            continue
-        data = with_defaults(candidate.schema, resource.data)
+        key = id(candidate)
+        if key in validators and validators[key] is None:
+            continue  # its schema is broken
+        data = with_defaults(candidate.defaulting, resource.data)
         try:
-            if compile_schema(validator.schema)(data):
+            if key not in checks:
+                checks[key] = custom_resource_check(candidate, version, strict)
+            if checks[key](data):
                 return []
+            if key not in validators:
+                validators[key] = custom_resource_validator(candidate, version, strict)
+            validator = validators[key]
+            if validator is None:
+                continue
             errors = list(validator.iter_errors(data))
         except broken_schema():
-            validators[id(candidate)] = None
+            validators[key] = None
             continue
         if not errors:
             return []
@@ -183,6 +190,6 @@ def _fewest_errors(
         found = [Problem(p.path, p.message + origin) for p in translator.problems(errors)]
         if best is None or len(found) < len(best):
             best = found
-    if best is None and all(validators[id(c)] is None for c in candidates):
+    if best is None and all(validators.get(id(c)) is None for c in candidates):
         context.not_validated(resource)  # no usable schema in any of its CRDs
     return best or []

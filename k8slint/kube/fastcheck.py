@@ -89,7 +89,7 @@ class _Compiled:
 
     __slots__ = ("_exact", "_local", "_memo", "_node", "_parts", "check")
 
-    def __init__(self, node: Any, memo: dict[int, _Compiled]) -> None:
+    def __init__(self, node: Any, memo: _Memo) -> None:
         self._node = node
         self._memo = memo
         self._local = False
@@ -104,7 +104,8 @@ class _Compiled:
         """The node's own check (its children compile when a value reaches them)."""
         if self._parts is None:
             self._parts = []  # while compiling: a recursive type that meets itself is unsure
-            self.check, self._local, self._parts = _node_check(self._node, self._memo)
+            schema = self._memo.prepare(self._node)
+            self.check, self._local, self._parts = _node_check(schema, self._memo)
         return self.check
 
     @property
@@ -118,19 +119,39 @@ class _Compiled:
         return self._exact
 
 
+class _Memo(dict[int, _Compiled]):
+    """The nodes of one schema compiled so far, by id, and the schema's `prepare`."""
+
+    __slots__ = ("prepare",)
+
+    def __init__(self, prepare: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.prepare = prepare
+
+
 _CACHE: dict[int, tuple[Any, Check]] = {}
 """By schema object (kept alive here, so its id is not reused): once per kind."""
 
 
-def compile_schema(schema: Any) -> Check:
-    """A check for `schema`: True only for a value jsonschema would find valid."""
+def _as_is(node: Any) -> Any:
+    return node
+
+
+def compile_schema(schema: Any, prepare: Callable[[Any], Any] = _as_is) -> Check:
+    """A check for `schema`: True only for a value jsonschema would find valid.
+
+    `prepare` gives the JSON Schema a node stands for, asked when a value first
+    reaches the node (and given the subschemas it holds, in their turn): a
+    CRD's OpenAPI schema is converted only where its objects go
+    (`crd_validators.custom_resource_check`). A schema object is compiled once,
+    with the `prepare` of its first call."""
     cached = _CACHE.get(id(schema))
     if cached is None:
-        cached = _CACHE[id(schema)] = (schema, _compile(schema, {}).compiled())
+        cached = _CACHE[id(schema)] = (schema, _compile(schema, _Memo(prepare)).compiled())
     return cached[1]
 
 
-def _compile(node: Any, memo: dict[int, _Compiled]) -> _Compiled:
+def _compile(node: Any, memo: _Memo) -> _Compiled:
     known = memo.get(id(node))
     if known is None:
         known = memo[id(node)] = _Compiled(node, memo)
@@ -140,7 +161,7 @@ def _compile(node: Any, memo: dict[int, _Compiled]) -> _Compiled:
 _Parts = list[_Compiled]
 
 
-def _node_check(node: Any, memo: dict[int, _Compiled]) -> tuple[Check, bool, _Parts]:
+def _node_check(node: Any, memo: _Memo) -> tuple[Check, bool, _Parts]:
     """A node's check, whether it is exact by itself, and the children it uses."""
     if node is True or node == {}:
         return _always, True, []
@@ -269,7 +290,7 @@ def _items_check(items: _Compiled, non_array: Check) -> Check:
 
 
 def _object_check(
-    node: dict[str, Any], memo: dict[int, _Compiled], non_object: Check, parts: _Parts
+    node: dict[str, Any], memo: _Memo, non_object: Check, parts: _Parts
 ) -> Check | None:
     """The object keywords' check (None: a keyword jsonschema must judge), with
     `non_object` judging values that are not objects; the subschemas it uses go
@@ -304,9 +325,7 @@ def _object_check(
     return check
 
 
-def _combination(
-    keyword: str, subschemas: Any, memo: dict[int, _Compiled], used: _Parts
-) -> Check | None:
+def _combination(keyword: str, subschemas: Any, memo: _Memo, used: _Parts) -> Check | None:
     if not isinstance(subschemas, list) or not subschemas:
         return None
     parts = [_compile(sub, memo) for sub in subschemas]
