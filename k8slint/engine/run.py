@@ -436,12 +436,13 @@ class _Run:
 
     def _engine_key(self) -> str:
         """The settings every file's result depends on, digested once a run."""
-        from k8slint.cache.keys import code_fingerprint, digest
+        from k8slint.cache.keys import digest
 
         if not self._engine_digest:
             engine = self.engine
+            assert engine.cache is not None
             self._engine_digest = digest(
-                code_fingerprint(), engine.version, engine.strict, engine.workload_kinds
+                engine.cache.code, engine.version, engine.strict, engine.workload_kinds
             )
         return self._engine_digest
 
@@ -500,7 +501,8 @@ class _Run:
 
         if any(item.path is None for item in itertools.chain(items, context)):
             return None
-        policy = self.engine.policy
+        cache, policy = self.engine.cache, self.engine.policy
+        assert cache is not None
 
         def named(item: InputFile) -> str:  # with the rules that apply to it
             return f"{item.display}\0{item.path}\0{self._rules_key(*policy.for_file(item.display))}"
@@ -509,7 +511,7 @@ class _Run:
         return digest(
             "witness",
             *self._run_settings(),
-            command_identity(self.engine.kustomize_command),
+            command_identity(self.engine.kustomize_command, cache.code),
             content_digest(files.encode()),
         )
 

@@ -170,7 +170,7 @@ class KustomizeStage:
             return {}
         from k8slint.cache.builds import build_inputs_key, command_identity
 
-        self.command_identity = command_identity(self._command)
+        self.command_identity = command_identity(self._command, self._cache.code)
         digest, fetches = self._cache.file_digest, bool(self._command)
         saw = self._cache.witness.saw_directory
         return {
