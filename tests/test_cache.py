@@ -18,6 +18,7 @@ from support import everything as _everything
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
+import k8slint.load.loader as loader
 from k8slint.cache import (
     BUILDS,
     DIRECTORY_NAME,
@@ -127,7 +128,7 @@ def test_a_whole_run_is_one_entry_and_a_warm_run_loads_no_file(tree, tmp_path, m
     cache = tmp_path / "cache"
     cold = _lint([tree], cache, kustomize_command="none")
     assert len(_entries(cache, RUNS)) == 1
-    monkeypatch.setattr(run_module, "load_file", _must_not_run)
+    monkeypatch.setattr(loader, "load_file", _must_not_run)
     assert _everything(_lint([tree], cache, kustomize_command="none")) == _everything(cold)
 
 
@@ -583,7 +584,7 @@ def test_an_unchanged_tree_is_known_by_its_stat_alone(tmp_path, monkeypatch):
     app, cache = _kustomize_tree(tmp_path), tmp_path / "cache"
     cold = _lint([app], cache, kustomize_command="none")
     assert len(_entries(cache, WITNESSES)) == 1
-    monkeypatch.setattr(run_module, "load_file", _must_not_run)
+    monkeypatch.setattr(loader, "load_file", _must_not_run)
     monkeypatch.setattr(run_module, "KustomizeStage", _must_not_run)
     monkeypatch.setattr(run_module.FileClassifier, "kind_of", _must_not_run)
     monkeypatch.setattr(Cache, "file_digest", _must_not_run)

@@ -16,22 +16,25 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
-from k8slint.checks.api import Check, CheckContext, find_check
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
 from k8slint.engine.suppress import Suppressions, annotation_rules, parse_comments
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
-from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage, rebuild
 from k8slint.load.discover import InputFile
-from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 
-if TYPE_CHECKING:  # the cache is imported by the runs that have one (not --no-cache)
+if TYPE_CHECKING:
+    # Imported where used: the cache by the runs that have one (not --no-cache);
+    # the checks, the loader (YAML) and the index by a run that computes its
+    # result, which a run whose result is cached (a warm re-lint) never does.
     from k8slint.cache import Cache
+    from k8slint.checks.api import Check, CheckContext
+    from k8slint.kube.index import RunIndex
+    from k8slint.load.loader import LoadedFile
 
 
 def _ignore_progress(done: int) -> None:
@@ -143,6 +146,8 @@ class Engine:
     def _checks(self) -> tuple[list[tuple[Rule, Check]], list[tuple[Rule, Check]]]:
         """The rules' checks, per object and across objects: bound (their modules
         imported) on first use, which a run whose result is cached never makes."""
+        from k8slint.checks.api import find_check
+
         resource_checks: list[tuple[Rule, Check]] = []
         run_checks: list[tuple[Rule, Check]] = []
         for rule in self.rules:
@@ -273,6 +278,8 @@ class _Run:
                 cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
             return cached[1]
+        from k8slint.kube.index import RunIndex
+
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
@@ -625,6 +632,8 @@ class _Run:
 
     def _read(self, item: InputFile) -> LoadedFile:
         """Load a file as what it is: a skipped kind gets its notice and no objects."""
+        from k8slint.load.loader import load_bytes, load_file
+
         kind = self.classifier.kind_of(item.display, item.path)
         if kind in SKIPPED_NOTICES:
             return _skipped(item.display, kind)
@@ -690,6 +699,8 @@ class _Run:
         """One per rule and run (a check may be called a hundred thousand times)."""
         context = self._contexts.get(rule.id)
         if context is None:
+            from k8slint.checks.api import CheckContext
+
             engine = self.engine
             context = CheckContext(
                 engine.version, rule.params, engine.strict, self._note_not_validated
@@ -821,6 +832,8 @@ def _drop_views(resource: Resource) -> None:
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:
+    from k8slint.load.loader import LoadedFile
+
     loaded = LoadedFile(display)
     loaded.notices.append((1, SKIPPED_NOTICES[kind]))
     return loaded
