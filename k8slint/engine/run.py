@@ -238,6 +238,7 @@ class _Run:
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
         self._engine_digest = ""
+        self._rules_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
         self._tree_digests: dict[int, tuple[object, str]] = {}
 
@@ -453,16 +454,24 @@ class _Run:
             )
         return self._engine_digest
 
+    def _all_rules_key(self) -> str:
+        """The rules with their params, digested once a run: part of every key
+        (canonicalising them for each key was most of a cached run's key work)."""
+        from k8slint.cache.keys import digest
+
+        if not self._rules_digest:
+            self._rules_digest = digest(sorted((r.id, r.params) for r in self.engine.rules))
+        return self._rules_digest
+
     def _rules_key(self, enabled: set[str], severities: dict[str, str]) -> str:
-        """The rules that apply to a file, with their configured severities and
-        params; files under the same settings share the digest."""
+        """The rules that apply to a file, with their configured severities, and
+        the rules' params; files under the same settings share the digest."""
         from k8slint.cache.keys import canonical, digest
 
         memo = self._rule_digests
         shape = (frozenset(enabled), canonical(severities))
         if shape not in memo:
-            rules = sorted((r.id, r.params) for r in self.engine.rules if r.id in enabled)
-            memo[shape] = digest(sorted(enabled), severities, rules)
+            memo[shape] = digest(sorted(enabled), severities, self._all_rules_key())
         return memo[shape]
 
     def _key_of(self, item: InputFile, context_only: bool) -> str | None:
@@ -496,8 +505,7 @@ class _Run:
         path named is shown relative to it)."""
         cache = self.engine.cache
         assert cache is not None
-        rules = sorted((rule.id, rule.params) for rule in self.engine.rules)
-        return self._engine_key(), cache.settings, rules, os.getcwd()
+        return self._engine_key(), cache.settings, self._all_rules_key(), os.getcwd()
 
     def _witness_key(self, items: list[InputFile], context: list[InputFile]) -> str | None:
         """The key of the run's witness (`k8slint.cache.witness`): what the run key
