@@ -29,7 +29,6 @@ from k8slint.cache import (
     WITNESSES,
     Cache,
     digests,
-    keys,
     witness,
 )
 from k8slint.cache.store import GITIGNORE, MAGIC, SIZE_STAMP, Store
@@ -284,30 +283,6 @@ def test_the_code_is_in_the_key(tree, tmp_path, monkeypatch):
     monkeypatch.setattr(Cache, "code", "another k8slint")
     _lint([tree], cache, kustomize_command="none")
     assert len(_entries(cache, FILES) - before) == 2
-
-
-def test_the_code_fingerprint_covers_sources_rules_and_version(tmp_path, monkeypatch):
-    package, rules = tmp_path / "k8slint", tmp_path / "rules"
-    (package / "checks").mkdir(parents=True)
-    rules.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "checks" / "a.py").write_text("x = 1\n")
-    (rules / "a-rule.yaml").write_text("id: a-rule\n")
-
-    class Package:
-        __file__ = str(package / "__init__.py")
-        __version__ = "1.0"
-
-    monkeypatch.setattr(keys, "k8slint", Package)
-    monkeypatch.setattr(keys, "rules_dir", lambda: str(rules))
-    seen = {keys.code_fingerprint.__wrapped__()}
-    (package / "checks" / "a.py").write_text("x = 2\n")
-    seen.add(keys.code_fingerprint.__wrapped__())
-    (rules / "a-rule.yaml").write_text("id: a-rule\nseverity: error\n")
-    seen.add(keys.code_fingerprint.__wrapped__())
-    Package.__version__ = "1.1"
-    seen.add(keys.code_fingerprint.__wrapped__())
-    assert len(seen) == 4
 
 
 def test_the_callers_settings_are_in_the_run_key(tree, tmp_path):

@@ -16,23 +16,33 @@ SETTLED = 10 * 10**9
 """A `now` this far after the files were written: they changed long enough ago."""
 
 
+class _Package:
+    """Stands for the k8slint module in `keys`: its file and version."""
+
+    __file__ = ""
+    __version__ = "1.0"
+
+
 @pytest.fixture
-def package(tmp_path, monkeypatch):
-    """A package and rules directory of their own, and a count of the times the
-    fingerprint was computed from the files' bytes."""
+def fake_code(tmp_path, monkeypatch):
+    """A package and rules directory of their own, in place of k8slint's."""
     package, rules = tmp_path / "k8slint", tmp_path / "rules"
     (package / "checks").mkdir(parents=True)
     rules.mkdir()
     (package / "__init__.py").write_text("")
     (package / "checks" / "a.py").write_text("x = 1\n")
     (rules / "a-rule.yaml").write_text("id: a-rule\n")
-
-    class Package:
-        __file__ = str(package / "__init__.py")
-        __version__ = "1.0"
-
-    monkeypatch.setattr(keys, "k8slint", Package)
+    monkeypatch.setattr(_Package, "__file__", str(package / "__init__.py"))
+    monkeypatch.setattr(keys, "k8slint", _Package)
     monkeypatch.setattr(keys, "rules_dir", lambda: str(rules))
+    return package, rules
+
+
+@pytest.fixture
+def package(fake_code, monkeypatch):
+    """The fake package, and a count of the times the fingerprint was computed
+    from the files' bytes."""
+    package, _ = fake_code
     computed: list[str] = []
     from_bytes = keys.code_fingerprint.__wrapped__
 
@@ -98,3 +108,15 @@ def test_code_changed_just_before_the_run_is_not_remembered(package, tmp_path):
     _fingerprint(store, time.time_ns())
     _fingerprint(store, time.time_ns())
     assert len(computed) == 2
+
+
+def test_the_code_fingerprint_covers_sources_rules_and_version(fake_code, monkeypatch):
+    package, rules = fake_code
+    seen = {keys.code_fingerprint.__wrapped__()}
+    (package / "checks" / "a.py").write_text("x = 2\n")
+    seen.add(keys.code_fingerprint.__wrapped__())
+    (rules / "a-rule.yaml").write_text("id: a-rule\nseverity: error\n")
+    seen.add(keys.code_fingerprint.__wrapped__())
+    monkeypatch.setattr(_Package, "__version__", "1.1")
+    seen.add(keys.code_fingerprint.__wrapped__())
+    assert len(seen) == 4
