@@ -45,22 +45,41 @@ _KEPT = frozenset(
 `x-kubernetes-*` annotations would only be walked past on every object."""
 
 
-@functools.cache
-def resolved_definitions(version: Version, strict: bool) -> dict[str, dict[str, Any]]:
-    """The version's definitions with every `$ref` replaced by the definition itself.
+class _Definitions:
+    """A version's definitions, each with every `$ref` replaced by the definition
+    itself, resolved the first time something reaches it.
 
     kubernetes-validate registers `_definitions.json` in a `referencing` Registry
     and resolves each `$ref` while validating; measured on ../shared/corpus that
     lookup was a quarter of the validation time, so the references are resolved
-    here once per version and strictness instead. Recursive types (a CRD's
-    JSONSchemaProps) become cycles of shared dicts, which jsonschema descends
-    only as deep as the data goes.
+    here once per version and strictness instead. Only on first use: a version
+    has about 860 definitions and a Deployment reaches a few dozen, so resolving
+    them all was the largest cost of a one-file lint after its imports.
+    Recursive types (a CRD's JSONSchemaProps) become cycles of shared dicts,
+    which jsonschema descends only as deep as the data goes.
     """
-    defs = definitions_document(version, strict).get("$defs", {})
-    resolved: dict[str, dict[str, Any]] = {name: {} for name in defs}
-    for name, definition in defs.items():
-        resolved[name].update(_resolve(definition, resolved))
-    return resolved
+
+    def __init__(self, source: dict[str, Any]) -> None:
+        self._source = source
+        self._resolved: dict[str, dict[str, Any]] = {}
+        self.names: dict[int, str] = {}
+        """Resolved definition objects to their names, for messages: an error's
+        schema is one of them if it is a definition at all."""
+
+    def resolved(self, name: str) -> dict[str, Any]:
+        found = self._resolved.get(name)
+        if found is None:
+            # Registered before its references resolve: a type that reaches itself
+            # gets this same dict, filled in below.
+            found = self._resolved[name] = {}
+            self.names[id(found)] = name
+            found.update(_resolve(self._source[name], self))
+        return found
+
+
+@functools.cache
+def _definitions(version: Version, strict: bool) -> _Definitions:
+    return _Definitions(definitions_document(version, strict).get("$defs", {}))
 
 
 _INTEGER_RANGES = {
@@ -71,28 +90,28 @@ _INTEGER_RANGES = {
 out of range fails the whole object (`cannot unmarshal number 1e+74 into ... int32`)."""
 
 
-def _resolve(node: Any, resolved: dict[str, dict[str, Any]]) -> Any:
+def _resolve(node: Any, definitions: _Definitions) -> Any:
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str):  # its siblings are descriptions
-        return resolved[ref.rpartition("/")[2]]
+        return definitions.resolved(ref.rpartition("/")[2])
     out: dict[str, Any] = dict(_INTEGER_RANGES.get(node.get("format"), {}))
     for key, value in node.items():
         if key not in _KEPT:
             continue
         if key in ("properties", "patternProperties") and isinstance(value, dict):
-            out[key] = {name: _resolve(sub, resolved) for name, sub in value.items()}
+            out[key] = {name: _resolve(sub, definitions) for name, sub in value.items()}
         elif key in ("oneOf", "anyOf", "allOf") and isinstance(value, list):
-            out[key] = [_resolve(sub, resolved) for sub in value]
+            out[key] = [_resolve(sub, definitions) for sub in value]
         else:
-            out[key] = _resolve(value, resolved)
+            out[key] = _resolve(value, definitions)
     return out
 
 
 def resolved_type(version: Version, strict: bool, name: str) -> dict[str, Any]:
     """One definition, resolved (e.g. ObjectMeta for the metadata of custom resources)."""
-    return resolved_definitions(version, strict)[name]
+    return _definitions(version, strict).resolved(name)
 
 
 @functools.cache
@@ -104,7 +123,7 @@ def builtin_kind_schema(
     schema = kind_schema(version, api_version, kind, strict)
     if schema is None:
         return None
-    resolved: dict[str, Any] = _resolve(schema, resolved_definitions(version, strict))
+    resolved: dict[str, Any] = _resolve(schema, _definitions(version, strict))
     return resolved
 
 
@@ -117,11 +136,10 @@ def builtin_validator(
     return None if schema is None else new_validator(schema)
 
 
-@functools.cache
 def builtin_type_names(version: Version, strict: bool) -> dict[int, str]:
-    """Definition objects to their names (`io.k8s.api.core.v1.Container`), for messages."""
-    resolved = resolved_definitions(version, strict)
-    return {id(schema): name for name, schema in resolved.items()}
+    """Definition objects to their names (`io.k8s.api.core.v1.Container`), for messages:
+    those resolved so far, which are all that a schema in use can reach."""
+    return _definitions(version, strict).names
 
 
 # --- errors to problems ---------------------------------------------------------
@@ -264,7 +282,7 @@ class ErrorTranslator:
         version: Version | None = None,
     ) -> None:
         self.explain_as = explain_as
-        self.type_names = type_names or {}
+        self.type_names = {} if type_names is None else type_names
         self.version = version
         self.partial = partial
         self._seen: set[tuple[JsonPath, str]] = set()
