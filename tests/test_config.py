@@ -409,3 +409,93 @@ def test_strict_from_config_and_the_command_line_wins(repo):
     write(repo / ".k8slint.yaml", "strict: false\n")
     assert "unknown field" not in run("lint", str(unknown)).output
     assert "unknown field" in run("lint", str(unknown), "--strict").output
+
+
+EVERY_KEY = {
+    "extends": ["recommended", "./base.k8slint.yaml"],
+    "kubernetes-version": "v1.30.2",
+    "strict": False,
+    "kustomize-command": "kustomize build",
+    "kustomize-timeout": 0.5,
+    "cache": True,
+    "cache-dir": ".cache",
+    "exclude": ["generated", "**/*.secret.yaml"],
+    "context": ["../shared"],
+    "rules": {
+        "disable": ["pod-*", "image-tag-mutable"],
+        "enable": ["[a-c]*"],
+        "severity": {"schema": "warning"},
+        "params": {"replicas-min": {"min": 2}},
+    },
+    "workload-kinds": [{"group": "argoproj.io", "kind": "Rollout", "template": "spec.template"}],
+    "overrides": [{"files": ["dev/"], "rules": {"disable": ["all"], "severity": {"a": "info"}}}],
+}
+"""A valid config with every key of the schema."""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"extends": "recommended"},
+        {"extends": ""},
+        {"extends": [""]},
+        {"extends": 3},
+        {"kubernetes-version": 1.3},
+        {"kubernetes-version": "1.x"},
+        {"strict": "yes"},
+        {"kustomize-timeout": 0},
+        {"kustomize-timeout": True},
+        {"kustomize-timeout": 2},
+        {"cache-dir": ""},
+        {"exclude": "generated"},
+        {"exclude": [1]},
+        {"context": [""]},
+        {"unknown": 1},
+        {"rules": {"disable": ["Pod"]}},
+        {"rules": {"severity": {"schema": "fatal"}}},
+        {"rules": {"severity": {"Schema": "error"}}},
+        {"rules": {"params": {"x": 1}}},
+        {"rules": {"params": {"X": {}}}},
+        {"rules": {"disables": []}},
+        {"workload-kinds": [{"group": "g", "kind": "rollout", "template": "spec"}]},
+        {"workload-kinds": [{"group": "g", "kind": "Rollout"}]},
+        {"workload-kinds": [{"group": "g", "kind": "R", "template": "a..b"}]},
+        {"overrides": [{"files": ["a"]}]},
+        {"overrides": [{"files": ["a"], "rules": {"params": {}}}]},
+        {"overrides": [{"files": ["a"], "rules": {"severity": {"a-b": None}}}]},
+    ],
+)
+def test_a_config_is_valid_without_jsonschema_exactly_when_jsonschema_says_so(change):
+    """A config that `fastcheck` passes is not validated by jsonschema (not even
+    imported); one it does not pass is, for its messages. The two must agree."""
+    from k8slint.config.file import _referenced, schema
+    from k8slint.kube.fastcheck import compile_schema
+
+    data = {**EVERY_KEY, **change}
+    valid = Draft7Validator(schema()).is_valid(data)
+    assert compile_schema(schema(), _referenced)(data) == valid
+    assert valid or change  # the unchanged config is valid
+
+
+def test_a_run_with_a_valid_config_does_not_import_jsonschema(repo):
+    import subprocess
+    import sys
+
+    # schema is off: its finding on WEB's misplaced field would import jsonschema.
+    config = "rules:\n  disable: [schema]\n  severity: {pod-field-in-container: info}\n"
+    write(repo / ".k8slint.yaml", config)
+    script = (
+        "import sys\nfrom k8slint.cli import cli\n"
+        "args = ['lint', '--no-cache', '--format', 'json', 'deploy']\n"
+        "try:\n    cli(args, standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=repo, check=True
+    )
+    *report, imported = done.stdout.splitlines()
+    found = json.loads("\n".join(report))["findings"]
+    assert [(f["rule"], f["severity"]) for f in found] == [("pod-field-in-container", "info")]
+    assert imported == "False"

@@ -81,6 +81,11 @@ def test_keywords_it_does_not_know_leave_the_decision_to_jsonschema():
         ({"type": "array"}, [[], "ab"]),
         ({"items": {"type": "string"}}, [["a"], [1], "ab"]),
         ({"type": ["string", "integer"], "minLength": 2}, ["ab", "a", 3, 2.5, None]),
+        (
+            {"propertyNames": {"pattern": "^[a-z-]+$"}, "additionalProperties": {"type": "string"}},
+            [{}, {"ab-c": "x"}, {"Ab": "x"}, {"ab": 1}, {"a\n": "x"}, ["Ab"], "Ab"],
+        ),
+        ({"type": "object", "propertyNames": {"maxLength": 1}}, [{"a": 1}, {"ab": 1}, None]),
     ],
 )
 def test_each_keyword_agrees_with_jsonschema(schema, values):

@@ -42,12 +42,15 @@ _BOUNDS: dict[str, Callable[[Any], Check]] = {
 }
 _HANDLED = frozenset(
     {"type", "properties", "additionalProperties", "items", "required", "enum", "pattern"}
-    | {"anyOf", "allOf", "oneOf", "not"}
+    | {"anyOf", "allOf", "oneOf", "not", "propertyNames"}
     | set(_BOUNDS)
 )
+_OBJECT_KEYWORDS = ("properties", "additionalProperties", "required", "propertyNames")
+"""Keywords that say something about objects only (checked together, in one pass)."""
 _ANNOTATIONS = frozenset(
     {"description", "title", "default", "example", "examples", "format", "deprecated"}
     | {"$schema", "$id", "$comment", "readOnly", "writeOnly", "nullable"}
+    | {"definitions", "$defs"}  # where `$ref`s point: no test of the value here
 )
 
 
@@ -184,7 +187,7 @@ def _node_check(node: Any, memo: _Memo) -> tuple[Check, bool, _Parts]:
     # (`null`, mostly), one call per value instead of two.
     types = _type_check(tuple(names)) if names else None  # None: any type, or tested already
 
-    if any(key in node for key in ("properties", "additionalProperties", "required")):
+    if any(key in node for key in _OBJECT_KEYWORDS):
         non_object, types = _absorb("object", names, types)
         object_check = _object_check(node, memo, non_object, parts)
         if object_check is None:
@@ -303,9 +306,9 @@ def _object_check(
     extra_schema = node.get("additionalProperties", True)
     closed = extra_schema is False
     extra = None if extra_schema is True or closed else _compile(extra_schema, memo)
+    names = _compile(node["propertyNames"], memo) if "propertyNames" in node else None
     parts.extend(fields.values())
-    if extra is not None:
-        parts.append(extra)
+    parts.extend(part for part in (extra, names) if part is not None)
 
     def check(value: Any) -> bool:
         if not isinstance(value, dict):
@@ -313,6 +316,8 @@ def _object_check(
         for name in required:
             if name not in value:
                 return False
+        if names is not None and not all(map(names.check, value)):
+            return False
         for key, item in value.items():
             field = fields.get(key)
             if field is not None:
