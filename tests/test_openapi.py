@@ -9,15 +9,22 @@ from typing import Any
 import pytest
 
 from k8slint.kube import validators
+from k8slint.kube.definitions import Definitions
 from k8slint.kube.openapi import (
     OLDEST_ONLY_KINDS,
     builtin_kind_names,
     builtin_kinds,
     bundled_versions,
-    definitions_document,
+    definitions,
+    definitions_path,
     kind_schema,
     newest_version,
 )
+
+
+def _document_text(version: tuple[int, int]) -> str:
+    with open(definitions_path(version), encoding="utf-8") as handle:
+        return handle.read()
 
 
 def _kind_names(version: tuple[int, int]) -> set[str]:
@@ -51,7 +58,7 @@ def _below(node: Any, names: dict[int, str]) -> Any:
 def test_definitions_resolve_the_same_whatever_reaches_them_first(strict: bool):
     """Resolution on first use: a definition's resolved form must not depend on
     which kind reached it first (the order a run's objects come in)."""
-    source = definitions_document(newest_version(), strict)["$defs"]
+    source = definitions(newest_version(), strict)
     forward, backward = validators._Definitions(source), validators._Definitions(source)
     for name in source:
         forward.resolved(name)
@@ -66,11 +73,13 @@ def test_definitions_resolve_the_same_whatever_reaches_them_first(strict: bool):
 
 def test_a_kind_resolves_only_the_definitions_it_reaches():
     version = newest_version()
-    source = definitions_document(version, True)["$defs"]
-    definitions = validators._Definitions(source)
-    schema = validators._resolve(kind_schema(version, "apps/v1", "Deployment"), definitions)
-    reached = set(definitions.names.values())
+    source = Definitions(_document_text(version))
+    resolver = validators._Definitions(source)
+    schema = validators._resolve(kind_schema(version, "apps/v1", "Deployment"), resolver)
+    reached = set(resolver.names.values())
     assert "io.k8s.api.core.v1.Container" in reached
     assert "io.k8s.api.batch.v1.JobSpec" not in reached
     assert len(reached) < len(source) / 4
-    assert schema["properties"]["spec"] is definitions.resolved("io.k8s.api.apps.v1.DeploymentSpec")
+    assert schema["properties"]["spec"] is resolver.resolved("io.k8s.api.apps.v1.DeploymentSpec")
+    # and only those definitions were decoded from the document
+    assert set(source._decoded) == reached

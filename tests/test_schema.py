@@ -141,7 +141,7 @@ def test_a_one_file_lint_reads_only_what_its_kinds_need():
         "from k8slint.kube import openapi as apischema\n"
         "text = 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: x}\\ndata: {a: b}\\n'\n"
         "assert lint_text(text, ['schema', 'api-deprecated']).findings == []\n"
-        "print(apischema._definitions_document.cache_info().currsize,"
+        "print(apischema._definitions.cache_info().currsize,"
         " apischema._read_kind_file.cache_info().currsize)\n"
     )
     done = subprocess.run(

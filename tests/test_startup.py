@@ -142,10 +142,9 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path):
 def test_a_schema_document_is_read_once_however_it_is_asked_for():
     """The newest version's definitions (1.8 MB of JSON) were parsed twice in a
     one-file lint: once for the schema check, once for the names of built-in kinds."""
-    from k8slint.kube.openapi import definitions, definitions_document, newest_version
+    from k8slint.kube.openapi import definitions, newest_version
 
     version = newest_version()
-    document = definitions_document(version, True)
-    assert definitions_document(version) is document
-    assert definitions_document(version, strict=True) is document
-    assert definitions(version) is document["$defs"]
+    document = definitions(version, True)
+    assert definitions(version) is document
+    assert definitions(version, strict=True) is document

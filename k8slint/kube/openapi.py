@@ -15,6 +15,8 @@ import os
 import re
 from typing import Any
 
+from k8slint.kube.definitions import Definitions
+
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-local(-strict)?$")
 _VERSION_ARG = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
 
@@ -97,26 +99,22 @@ def field_names(version: Version, type_file: str) -> frozenset[str]:
     return frozenset(type_schema(version, type_file).get("properties", {}))
 
 
-def definitions_document(version: Version, strict: bool = True) -> dict[str, Any]:
-    """The whole `_definitions.json` of a version (about 1.8 MB: loaded only when needed).
-
-    Its `$id` is what the per-kind schemas' `$ref`s resolve against. Read once
-    however it is asked for: a cache on this function keyed `(version,)` apart
-    from `(version, True)`, and a one-file lint parsed the same file twice.
-    """
-    return _definitions_document(version, strict)
+def definitions(version: Version, strict: bool = True) -> Definitions:
+    """A version's definitions, by name (its `_definitions.json`, against which the
+    per-kind schemas' `$ref`s resolve), each decoded when first asked for."""
+    return _definitions(version, strict)
 
 
 @functools.cache
-def _definitions_document(version: Version, strict: bool) -> dict[str, Any]:
-    path = os.path.join(_version_dir(version, strict), "_definitions.json")
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+def _definitions(version: Version, strict: bool) -> Definitions:
+    # Keyed (version, strict) whatever the caller's spelling: `(version,)` apart
+    # from `(version, True)` once read the same file twice in a one-file lint.
+    with open(definitions_path(version, strict), encoding="utf-8") as handle:
+        return Definitions(handle.read())
 
 
-def definitions(version: Version) -> dict[str, Any]:
-    """All definitions of a version, by name (the strict variant)."""
-    return definitions_document(version).get("$defs", {})
+def definitions_path(version: Version, strict: bool = True) -> str:
+    return os.path.join(_version_dir(version, strict), "_definitions.json")
 
 
 @functools.cache
@@ -168,10 +166,9 @@ def serves(version: Version, api_version: str, kind: str) -> bool:
 def builtin_kinds(version: Version) -> frozenset[tuple[str, str]]:
     """(apiVersion, kind) of every top-level object type the version serves."""
     kinds = set()
-    for definition in definitions(version).values():
-        for gvk in definition.get("x-kubernetes-group-version-kind", ()):
-            group, api_version = gvk.get("group", ""), gvk.get("version", "")
-            kinds.add((f"{group}/{api_version}" if group else api_version, gvk.get("kind", "")))
+    for gvk in definitions(version).group_version_kinds():
+        group, api_version = gvk.get("group", ""), gvk.get("version", "")
+        kinds.add((f"{group}/{api_version}" if group else api_version, gvk.get("kind", "")))
     return frozenset(kinds)
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from k8slint.kube.openapi import Version, definitions_document, format_version, kind_schema
+from k8slint.kube.openapi import Version, definitions, format_version, kind_schema
 from k8slint.kube.served_apis import field_introduced_in
 from k8slint.model import Edit, Fix, JsonPath, Problem, format_path
 
@@ -53,13 +53,13 @@ class _Definitions:
     and resolves each `$ref` while validating; measured on ../shared/corpus that
     lookup was a quarter of the validation time, so the references are resolved
     here once per version and strictness instead. Only on first use: a version
-    has about 860 definitions and a Deployment reaches a few dozen, so resolving
-    them all was the largest cost of a one-file lint after its imports.
+    has about 860 definitions and a Deployment reaches a fifth of them, so
+    resolving them all was the largest cost of a one-file lint after its imports.
     Recursive types (a CRD's JSONSchemaProps) become cycles of shared dicts,
     which jsonschema descends only as deep as the data goes.
     """
 
-    def __init__(self, source: dict[str, Any]) -> None:
+    def __init__(self, source: Mapping[str, dict[str, Any]]) -> None:
         self._source = source
         self._resolved: dict[str, dict[str, Any]] = {}
         self.names: dict[int, str] = {}
@@ -79,7 +79,7 @@ class _Definitions:
 
 @functools.cache
 def _definitions(version: Version, strict: bool) -> _Definitions:
-    return _Definitions(definitions_document(version, strict).get("$defs", {}))
+    return _Definitions(definitions(version, strict))
 
 
 _INTEGER_RANGES = {
@@ -90,22 +90,22 @@ _INTEGER_RANGES = {
 out of range fails the whole object (`cannot unmarshal number 1e+74 into ... int32`)."""
 
 
-def _resolve(node: Any, definitions: _Definitions) -> Any:
+def _resolve(node: Any, resolver: _Definitions) -> Any:
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str):  # its siblings are descriptions
-        return definitions.resolved(ref.rpartition("/")[2])
+        return resolver.resolved(ref.rpartition("/")[2])
     out: dict[str, Any] = dict(_INTEGER_RANGES.get(node.get("format"), {}))
     for key, value in node.items():
         if key not in _KEPT:
             continue
         if key in ("properties", "patternProperties") and isinstance(value, dict):
-            out[key] = {name: _resolve(sub, definitions) for name, sub in value.items()}
+            out[key] = {name: _resolve(sub, resolver) for name, sub in value.items()}
         elif key in ("oneOf", "anyOf", "allOf") and isinstance(value, list):
-            out[key] = [_resolve(sub, definitions) for sub in value]
+            out[key] = [_resolve(sub, resolver) for sub in value]
         else:
-            out[key] = _resolve(value, definitions)
+            out[key] = _resolve(value, resolver)
     return out
 
 
