@@ -29,7 +29,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from k8slint.engine.registry import Rule
-from k8slint.kube.fastcheck import compile_schema
 from k8slint.model import JsonPath, format_path
 from k8slint.presets import expand as expand_presets
 from k8slint.presets import load_presets
@@ -413,6 +412,8 @@ def _referenced(node: Any) -> Any:
 
 
 def _schema_errors(document: _Document) -> list[tuple[JsonPath, str]]:
+    from k8slint.kube.fastcheck import compile_schema  # only a run with a config file
+
     if compile_schema(schema(), _referenced)(document.data):
         # Valid, decided without importing jsonschema: that import was a third of
         # the CPU of a cached re-lint with a config file. Only a config it does not

@@ -13,9 +13,10 @@ import importlib.util
 import json
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from k8slint.kube.definitions import Definitions
+if TYPE_CHECKING:
+    from k8slint.kube.definitions import Definitions
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-local(-strict)?$")
 _VERSION_ARG = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
@@ -109,6 +110,8 @@ def definitions(version: Version, strict: bool = True) -> Definitions:
 def _definitions(version: Version, strict: bool) -> Definitions:
     # Keyed (version, strict) whatever the caller's spelling: `(version,)` apart
     # from `(version, True)` once read the same file twice in a one-file lint.
+    from k8slint.kube.definitions import Definitions  # not for a cached run
+
     with open(definitions_path(version, strict), encoding="utf-8") as handle:
         return Definitions(handle.read())
 
