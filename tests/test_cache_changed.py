@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from support import engine_for, everything, web_deployment
 
+import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
 from k8slint.cache import Cache, witness
 from k8slint.engine.run import LintResult
@@ -20,6 +21,8 @@ HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
 
 CROSS = "service-selector-no-match"
 """The cross-object finding the edits make appear or disappear."""
+OVERLAP = "selector-overlap"
+"""A cross-object finding that depends on the objects' directories."""
 
 
 def _service(app: str) -> str:
@@ -133,3 +136,88 @@ def test_a_root_whose_files_did_not_change_is_not_built_or_checked_again(tmp_pat
     (app / "service.yaml").write_text(_service("nope"))
     _lint(tmp_path / "tree", cache, None)
     assert len(made) == 2  # the base and the overlay read it
+
+
+def _checked_across(monkeypatch) -> list:
+    """Counts the runs of the cross-object checks (a reused verdict runs none)."""
+    calls: list = []
+    real = run_module._Run._check_across
+    monkeypatch.setattr(
+        run_module._Run, "_check_across", lambda self, index: calls.append(1) or real(self, index)
+    )
+    return calls
+
+
+def _selecting_nothing(root: Path) -> Path:
+    """A plain tree whose Service selects no pods: a cross-object finding."""
+    app = _tree(root, kustomize=False)
+    (app / "service.yaml").write_text(_service("nope"))
+    return app
+
+
+WHERE_ONLY = {
+    # name: (edit of service.yaml, lines the finding moves down; None: not reported)
+    "lines above (the finding moves)": (lambda text: "# one\n# two\n# three\n" + text, 3),
+    "spaces and a comment inside": (
+        lambda text: text.replace("spec:\n", "spec:   # the spec\n\n"),
+        1,
+    ),
+    "a suppression comment on its line": (
+        lambda text: text.replace(
+            "selector: {app: nope}", "selector: {app: nope}  # k8slint: disable=" + CROSS
+        ),
+        None,
+    ),
+    "the rule disabled for the file": (
+        lambda text: f"# k8slint: disable-file={CROSS}\n" + text,
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", WHERE_ONLY.values(), ids=WHERE_ONLY.keys())
+def test_an_edit_the_cross_object_checks_cannot_see_reuses_their_verdicts(
+    tmp_path, monkeypatch, edit
+):
+    """The recorded verdicts are placed again: at the new lines, and suppressed
+    by the new comments, exactly as the cold run reports."""
+    change, moved_by = edit
+    app, cache = _selecting_nothing(tmp_path / "tree"), tmp_path / "cache"
+    before = _lint(tmp_path / "tree", cache, "none")
+    [found] = [f for f in before.findings if f.rule == CROSS]
+    calls = _checked_across(monkeypatch)
+    service = app / "service.yaml"
+    service.write_text(change(service.read_text()))
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert calls == []
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    lines = [f.line for f in warm.findings if f.rule == CROSS]
+    assert lines == ([] if moved_by is None else [found.line + moved_by])
+
+
+def test_a_file_moved_to_another_directory_is_seen(tmp_path, monkeypatch):
+    """Proximity rules pair objects by directory: the same bytes elsewhere are
+    another view (two workloads selecting the same pods overlap only when their
+    directories are related)."""
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    (root / "app").mkdir(parents=True)
+    (root / "elsewhere").mkdir()
+    (root / "app" / "web.yaml").write_text(web_deployment())
+    (root / "app" / "web2.yaml").write_text(web_deployment().replace("name: web\n", "name: web2\n"))
+    before = _lint(root, cache, "none")
+    assert any(f.rule == OVERLAP for f in before.findings)
+    calls = _checked_across(monkeypatch)
+    (root / "app" / "web2.yaml").rename(root / "elsewhere" / "web2.yaml")
+    warm = _lint(root, cache, "none")
+    assert calls == [1]
+    assert everything(warm) == everything(_lint(root, None, "none"))
+    assert not any(f.rule == OVERLAP for f in warm.findings)
+
+
+def test_a_file_renamed_in_its_directory_is_reported_under_its_new_name(tmp_path):
+    app, cache = _selecting_nothing(tmp_path / "tree"), tmp_path / "cache"
+    _lint(tmp_path / "tree", cache, "none")
+    (app / "service.yaml").rename(app / "svc.yaml")
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    assert [Path(f.file).name for f in warm.findings if f.rule == CROSS] == ["svc.yaml"]

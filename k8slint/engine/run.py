@@ -33,6 +33,7 @@ from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resourc
 
 if TYPE_CHECKING:  # the cache is imported by the runs that have one (not --no-cache)
     from k8slint.cache import Cache
+    from k8slint.cache.crossobject import Recorder, Recording
 
 
 def _ignore_progress(done: int) -> None:
@@ -238,6 +239,8 @@ class _Run:
         self._engine_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
         self._tree_digests: dict[int, tuple[object, str]] = {}
+        self._recorder: Recorder | None = None
+        """Notes the cross-object checks' verdicts while they run, to be kept."""
 
     def lint(
         self,
@@ -284,7 +287,7 @@ class _Run:
                 linted.add(_identity(item))
                 resources.extend(self._load_context(item))
         resources = self._kustomize(stage, resources)
-        self._run_run_checks(RunIndex(resources))
+        self._run_run_checks(resources)
         self.result.findings = _merge_builds(
             finding
             for finding in self.findings
@@ -684,15 +687,54 @@ class _Run:
             except Exception as error:  # one broken check must not end the run
                 self._internal_error(rule, resource, error)
 
-    def _run_run_checks(self, index: RunIndex) -> None:
+    def _run_run_checks(self, resources: list[Resource]) -> None:
+        """The cross-object checks on the run's view; with a cache, the verdicts
+        they gave on a view that reads the same (`k8slint.cache.crossobject`),
+        placed again against this run's objects."""
+        cache = self.engine.cache
+        if cache is None:
+            self._check_across(RunIndex(resources))
+            return
+        from k8slint.cache import CROSS
+        from k8slint.cache.crossobject import Recorder, Recording, view_key
+
+        key = view_key(resources, self._run_settings())
+        found = cache.load(CROSS, key) if key else None
+        if isinstance(found, Recording):
+            self._replay(found, resources)
+            return
+        recorder = self._recorder = Recorder(resources)
+        try:
+            self._check_across(RunIndex(resources))
+        finally:
+            self._recorder = None
+        if key and recorder.recording.complete:
+            cache.save(CROSS, key, recorder.recording)
+
+    def _check_across(self, index: RunIndex) -> None:
+        recorder = self._recorder
         for rule, bound in self.engine.run_checks:
             context = self._context(rule)
             try:
                 for resource, problem in bound.function(index, context):
                     if not resource.context_only:
+                        if recorder is not None:
+                            recorder.problem(rule.id, resource, problem)
                         self._emit(rule, resource, problem, identity="")
             except Exception as error:
+                if recorder is not None:
+                    recorder.failed()
                 self._internal_error(rule, None, error)
+
+    def _replay(self, recording: Recording, resources: list[Resource]) -> None:
+        """The recorded verdicts placed, suppressed and rated as if just made."""
+        rules = {rule.id: rule for rule in self.engine.rules}
+        for event in recording.events:
+            if event[0] == "problem":
+                _, rule_id, place, problem = event
+                self._emit(rules[rule_id], resources[place], problem, identity="")
+            else:
+                self._note_not_validated(resources[event[1]])
 
     def _context(self, rule: Rule) -> CheckContext:
         """One per rule and run (a check may be called a hundred thousand times)."""
@@ -706,6 +748,8 @@ class _Run:
         return context
 
     def _note_not_validated(self, resource: Resource) -> None:
+        if self._recorder is not None:
+            self._recorder.not_validated(resource)
         if not resource.context_only:
             line, _ = resource.pos(())
             key = (resource.file, resource.doc_index, line)
