@@ -135,4 +135,3 @@ class Recorder:
 
     def failed(self) -> None:
         self.recording.complete = False
-
