@@ -28,7 +28,7 @@ ENV_DIRECTORY = "K8SLINT_CACHE_DIR"
 
 FILES, BUILDS, BUILT, REMOTE = "files", "builds", "built", "remote"
 RUNS, WITNESSES = "runs", "witnesses"
-CROSS = "crossobject"
+CROSS, SNAPSHOTS = "crossobject", "snapshots"
 
 
 class Cache:

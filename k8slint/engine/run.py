@@ -34,6 +34,7 @@ from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resourc
 if TYPE_CHECKING:  # the cache is imported by the runs that have one (not --no-cache)
     from k8slint.cache import Cache
     from k8slint.cache.crossobject import Recorder, Recording
+    from k8slint.cache.snapshot import Snapshot
 
 
 def _ignore_progress(done: int) -> None:
@@ -241,6 +242,8 @@ class _Run:
         self._tree_digests: dict[int, tuple[object, str]] = {}
         self._recorder: Recorder | None = None
         """Notes the cross-object checks' verdicts while they run, to be kept."""
+        self._snapshot: Snapshot | None = None
+        """The last run's parts, and this run's for the next (with a cache)."""
 
     def lint(
         self,
@@ -279,6 +282,11 @@ class _Run:
                 cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
             return cached[1]
+        if cache is not None:
+            from k8slint.cache import SNAPSHOTS
+            from k8slint.cache.snapshot import Snapshot
+
+            self._snapshot = Snapshot(cache.load(SNAPSHOTS, witness_key) if witness_key else None)
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
@@ -303,8 +311,25 @@ class _Run:
                 cache.save(RUNS, run_key, (remote, self.result))
                 if witness_key is not None:
                     cache.remember_run(witness_key, (run_key, stage.remote_builds))
+            if witness_key is not None:
+                self._keep_snapshot(witness_key)
             cache.finish()
         return self.result
+
+    def _keep_snapshot(self, key: str) -> None:
+        """This run's parts as the next run's snapshot (`k8slint.cache.snapshot`),
+        when the last one was missing or too many parts were read apart from it.
+        The run is done: its objects go back to how their parts were made."""
+        from k8slint.cache import SNAPSHOTS
+
+        snapshot, cache = self._snapshot, self.engine.cache
+        if snapshot is None or cache is None or not snapshot.stale():
+            return
+        for part in snapshot.parts.values():
+            for resource in part.resources:
+                _drop_views(resource)
+                resource.directory = None
+        cache.save(SNAPSHOTS, key, snapshot.parts)
 
     def _kustomize(self, stage: KustomizeStage, resources: list[Resource]) -> list[Resource]:
         """Kustomize's part of the run (`k8slint.kustomize`): a failed build becomes a
@@ -347,9 +372,9 @@ class _Run:
             from k8slint.cache.keys import digest
 
             key = digest("built", key, *self._run_settings())
-            found = cache.load(BUILT, key)
-            if isinstance(found, _Part):
-                return self._merge(found)
+            found = self._cached_part(BUILT, key)
+            if found is not None:
+                return self._merge(found, key)
         built = make()
         if built is None:
             return None
@@ -364,7 +389,7 @@ class _Run:
         self._restore(run)
         if cache is not None and key is not None:
             cache.save(BUILT, key, part)
-        return self._merge(part)
+        return self._merge(part, key)
 
     def _load_linted(
         self, items: list[InputFile], progress: Callable[[int], None]
@@ -398,7 +423,9 @@ class _Run:
         self.not_validated, self.result = {}, LintResult()
         return part
 
-    def _merge(self, part: _Part) -> list[Resource]:
+    def _merge(self, part: _Part, key: str | None = None) -> list[Resource]:
+        """Take in a part's state; its objects as the cross-object phase holds
+        them. `key`: its cache entry's, for the next run's snapshot."""
         self.suppressions.update(part.suppressions)
         self.findings |= part.findings
         self.explained |= part.explained
@@ -407,7 +434,20 @@ class _Run:
         self.result.files += part.result.files
         self.result.objects += part.result.objects
         self.result.inventory.update(part.result.inventory)
+        snapshot = self._snapshot
+        if snapshot is not None and key is not None:
+            snapshot.keep(key, part)
+            if snapshot.taken(part):  # held already, as the last run held it
+                return part.resources
         return self._held(part.resources)
+
+    def _cached_part(self, kind: str, key: str) -> _Part | None:
+        """The part kept under `key`: from the last run's snapshot, else its entry."""
+        assert self._snapshot is not None and self.engine.cache is not None
+        part = self._snapshot.take(key)
+        if part is None:
+            part = self.engine.cache.load(kind, key)
+        return part if isinstance(part, _Part) else None
 
     def _held(self, resources: list[Resource]) -> list[Resource]:
         """The run's objects as the cross-object phase holds them: equal parts once
@@ -555,11 +595,8 @@ class _Run:
 
         cache = self.engine.cache
         assert cache is not None
-        parts: list[_Part | None] = []
-        for item in items:
-            key = self._key_of(item, context_only=False)
-            part = cache.load(FILES, key) if key else None
-            parts.append(part if isinstance(part, _Part) else None)
+        keys = [self._key_of(item, context_only=False) for item in items]
+        parts = [self._cached_part(FILES, key) if key else None for key in keys]
         missing = [index for index, part in enumerate(parts) if part is None]
         progress(len(items) - len(missing))
         todo = [items[index] for index in missing]
@@ -572,7 +609,12 @@ class _Run:
         for index, part in zip(missing, made, strict=True):
             parts[index] = part
             progress(1)
-        return [resource for part in parts if part is not None for resource in self._merge(part)]
+        return [
+            resource
+            for part, key in zip(parts, keys, strict=True)
+            if part is not None
+            for resource in self._merge(part, key)
+        ]
 
     def _file_part(self, item: InputFile) -> _Part:
         """Load and check one linted file into a part of its own, and keep it. The
@@ -593,13 +635,13 @@ class _Run:
             return self._held(self.load(item, context_only=True))
         from k8slint.cache import FILES
 
-        part = cache.load(FILES, key)
-        if not isinstance(part, _Part):
+        part = self._cached_part(FILES, key)
+        if part is None:
             saved = self.part([])  # this file's state alone makes its part
             part = self.part(self.load(item, context_only=True))
             cache.save(FILES, key, part)
             self._restore(saved)
-        return self._merge(part)
+        return self._merge(part, key)
 
     def _restore(self, part: _Part) -> None:
         """Put back the state that `part` took away."""
