@@ -48,9 +48,9 @@ import argparse
 import contextlib
 import gc
 import io
-import re
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
