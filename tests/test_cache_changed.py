@@ -13,7 +13,8 @@ from support import engine_for, everything, web_deployment
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
-from k8slint.cache import Cache, witness
+from k8slint.cache import FILES, SNAPSHOTS, Cache, witness
+from k8slint.cache.snapshot import Snapshot
 from k8slint.engine.run import LintResult
 from k8slint.load.discover import discover
 
@@ -221,3 +222,42 @@ def test_a_file_renamed_in_its_directory_is_reported_under_its_new_name(tmp_path
     warm = _lint(tmp_path / "tree", cache, "none")
     assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
     assert [Path(f.file).name for f in warm.findings if f.rule == CROSS] == ["svc.yaml"]
+
+
+def test_the_other_files_parts_come_from_the_last_runs_snapshot(tmp_path, monkeypatch):
+    """One entry holds every part of the last run (k8slint/cache/snapshot.py):
+    after one edit, no other file's entry is read, and the edited file's old
+    part in the snapshot is not taken."""
+    app, cache = _tree(tmp_path / "tree", kustomize=False), tmp_path / "cache"
+    _lint(tmp_path / "tree", cache, "none")
+    read: list[str] = []
+    real_load = Cache.load
+    monkeypatch.setattr(
+        Cache, "load", lambda self, kind, key: read.append(kind) or real_load(self, kind, key)
+    )
+    service = app / "service.yaml"
+    service.write_text(service.read_text().replace("app: web", "app: nope"))
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert read.count(SNAPSHOTS) == 1
+    assert read.count(FILES) == 1  # the edited file's, a miss
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    assert any(f.rule == CROSS for f in warm.findings)
+
+
+@pytest.mark.parametrize(
+    ("parts", "taken", "stale"),
+    [
+        (10, 0, True),  # none: written
+        (0, 0, False),
+        (2000, 1999, False),
+        (2000, 1900, False),
+        (2000, 1800, True),  # over a sixteenth read apart
+        (40, 1, True),
+    ],
+)
+def test_a_snapshot_is_written_again_when_too_much_was_read_apart(parts, taken, stale):
+    snapshot = Snapshot({f"key{n}": object() for n in range(taken)})
+    for n in range(parts):
+        part = snapshot.take(f"key{n}") or object()
+        snapshot.keep(f"key{n}", part)
+    assert snapshot.stale() == stale

@@ -306,13 +306,13 @@ class _Run:
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
         if cache is not None:
+            if witness_key is not None:
+                self._keep_snapshot(witness_key)
             remote = stage.remote_outputs() if run_key else None
             if remote is not None and not stage.unsettled:
                 cache.save(RUNS, run_key, (remote, self.result))
                 if witness_key is not None:
                     cache.remember_run(witness_key, (run_key, stage.remote_builds))
-            if witness_key is not None:
-                self._keep_snapshot(witness_key)
             cache.finish()
         return self.result
 
