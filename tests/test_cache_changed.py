@@ -24,6 +24,8 @@ CROSS = "service-selector-no-match"
 """The cross-object finding the edits make appear or disappear."""
 OVERLAP = "selector-overlap"
 """A cross-object finding that depends on the objects' directories."""
+MISSING = "config-ref-missing"
+"""A cross-object finding that depends on the objects' Kustomize trees."""
 
 
 def _service(app: str) -> str:
@@ -261,3 +263,44 @@ def test_a_snapshot_is_written_again_when_too_much_was_read_apart(parts, taken, 
         part = snapshot.take(f"key{n}") or object()
         snapshot.keep(f"key{n}", part)
     assert snapshot.stale() == stale
+
+
+def test_a_kustomization_that_stops_generating_a_name_is_seen(tmp_path, monkeypatch):
+    """Linted raw, an object's Kustomize tree says which ConfigMaps a generator
+    makes (`Resource.kustomize_tree`): an edit of the kustomization alone
+    changes what the cross-object checks read of the Deployment."""
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    root.mkdir()
+    (root / "deployment.yaml").write_text(
+        web_deployment("envFrom: [{configMapRef: {name: settings}}]")
+    )
+    (root / "config.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: defaults\ndata: {a: b}\n"
+    )
+    kustomization = root / "kustomization.yaml"
+    generating = "resources: [deployment.yaml, config.yaml]\nconfigMapGenerator:\n  - name: {}\n"
+    kustomization.write_text(generating.format("settings"))
+    before = _lint(root, cache, "none")
+    assert not any(f.rule == MISSING for f in before.findings)
+    calls = _checked_across(monkeypatch)
+    kustomization.write_text(generating.format("renamed"))
+    warm = _lint(root, cache, "none")
+    assert calls == [1]
+    assert everything(warm) == everything(_lint(root, None, "none"))
+    assert any(f.rule == MISSING for f in warm.findings)
+
+
+def test_an_object_no_schema_was_found_for_is_placed_again(tmp_path, monkeypatch):
+    """The cross-object `crd-schema` check says which custom resources it could
+    not validate: that is replayed too, at the object's new line."""
+    app, cache = _selecting_nothing(tmp_path / "tree"), tmp_path / "cache"
+    widget = app / "widget.yaml"
+    widget.write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n")
+    before = _lint(tmp_path / "tree", cache, "none")
+    assert [entry.line for entry in before.not_validated] == [1]
+    calls = _checked_across(monkeypatch)
+    widget.write_text("# moved\n---\n" + widget.read_text())
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert calls == []
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    assert [entry.line for entry in warm.not_validated] == [3]
