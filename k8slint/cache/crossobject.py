@@ -46,7 +46,7 @@ NOT_READ_BY_CHECKS = {
     "derived": "views of `data`, made again from it; which rules its annotations "
     "ignore is read by the engine when it places a verdict, never by a check",
     "directory": "the directory of `file` (in the key) under the working "
-    "directory (in the run's settings)",
+    "directory (which the engine puts in the settings)",
 }
 """Why each other attribute of `Resource` is left out (a test holds the two
 lists to `Resource`'s fields, so a new attribute is decided here)."""

@@ -740,7 +740,9 @@ class _Run:
         from k8slint.cache import CROSS
         from k8slint.cache.crossobject import Recorder, Recording, view_key
 
-        key = view_key(resources, self._run_settings())
+        # The working directory is in the settings too: named here, since the
+        # checks read it (`Resource.directory`) where the settings need not.
+        key = view_key(resources, (self._run_settings(), os.getcwd()))
         found = cache.load(CROSS, key) if key else None
         if isinstance(found, Recording):
             self._replay(found, resources)
