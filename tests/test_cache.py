@@ -18,6 +18,7 @@ from support import everything as _everything
 
 import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
+import k8slint.load.loader as loader
 from k8slint.cache import (
     BUILDS,
     DIRECTORY_NAME,
@@ -29,10 +30,9 @@ from k8slint.cache import (
     WITNESSES,
     Cache,
     digests,
-    keys,
     witness,
 )
-from k8slint.cache.store import GITIGNORE, MAGIC, Store
+from k8slint.cache.store import GITIGNORE, MAGIC, SIZE_STAMP, Store
 from k8slint.cli import cli
 from k8slint.engine.run import LintResult
 from k8slint.kube.openapi import bundled_versions
@@ -128,7 +128,7 @@ def test_a_whole_run_is_one_entry_and_a_warm_run_loads_no_file(tree, tmp_path, m
     cache = tmp_path / "cache"
     cold = _lint([tree], cache, kustomize_command="none")
     assert len(_entries(cache, RUNS)) == 1
-    monkeypatch.setattr(run_module, "load_file", _must_not_run)
+    monkeypatch.setattr(loader, "load_file", _must_not_run)
     assert _everything(_lint([tree], cache, kustomize_command="none")) == _everything(cold)
 
 
@@ -281,33 +281,9 @@ def test_the_code_is_in_the_key(tree, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     _lint([tree], cache, kustomize_command="none")
     before = _entries(cache, FILES)
-    monkeypatch.setattr(keys, "code_fingerprint", lambda: "another k8slint")
+    monkeypatch.setattr(Cache, "code", "another k8slint")
     _lint([tree], cache, kustomize_command="none")
     assert len(_entries(cache, FILES) - before) == 2
-
-
-def test_the_code_fingerprint_covers_sources_rules_and_version(tmp_path, monkeypatch):
-    package, rules = tmp_path / "k8slint", tmp_path / "rules"
-    (package / "checks").mkdir(parents=True)
-    rules.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "checks" / "a.py").write_text("x = 1\n")
-    (rules / "a-rule.yaml").write_text("id: a-rule\n")
-
-    class Package:
-        __file__ = str(package / "__init__.py")
-        __version__ = "1.0"
-
-    monkeypatch.setattr(keys, "k8slint", Package)
-    monkeypatch.setattr(keys, "rules_dir", lambda: str(rules))
-    seen = {keys.code_fingerprint.__wrapped__()}
-    (package / "checks" / "a.py").write_text("x = 2\n")
-    seen.add(keys.code_fingerprint.__wrapped__())
-    (rules / "a-rule.yaml").write_text("id: a-rule\nseverity: error\n")
-    seen.add(keys.code_fingerprint.__wrapped__())
-    Package.__version__ = "1.1"
-    seen.add(keys.code_fingerprint.__wrapped__())
-    assert len(seen) == 4
 
 
 def test_the_callers_settings_are_in_the_run_key(tree, tmp_path):
@@ -421,6 +397,52 @@ def test_the_size_bound_drops_the_oldest_entries(tmp_path):
     kept = sorted(_entries(tmp_path / "cache", FILES))
     assert kept and len(kept) < 10
     assert kept[-1].startswith("19") and not any(name.startswith("00") for name in kept)
+
+
+def _walks(monkeypatch) -> list[int]:
+    """The walks of the whole directory from now on (each still walks)."""
+    walks: list[int] = []
+    real = Store._walk_and_prune
+
+    def counted(self):
+        walks.append(real(self))
+        return walks[-1]
+
+    monkeypatch.setattr(Store, "_walk_and_prune", counted)
+    return walks
+
+
+def _put(store: Store, first: int, count: int) -> None:
+    for index in range(first, first + count):
+        store.put(FILES, f"{index:02d}" + "0" * 62, b"x" * 1000)
+
+
+def test_the_directory_is_walked_only_when_the_bound_may_be_passed(tmp_path, monkeypatch):
+    walks = _walks(monkeypatch)
+    store = Store(str(tmp_path / "cache"), max_bytes=10_000)
+    store.open()
+    _put(store, 0, 3)
+    store.prune()  # no stamp yet: walked
+    _put(store, 3, 3)
+    store.prune()  # 6 entries of ~1,070 bytes: under the bound by the stamp
+    assert len(walks) == 1
+    _put(store, 6, 4)
+    store.prune()  # past it: walked and pruned
+    assert len(walks) == 2 and walks[-1] <= 7_500
+    assert len(_entries(tmp_path / "cache", FILES)) < 10
+    store.prune()  # nothing written since: nothing to do
+    assert len(walks) == 2
+
+
+@pytest.mark.parametrize("stamp", ["", "garbage\n", "100 0\n"], ids=["empty", "garbled", "old"])
+def test_a_broken_or_old_size_stamp_is_walked_again(tmp_path, monkeypatch, stamp):
+    walks = _walks(monkeypatch)
+    store = Store(str(tmp_path / "cache"), max_bytes=10_000)
+    store.open()
+    (tmp_path / "cache" / SIZE_STAMP).write_text(stamp)
+    _put(store, 0, 1)
+    store.prune()
+    assert len(walks) == 1
 
 
 # --- Kustomize builds ----------------------------------------------------------
@@ -539,7 +561,7 @@ def test_an_unchanged_tree_is_known_by_its_stat_alone(tmp_path, monkeypatch):
     app, cache = _kustomize_tree(tmp_path), tmp_path / "cache"
     cold = _lint([app], cache, kustomize_command="none")
     assert len(_entries(cache, WITNESSES)) == 1
-    monkeypatch.setattr(run_module, "load_file", _must_not_run)
+    monkeypatch.setattr(loader, "load_file", _must_not_run)
     monkeypatch.setattr(run_module, "KustomizeStage", _must_not_run)
     monkeypatch.setattr(run_module.FileClassifier, "kind_of", _must_not_run)
     monkeypatch.setattr(Cache, "file_digest", _must_not_run)

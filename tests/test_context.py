@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from support import lint_paths
 
 from k8slint.cli import cli
-from k8slint.engine import run as engine
 from k8slint.engine.registry import load_rules
+from k8slint.load import loader
 
 FAMILY = sorted(
     rule.id
@@ -305,13 +305,13 @@ def test_a_file_both_linted_and_in_context_is_loaded_once(tmp_path, monkeypatch)
     manifests = write_app(tmp_path)
     monkeypatch.chdir(tmp_path)
     loaded: list[str] = []
-    real_load = engine.load_file
+    real_load = loader.load_file  # the engine imports it when it loads a file
 
     def counting_load(path, display=None):
         loaded.append(os.path.realpath(path))
         return real_load(path, display)
 
-    monkeypatch.setattr(engine, "load_file", counting_load)
+    monkeypatch.setattr(loader, "load_file", counting_load)
     relative = os.path.join("manifests", "deployment.yaml")
     result = run_cli([relative, "--context", str(manifests)])
     assert result["summary"]["objects"] == 1

@@ -329,6 +329,24 @@ def test_sarif_results_carry_the_fix_as_line_replacements(commented):
     ]
 
 
+def test_each_fix_alone_on_one_loaded_file_is_the_fix_on_the_file_loaded_again(monkeypatch):
+    """SARIF shows every fix alone; a file's round-trip tree is loaded once and each
+    fix edits a pickled copy of it (copy.deepcopy would drop comments): every
+    fixable finding of the fixtures and examples gives what a fresh load gives."""
+    from k8slint.fix.apply import LinePreviews
+    from k8slint.fix.rewrite import _LoadedYaml
+
+    result = lint_paths([str(FIXTURES), str(REPO / "examples")], None)
+    fixable = [finding for finding in result.findings if finding.fix is not None]
+    shared = LinePreviews()
+    once = [shared.of(finding.file, finding.fix) for finding in fixable]
+    monkeypatch.setattr(_LoadedYaml, "_copy", _LoadedYaml._load)
+    fresh = [LinePreviews().of(finding.file, finding.fix) for finding in fixable]
+    assert once == fresh
+    files = [finding.file for finding, changes in zip(fixable, once, strict=True) if changes]
+    assert len(files) > len(set(files)) >= 10  # files with several fixes among them
+
+
 def _rules_with_fixes():
     from k8slint.engine.registry import load_rules
 

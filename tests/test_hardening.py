@@ -20,7 +20,6 @@ from click.testing import CliRunner
 from support import REPO, lint_text
 
 from k8slint.cli import cli
-from k8slint.load import discover as discover_module
 from k8slint.load import loader
 from k8slint.load.discover import InputFile, discover
 from k8slint.load.scalars import resolve_plain
@@ -136,7 +135,7 @@ def test_devices_fifos_and_symlinks_out_of_the_tree_are_skipped_with_a_notice(tm
 
 
 def test_a_named_device_is_read_only_up_to_the_size_limit(monkeypatch):
-    monkeypatch.setattr(discover_module, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1024)
     found = discover(["/dev/zero"])
     assert found.files == []
     assert found.errors == ["/dev/zero: over the 0 MiB limit; not linted"]
@@ -169,7 +168,7 @@ def test_config_or_baseline_naming_a_fifo_or_device_is_exit_2(tmp_path, clean, o
 
 
 def test_stdin_over_the_size_limit_is_exit_2_with_one_line(monkeypatch, clean):
-    monkeypatch.setattr(discover_module, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
     result = run("lint", "-", str(clean), stdin="x" * 101)
     assert result.exit_code == 2
     assert "<stdin>: over the 0 MiB limit; not linted" in result.stderr

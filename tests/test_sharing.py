@@ -23,6 +23,12 @@ def _object(**changes):
     return data
 
 
+def _with_packed(**parts):
+    from k8slint.kube.packed import _pack
+
+    return {"schema": {"openAPIV3Schema": _pack({"type": "object"})}, **parts}
+
+
 def test_equal_objects_become_one_and_keep_their_values():
     shared = SharedData()
     first = shared.share(_object())
@@ -51,17 +57,31 @@ def test_an_object_that_differs_shares_its_equal_parts():
         ({"a": 1, "b": 2}, {"b": 2, "a": 1}),
         ({"a": []}, {"a": {}}),
         ([1, [2]], [1, (2,)]),
+        ({"a": 0.0}, {"a": -0.0}),
     ],
 )
-def test_parts_equal_in_python_but_not_in_a_manifest_stay_apart(one, other):
+@pytest.mark.parametrize("holder", [dict, _with_packed], ids=["plain", "with-a-packed-schema"])
+def test_parts_equal_in_python_but_not_in_a_manifest_stay_apart(one, other, holder):
     """`true` is not `1` to a check (isinstance(value, bool)), nor is key order
-    the same to a message that lists keys as written."""
+    the same to a message that lists keys as written; alike for the parts that
+    hold a value other than plain data."""
     shared = SharedData()
     expected = copy.deepcopy(other)
-    shared.share(one)
-    kept = shared.share(other)
+    shared.share(holder(part=one))
+    kept = shared.share(holder(part=other))["part"]
     assert kept is other
     assert kept == expected and list(kept) == list(expected)
+
+
+def test_parts_holding_a_packed_schema_are_shared_too():
+    """A CRD's data holds its schema packed (`kube.packed`): copies of one CRD
+    are held once all the same."""
+    shared = SharedData()
+    first = shared.share(_with_packed(part=_object()))
+    second = shared.share(_with_packed(part=_object()))
+    assert second is first
+    third = shared.share(_with_packed(part=_object(replicas=3)))
+    assert third is not first and third["part"]["metadata"] is first["part"]["metadata"]
 
 
 def _copies(tmp_path):

@@ -43,20 +43,25 @@ HEAVY = (
     "pickle",  # the cache's entries, packed CRD schemas
     "traceback",  # an internal error's notice
     "difflib",  # "did you mean": a misspelt field or kind
+    "k8slint.kustomize.raw",  # a Kustomize root that did not build
+    "k8slint.kustomize.origin",  # one that did
 )
 """Modules a one-file lint of a valid manifest has no use for."""
 
 
-def _modules_after_lint(path: Path, *options: str) -> list[str]:
-    """Which of HEAVY a `k8slint lint path` run imported (in a fresh interpreter)."""
+def _modules_after_lint(
+    path: Path, *options: str, among: tuple[str, ...] = HEAVY, prelude: str = ""
+) -> list[str]:
+    """Which of `among` a `k8slint lint path` run imported (in a fresh interpreter,
+    after `prelude`)."""
     script = (
-        "import sys\n"
+        f"import sys\n{prelude}"
         "from k8slint.cli import cli\n"
         "try:\n"
         f"    cli(['lint', *{options!r}, {str(path)!r}], standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
-        f"print('imported:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+        f"print('imported:' + ','.join(m for m in {among!r} if m in sys.modules))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
@@ -80,6 +85,22 @@ def test_a_one_file_lint_imports_only_what_it_uses(
     path = tmp_path / "web.yaml"
     path.write_text(text)
     assert _modules_after_lint(path, *options) == expected
+
+
+NOT_WARM = ("yaml", "k8slint.load.loader", "k8slint.checks.api", "k8slint.kube.index")
+"""What a run whose result is cached has no use for: it parses nothing, binds
+no check and indexes no object."""
+
+
+def test_a_warm_run_imports_no_yaml_no_check_and_no_index(tmp_path: Path):
+    path, cache = tmp_path / "web.yaml", tmp_path / "cache"
+    path.write_text(VALID)
+    # The witness vouches for files written just before (as in tests/test_cache.py).
+    settled = "import k8slint.cache.witness\nk8slint.cache.witness.SETTLED_NS = 0\n"
+    options = ("--cache-dir", str(cache))
+    cold = _modules_after_lint(path, *options, among=NOT_WARM, prelude=settled)
+    assert cold == list(NOT_WARM)
+    assert _modules_after_lint(path, *options, among=NOT_WARM, prelude=settled) == []
 
 
 def _process(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -14,6 +14,7 @@ fingerprint is in every key); one that does not load is a miss.
 
 from __future__ import annotations
 
+import functools
 import pickle
 import time
 from typing import Any
@@ -46,6 +47,14 @@ class Cache:
         settings (the config, --select/--ignore): part of the run entry's key."""
         self._digests = FileDigests(self.store)
         self.witness = Witness()
+
+    @functools.cached_property
+    def code(self) -> str:
+        """The code's fingerprint (`keys.code_fingerprint`), part of every key:
+        through the cache, which remembers it by the stat of the code's files."""
+        from k8slint.cache.code import remembered_fingerprint
+
+        return remembered_fingerprint(self.store, self.began_ns)
 
     @property
     def problem(self) -> str | None:

@@ -20,7 +20,7 @@ import stat
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from k8slint.cache.keys import code_fingerprint, digest
+from k8slint.cache.keys import digest
 from k8slint.kustomize.tree import Reader, chain
 
 MAX_FILES = 20_000
@@ -69,9 +69,10 @@ def build_inputs_key(
     return digest("build-inputs", directory, hashed)
 
 
-def command_identity(command: list[str] | None) -> str:
+def command_identity(command: list[str] | None, code: str) -> str:
     """The command's words and the binary they run (its path, size and change time:
-    another Kustomize may build differently), and Kustomize's environment."""
+    another Kustomize may build differently), Kustomize's environment, and the
+    code (`Cache.code`)."""
     if not command:
         return digest("no-command")
     binary = shutil.which(command[0])
@@ -84,7 +85,7 @@ def command_identity(command: list[str] | None) -> str:
         except OSError:
             found = real
     environment = {k: v for k, v in os.environ.items() if k.startswith(("KUSTOMIZE", "HELM"))}
-    return digest(code_fingerprint(), command, found, environment)
+    return digest(code, command, found, environment)
 
 
 def _names_remote(directory: str, data: dict[str, Any]) -> bool:

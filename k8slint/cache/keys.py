@@ -13,6 +13,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import k8slint
@@ -49,20 +50,42 @@ def content_digest(data: bytes) -> str:
 def code_fingerprint() -> str:
     """The k8slint version, every source file of the package and every rule and
     preset file, and the version of the bundled API schemas: a change to any of
-    them is another code, whose results are not this one's."""
-    hashed = hashlib.sha256(k8slint.__version__.encode())
-    hashed.update(_schemas_version().encode())
-    package = os.path.dirname(os.path.abspath(k8slint.__file__))
-    for top, suffixes in ((package, (".py", ".json", ".yaml")), (rules_dir(), (".yaml",))):
-        for folder, subfolders, names in os.walk(top):
-            subfolders[:] = sorted(d for d in subfolders if d not in ("__pycache__", "_rules"))
-            for name in sorted(names):
-                if name.endswith(suffixes):
-                    path = os.path.join(folder, name)
-                    hashed.update(os.path.relpath(path, top).encode() + b"\0")
-                    with open(path, "rb") as handle:
-                        hashed.update(handle.read())
+    them is another code, whose results are not this one's. (A run takes it
+    through `cache.code`, which reads these files only when their stat changed.)"""
+    hashed = hashlib.sha256(version_text().encode())
+    for path, name in code_files():
+        hashed.update(name.encode() + b"\0")
+        with open(path, "rb") as handle:
+            hashed.update(handle.read())
     return hashed.hexdigest()
+
+
+def version_text() -> str:
+    """The versions in the code's identity: k8slint's and the API schemas'."""
+    return k8slint.__version__ + _schemas_version()
+
+
+def code_files() -> Iterator[tuple[str, str]]:
+    """(path, name) of every source, rule and preset file, in a fixed order (a
+    folder's files by name, then its subfolders'); the name is relative to the
+    package or the rules directory."""
+    package = os.path.dirname(os.path.abspath(k8slint.__file__))
+    yield from _files_under(package, "", (".py", ".json", ".yaml"))
+    yield from _files_under(rules_dir(), "", (".yaml",))
+
+
+def _files_under(folder: str, prefix: str, suffixes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    with os.scandir(folder) as found:
+        entries = sorted(found, key=lambda entry: entry.name)
+    subfolders = []
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name not in ("__pycache__", "_rules"):
+                subfolders.append(entry)
+        elif entry.name.endswith(suffixes):
+            yield entry.path, prefix + entry.name
+    for entry in subfolders:
+        yield from _files_under(entry.path, prefix + entry.name + os.sep, suffixes)
 
 
 def _schemas_version() -> str:

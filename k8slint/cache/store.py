@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 
 GITIGNORE = "# Created by k8slint: the cache is local to this checkout.\n*\n"
@@ -33,6 +34,16 @@ MAX_BYTES = 512 * 2**20
 PRUNED_TO = 0.75
 """Pruning frees down to this share of `MAX_BYTES`, so it is not needed every run."""
 
+SIZE_STAMP = "size"
+"""The file (beside `.gitignore`) that keeps the directory's size as last walked
+plus what runs wrote since, and when it was walked: most runs that write add to
+it instead of walking every entry (a 2,000-file repository's cache has 2,000+)."""
+
+WALK_EVERY = 3600.0
+"""Seconds after which a run that writes walks the directory even when the
+stamp says it is well under the bound: two runs at once may each add their
+writes to the same old stamp, and the last one's write wins."""
+
 
 @dataclass
 class Store:
@@ -41,7 +52,8 @@ class Store:
     directory: str
     max_bytes: int = MAX_BYTES
     problem: str | None = None
-    wrote: bool = field(default=False, init=False)
+    written: int = field(default=0, init=False)
+    """Bytes written since the size was last accounted for (`prune`)."""
 
     def open(self) -> None:
         """Create the directory with its `.gitignore` and CACHEDIR.TAG (kept if there)."""
@@ -73,11 +85,12 @@ class Store:
         """Write an entry atomically; a failure costs the entry, never the run."""
         if self.problem is not None:
             return
+        data = MAGIC + key.encode() + b"\n" + payload
         try:
-            self._write_file(self.path(kind, key), MAGIC + key.encode() + b"\n" + payload)
+            self._write_file(self.path(kind, key), data)
         except OSError:
             return
-        self.wrote = True
+        self.written += len(data)
 
     def _write_file(self, target: str, data: bytes) -> None:
         folder = os.path.dirname(target)
@@ -100,17 +113,34 @@ class Store:
             raise
 
     def prune(self) -> None:
-        """Keep the cache under `max_bytes`: delete the entries written longest ago
-        (a hit on a file entry rewrites nothing, so this is by age of the result)."""
-        if not self.wrote:
+        """Keep the cache under `max_bytes`: after a run that wrote, add its writes
+        to the size stamp, and when that may pass the bound (or the stamp is
+        missing, garbled or old) walk the directory and delete the entries
+        written longest ago (a hit on a file entry rewrites nothing, so this is
+        by age of the result). The stamp overcounts an entry written again
+        (then the walk comes early), never undercounts one run's writes."""
+        if not self.written:
             return
+        written, self.written = self.written, 0
+        stamp = os.path.join(self.directory, SIZE_STAMP)
+        size, walked = _read_stamp(stamp)
+        now = time.time()
+        if size is not None and size + written <= self.max_bytes and 0 <= now - walked < WALK_EVERY:
+            size, now = size + written, walked
+        else:
+            size = self._walk_and_prune()
+        with contextlib.suppress(OSError):
+            self._write_file(stamp, f"{size} {now}\n".encode())
+
+    def _walk_and_prune(self) -> int:
+        """Delete the oldest entries while over the bound; the bytes left."""
         entries: list[tuple[int, int, str]] = []
         total = 0
         for folder, _, names in os.walk(self.directory):
+            if folder == self.directory:
+                continue  # .gitignore, CACHEDIR.TAG, the size stamp
             for name in names:
                 path = os.path.join(folder, name)
-                if folder == self.directory:
-                    continue  # .gitignore, CACHEDIR.TAG
                 try:
                     found = os.stat(path)
                 except OSError:
@@ -118,7 +148,7 @@ class Store:
                 total += found.st_size
                 entries.append((found.st_mtime_ns, found.st_size, path))
         if total <= self.max_bytes:
-            return
+            return total
         entries.sort()
         for _, size, path in entries:
             if total <= self.max_bytes * PRUNED_TO:
@@ -128,3 +158,14 @@ class Store:
             except OSError:
                 continue
             total -= size
+        return total
+
+
+def _read_stamp(path: str) -> tuple[int | None, float]:
+    """The size and walk time a stamp records ((None, 0): none, or not one of ours)."""
+    try:
+        with open(path, "rb") as handle:
+            size, walked = handle.read(100).split()
+        return int(size), float(walked)
+    except (OSError, ValueError):
+        return None, 0.0

@@ -171,9 +171,12 @@ class Config:
 
     def configure_rules(self, rules: Mapping[str, Rule]) -> dict[str, Rule]:
         """The rules with their configured params merged in. Severities are not set
-        here: the engine decides each finding's severity, per file, from `RulePolicy`."""
+        here: the engine decides each finding's severity, per file, from `RulePolicy`.
+        A rule without configured params is the shipped one (no copy per run)."""
         return {
-            rule_id: replace(rule, params={**rule.params, **self.params.get(rule_id, {})})
+            rule_id: replace(rule, params={**rule.params, **self.params[rule_id]})
+            if rule_id in self.params
+            else rule
             for rule_id, rule in rules.items()
         }
 

@@ -16,25 +16,28 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
-from k8slint.checks.api import Check, CheckContext, find_check
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
 from k8slint.engine.suppress import Suppressions, annotation_rules, parse_comments
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
-from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
 from k8slint.kube.sharing import SharedData
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
 from k8slint.kustomize.stage import KustomizeStage, rebuild
 from k8slint.load.discover import InputFile
-from k8slint.load.loader import LoadedFile, load_bytes, load_file
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 
-if TYPE_CHECKING:  # the cache is imported by the runs that have one (not --no-cache)
+if TYPE_CHECKING:
+    # Imported where used: the cache by the runs that have one (not --no-cache);
+    # the checks, the loader (YAML) and the index by a run that computes its
+    # result, which a run whose result is cached (a warm re-lint) never does.
     from k8slint.cache import Cache
     from k8slint.cache.crossobject import Recorder, Recording
     from k8slint.cache.snapshot import Snapshot
+    from k8slint.checks.api import Check, CheckContext
+    from k8slint.kube.index import RunIndex
+    from k8slint.load.loader import LoadedFile
 
 
 def _ignore_progress(done: int) -> None:
@@ -146,6 +149,8 @@ class Engine:
     def _checks(self) -> tuple[list[tuple[Rule, Check]], list[tuple[Rule, Check]]]:
         """The rules' checks, per object and across objects: bound (their modules
         imported) on first use, which a run whose result is cached never makes."""
+        from k8slint.checks.api import find_check
+
         resource_checks: list[tuple[Rule, Check]] = []
         run_checks: list[tuple[Rule, Check]] = []
         for rule in self.rules:
@@ -238,6 +243,7 @@ class _Run:
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
         self._engine_digest = ""
+        self._rules_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
         self._tree_digests: dict[int, tuple[object, str]] = {}
         self._recorder: Recorder | None = None
@@ -489,25 +495,34 @@ class _Run:
 
     def _engine_key(self) -> str:
         """The settings every file's result depends on, digested once a run."""
-        from k8slint.cache.keys import code_fingerprint, digest
+        from k8slint.cache.keys import digest
 
         if not self._engine_digest:
             engine = self.engine
+            assert engine.cache is not None
             self._engine_digest = digest(
-                code_fingerprint(), engine.version, engine.strict, engine.workload_kinds
+                engine.cache.code, engine.version, engine.strict, engine.workload_kinds
             )
         return self._engine_digest
 
+    def _all_rules_key(self) -> str:
+        """The rules with their params, digested once a run: part of every key
+        (canonicalising them for each key was most of a cached run's key work)."""
+        from k8slint.cache.keys import digest
+
+        if not self._rules_digest:
+            self._rules_digest = digest(sorted((r.id, r.params) for r in self.engine.rules))
+        return self._rules_digest
+
     def _rules_key(self, enabled: set[str], severities: dict[str, str]) -> str:
-        """The rules that apply to a file, with their configured severities and
-        params; files under the same settings share the digest."""
+        """The rules that apply to a file, with their configured severities, and
+        the rules' params; files under the same settings share the digest."""
         from k8slint.cache.keys import canonical, digest
 
         memo = self._rule_digests
         shape = (frozenset(enabled), canonical(severities))
         if shape not in memo:
-            rules = sorted((r.id, r.params) for r in self.engine.rules if r.id in enabled)
-            memo[shape] = digest(sorted(enabled), severities, rules)
+            memo[shape] = digest(sorted(enabled), severities, self._all_rules_key())
         return memo[shape]
 
     def _key_of(self, item: InputFile, context_only: bool) -> str | None:
@@ -541,8 +556,7 @@ class _Run:
         path named is shown relative to it)."""
         cache = self.engine.cache
         assert cache is not None
-        rules = sorted((rule.id, rule.params) for rule in self.engine.rules)
-        return self._engine_key(), cache.settings, rules, os.getcwd()
+        return self._engine_key(), cache.settings, self._all_rules_key(), os.getcwd()
 
     def _witness_key(self, items: list[InputFile], context: list[InputFile]) -> str | None:
         """The key of the run's witness (`k8slint.cache.witness`): what the run key
@@ -553,7 +567,8 @@ class _Run:
 
         if any(item.path is None for item in itertools.chain(items, context)):
             return None
-        policy = self.engine.policy
+        cache, policy = self.engine.cache, self.engine.policy
+        assert cache is not None
 
         def named(item: InputFile) -> str:  # with the rules that apply to it
             return f"{item.display}\0{item.path}\0{self._rules_key(*policy.for_file(item.display))}"
@@ -562,7 +577,7 @@ class _Run:
         return digest(
             "witness",
             *self._run_settings(),
-            command_identity(self.engine.kustomize_command),
+            command_identity(self.engine.kustomize_command, cache.code),
             content_digest(files.encode()),
         )
 
@@ -678,6 +693,8 @@ class _Run:
 
     def _read(self, item: InputFile) -> LoadedFile:
         """Load a file as what it is: a skipped kind gets its notice and no objects."""
+        from k8slint.load.loader import load_bytes, load_file
+
         kind = self.classifier.kind_of(item.display, item.path)
         if kind in SKIPPED_NOTICES:
             return _skipped(item.display, kind)
@@ -733,6 +750,8 @@ class _Run:
         """The cross-object checks on the run's view; with a cache, the verdicts
         they gave on a view that reads the same (`k8slint.cache.crossobject`),
         placed again against this run's objects."""
+        from k8slint.kube.index import RunIndex
+
         cache = self.engine.cache
         if cache is None:
             self._check_across(RunIndex(resources))
@@ -784,6 +803,8 @@ class _Run:
         """One per rule and run (a check may be called a hundred thousand times)."""
         context = self._contexts.get(rule.id)
         if context is None:
+            from k8slint.checks.api import CheckContext
+
             engine = self.engine
             context = CheckContext(
                 engine.version, rule.params, engine.strict, self._note_not_validated
@@ -917,6 +938,8 @@ def _drop_views(resource: Resource) -> None:
 
 
 def _skipped(display: str, kind: str) -> LoadedFile:
+    from k8slint.load.loader import LoadedFile
+
     loaded = LoadedFile(display)
     loaded.notices.append((1, SKIPPED_NOTICES[kind]))
     return loaded

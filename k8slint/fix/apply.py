@@ -14,9 +14,13 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from k8slint.kube.edits import overlaps, touched
 from k8slint.model import Finding, Fix, JsonPath
+
+if TYPE_CHECKING:
+    from k8slint.fix.rewrite import Rewriter
 
 
 @dataclass(slots=True)
@@ -80,25 +84,49 @@ def fix_text(display: str, text: str, findings: list[Finding]) -> FileFix:
     return FileFix(display, text, after, fixed)
 
 
-def line_replacements(display: str, fix: Fix) -> list[tuple[int, int, str]]:
-    """One fix alone as line replacements on the file as it is now: (first line,
-    line after the last replaced one, new text), 1-based; for SARIF's `fixes`."""
-    from k8slint.fix.rewrite import RewriteError, rewrite
+class LinePreviews:
+    """Each fix alone as line replacements on its file as it is now: (first line,
+    line after the last replaced one, new text), 1-based; for SARIF's `fixes`.
+
+    A file is read and loaded for rewriting once for all of its fixes (findings
+    come file by file, so only the last file is kept)."""
+
+    def __init__(self) -> None:
+        self._display: str | None = None
+        self._file: tuple[str, Rewriter] | None = None
+
+    def of(self, display: str, fix: Fix) -> list[tuple[int, int, str]]:
+        from k8slint.fix.rewrite import RewriteError
+
+        if display != self._display:
+            self._display, self._file = display, _loaded(display)
+        if self._file is None:
+            return []
+        text, rewriter = self._file
+        try:
+            after, applied = rewriter.rewrite([fix])
+        except RewriteError:
+            return []
+        if not applied:
+            return []
+        old, new = text.splitlines(keepends=True), after.splitlines(keepends=True)
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        return [
+            (i1 + 1, i2 + 1, "".join(new[j1:j2]))
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"
+        ]
+
+
+def _loaded(display: str) -> tuple[str, Rewriter] | None:
+    """A file's text and its rewriter, or None: unreadable or not rewritable."""
+    from k8slint.fix.rewrite import RewriteError, Rewriter
 
     try:
         text, _ = read_text(display)
-        after, applied = rewrite(text, [fix])
+        return text, Rewriter(text)
     except (OSError, UnicodeDecodeError, RewriteError):
-        return []
-    if not applied:
-        return []
-    old, new = text.splitlines(keepends=True), after.splitlines(keepends=True)
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    return [
-        (i1 + 1, i2 + 1, "".join(new[j1:j2]))
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+        return None
 
 
 def read_text(path: str) -> tuple[str, bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -33,20 +34,33 @@ def rewrite(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
     A fix that no longer fits (another fix took its place) is skipped whole:
     its edits are tried on a copy first.
     """
-    bom = text.startswith(BOM)
-    body = text[1:] if bom else text
-    crlf = "\r\n" in body
-    if crlf:
-        body = body.replace("\r\n", "\n")
-    chosen = list(fixes)
-    data = _json(body)
-    if data is not None:
-        new, applied = _rewrite_json(body, data, chosen)
-    else:
-        new, applied = _rewrite_yaml(body, chosen)
-    if crlf:
-        new = new.replace("\n", "\r\n")
-    return (BOM if bom else "") + new, applied
+    return Rewriter(text).rewrite(fixes)
+
+
+class Rewriter:
+    """A file's text, loaded once, to rewrite with one set of fixes after another,
+    each on the text as it is: SARIF shows every fix alone, as a change to the
+    file now, and loading a file for the round trip costs more than the rest of a
+    rewrite. The text is normalised (BOM and CRLF off) for the edit and restored
+    after it."""
+
+    def __init__(self, text: str) -> None:
+        self._bom = text.startswith(BOM)
+        body = text[1:] if self._bom else text
+        self._crlf = "\r\n" in body
+        self._body = body.replace("\r\n", "\n") if self._crlf else body
+        self._data = _json(self._body)
+        self._yaml = _LoadedYaml(self._body) if self._data is None else None
+
+    def rewrite(self, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
+        chosen = list(fixes)
+        if self._yaml is None:
+            new, applied = _rewrite_json(self._body, self._data, chosen)
+        else:
+            new, applied = self._yaml.rewrite(chosen)
+        if self._crlf:
+            new = new.replace("\n", "\r\n")
+        return (BOM if self._bom else "") + new, applied
 
 
 def _json(text: str) -> Any:
@@ -102,30 +116,51 @@ def _yaml(mapping: int, sequence: int, offset: int) -> Any:
     return yaml
 
 
-def _rewrite_yaml(text: str, fixes: list[Fix]) -> tuple[str, list[Fix]]:
-    from ruamel.yaml import YAMLError
+class _LoadedYaml:
+    """A YAML text's round-trip documents, its indentation and its serialisation
+    before any edit. Each rewrite edits its own copy of the documents: a pickle
+    round trip of ruamel's tree keeps its comments and positions (copy.deepcopy
+    drops comments) at a tenth of the cost of loading the text again."""
 
-    loader = _yaml(2, 2, 0)
-    try:
-        documents = list(loader.load_all(text))
-    except (YAMLError, ValueError) as error:
-        raise RewriteError(f"cannot load for rewriting: {error}") from None
-    mapping, sequence, offset = detect_indent(documents)
-    dumper = _yaml(mapping, sequence, offset)
-    before = _dump(dumper, documents)
-    applied = []
-    for fix in fixes:
-        if not 0 <= fix.document < len(documents):
-            continue
-        trial = _trial(documents[fix.document], fix, mapping, sequence)
-        if trial is None:
-            continue
-        documents[fix.document] = trial
-        applied.append(fix)
-    if not applied:
-        return text, []
-    after = _dump(dumper, documents)
-    return "".join(carry_over(_lines(text), _lines(before), _lines(after))), applied
+    def __init__(self, text: str) -> None:
+        self._text = text
+        documents = self._load()
+        try:
+            self._pickled: bytes | None = pickle.dumps(documents)
+        except Exception:  # a tree pickle cannot take: each rewrite loads the text again
+            self._pickled = None
+        self._indent = detect_indent(documents)
+        self._dumper = _yaml(*self._indent)
+        self._before = _dump(self._dumper, self._copy())
+
+    def _load(self) -> list[Any]:
+        from ruamel.yaml import YAMLError
+
+        try:
+            return list(_yaml(2, 2, 0).load_all(self._text))
+        except (YAMLError, ValueError) as error:
+            raise RewriteError(f"cannot load for rewriting: {error}") from None
+
+    def _copy(self) -> list[Any]:
+        return pickle.loads(self._pickled) if self._pickled is not None else self._load()
+
+    def rewrite(self, fixes: list[Fix]) -> tuple[str, list[Fix]]:
+        documents = self._copy()
+        mapping, sequence, _ = self._indent
+        applied = []
+        for fix in fixes:
+            if not 0 <= fix.document < len(documents):
+                continue
+            trial = _trial(documents[fix.document], fix, mapping, sequence)
+            if trial is None:
+                continue
+            documents[fix.document] = trial
+            applied.append(fix)
+        if not applied:
+            return self._text, []
+        after = _dump(self._dumper, documents)
+        lines = carry_over(_lines(self._text), _lines(self._before), _lines(after))
+        return "".join(lines), applied
 
 
 def _trial(document: Any, fix: Fix, mapping: int, sequence: int) -> Any | None:

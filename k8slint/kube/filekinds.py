@@ -226,11 +226,12 @@ class FileClassifier:
         self._trees: dict[str, KustomizeTree | None] = {}
         self._charts: dict[str, bool] = {}
         self._named: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._files: dict[str, bool] = {}
 
     def kind_of(self, display: str, path: str | None) -> str:
         """The kind of a file to load; `path` is None for stdin."""
         by_name = kind_of_name(display)
-        if by_name != MANIFEST or path is None or not os.path.isfile(path):
+        if by_name != MANIFEST or path is None or not self._is_file(path):
             return by_name
         target = os.path.abspath(path)
         directory = os.path.dirname(target)
@@ -244,6 +245,14 @@ class FileClassifier:
         if self._adds_selector_labels(directory):
             return KUSTOMIZE_LABELLED_BASE
         return MANIFEST
+
+    def _is_file(self, path: str) -> bool:
+        """Whether `path` is a file, asked once per run: the engine asks `kind_of`
+        and `tree_of` of every file, and a stat costs more than the rest of both."""
+        found = self._files.get(path)
+        if found is None:
+            found = self._files[path] = os.path.isfile(path)
+        return found
 
     def _in_chart_templates(self, directory: str) -> bool:
         """`in_chart_templates` for the files of `directory`, decided once per directory."""
@@ -276,7 +285,7 @@ class FileClassifier:
 
     def tree_of(self, path: str | None) -> KustomizeTree | None:
         """The Kustomize tree a file belongs to (None outside one, and for stdin)."""
-        if path is None or not os.path.isfile(path):
+        if path is None or not self._is_file(path):
             return None
         directory = os.path.dirname(os.path.abspath(path))
         if directory not in self._trees:

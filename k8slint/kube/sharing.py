@@ -15,7 +15,13 @@ an object's data (a raw Kustomize view copies what it changes,
 
 from __future__ import annotations
 
+import marshal
 from typing import Any
+
+_MARSHAL_VERSION = 2
+"""The newest `marshal` format that writes a value by its content alone: later
+ones mark interned strings and refer back to objects met twice, so equal parts
+could differ in bytes."""
 
 
 class SharedData:
@@ -23,43 +29,65 @@ class SharedData:
 
     Parts are equal only if they are of the same types throughout (`1`, `1.0`
     and `true` are equal in Python, not in a manifest) and their mappings keep
-    their keys in the same order (messages list them as written). Children are
-    shared before their parent, so telling whether a parent was seen before
-    compares its children by identity: one level, never a whole tree.
+    their keys in the same order (messages list them as written). A part of
+    plain data is known by its `marshal` bytes, which say exactly that, written
+    in C: a part seen before is found without a Python call per value, and an
+    object repeated whole (the copies of an application) costs one look-up.
+    A part holding something else (a packed CRD schema) is known by its
+    children, shared first so that they compare by identity: one level, never
+    a whole tree.
     """
 
-    __slots__ = ("_seen",)
+    __slots__ = ("_mixed", "_plain")
 
     def __init__(self) -> None:
-        self._seen: dict[int, Any] = {}
-        """The first part of each content hash (a different part with the same
-        hash is kept as it is)."""
+        self._plain: dict[int, Any] = {}
+        """The first plain part of each hash of its bytes (a different part
+        with the same hash is kept as it is)."""
+        self._mixed: dict[int, Any] = {}
+        """The first other part of each hash of its keys and children."""
 
     def share(self, value: Any) -> Any:
         """`value`, or an equal part seen before, with its children shared (in place)."""
-        return self._shared(value)[0]
+        try:
+            content = marshal.dumps(value, _MARSHAL_VERSION)
+        except ValueError:  # holds a value that marshal does not write
+            return self._share_mixed(value)
+        seen = self._plain.setdefault(hash(content), value)
+        if seen is not value and marshal.dumps(seen, _MARSHAL_VERSION) == content:
+            return seen
+        self._share_children(value)
+        return value
 
-    def _shared(self, value: Any) -> tuple[Any, int]:
-        """The shared form of a mapping or list, and its content hash (the hash
-        ignores types: parts it confuses are told apart by `_same`)."""
-        hashes: list[Any] = []
-        children = value.items() if value.__class__ is dict else enumerate(value)
+    def _share_mixed(self, value: Any) -> Any:
+        tokens = self._share_children(value)
+        try:
+            digest = hash(tuple(tokens))
+        except TypeError:  # an unhashable value: never equal to another part
+            return value
+        seen = self._mixed.setdefault(digest, value)
+        return seen if seen is not value and _same(seen, value) else value
+
+    def _share_children(self, value: Any) -> list[Any]:
+        """Share the mappings and lists in `value`; its keys, then each child
+        (a shared part by identity), for its hash: types are ignored there,
+        `_same` tells apart the parts the hash confuses."""
+        if value.__class__ is dict:
+            tokens = list(value)
+            children = value.items()
+        else:
+            tokens = []
+            children = enumerate(value)
         for place, child in children:
             cls = child.__class__
             if cls is dict or cls is list:
-                shared, child_hash = self._shared(child)
+                shared = self.share(child)
                 if shared is not child:
                     value[place] = shared
+                tokens.append(id(shared))
             else:
-                try:
-                    child_hash = hash(child)
-                except TypeError:  # no hashable value: never equal to another part
-                    child_hash = id(child)
-            hashes.append(place)
-            hashes.append(child_hash)
-        digest = hash(tuple(hashes))
-        seen = self._seen.setdefault(digest, value)
-        return (seen if seen is not value and _same(seen, value) else value), digest
+                tokens.append(child)
+        return tokens
 
 
 def _same(one: Any, other: Any) -> bool:

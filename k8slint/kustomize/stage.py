@@ -17,37 +17,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import yaml
-
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
-from k8slint.kustomize import raw
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, BuildOutput, run_build
-from k8slint.kustomize.origin import (
-    BUILD_ANNOTATIONS,
-    ORIGIN,
-    BuiltObject,
-    Doc,
-    Documents,
-    find_source,
-    read_layer,
-)
 from k8slint.kustomize.tree import (
     Build,
     Reader,
-    chain,
     find_roots,
     kustomizations_under,
     members,
     repository_top,
 )
 from k8slint.load.discover import InputFile
-from k8slint.load.loader import load_text
-from k8slint.model import Location, Resource
+from k8slint.model import Resource
 
-if TYPE_CHECKING:  # imported when used: a one-file lint without a cache needs neither
+if TYPE_CHECKING:
+    # Imported when used: the threads and the cache by a run with builds or a
+    # cache; `raw` by one with a root that did not build; `origin` (and the
+    # loader, YAML) by one with a root that did. A one-file lint needs none.
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from k8slint.cache import Cache
+    from k8slint.kustomize import raw
+    from k8slint.kustomize.origin import Documents
 
 MAX_PARALLEL_BUILDS = 4
 
@@ -103,6 +94,10 @@ class Outcome:
             views = self.raw_views.get(resource.file, ())
             viewed += [(transform, resource) for transform in views]
             kept += [None] * len(views) if views else [resource]
+        if not viewed:  # no root that did not build: nothing for `raw` to do
+            return [r for r in kept if r is not None] + self.built
+        from k8slint.kustomize import raw
+
         views_made = iter(raw.view(viewed))
         return [next(views_made) if r is None else r for r in kept] + self.built
 
@@ -170,7 +165,7 @@ class KustomizeStage:
             return {}
         from k8slint.cache.builds import build_inputs_key, command_identity
 
-        self.command_identity = command_identity(self._command)
+        self.command_identity = command_identity(self._command, self._cache.code)
         digest, fetches = self._cache.file_digest, bool(self._command)
         saw = self._cache.witness.saw_directory
         return {
@@ -318,6 +313,11 @@ class KustomizeStage:
         need not be parsed again to find where a built object came from);
         `checked` makes a root's built objects, through the cache."""
         outcome = Outcome()
+        if not self.roots:
+            return outcome
+        from k8slint.kustomize import raw
+        from k8slint.kustomize.origin import Documents
+
         documents = Documents(self.display, loaded)
         try:
             for build in self.roots:
@@ -368,57 +368,9 @@ class KustomizeStage:
     def _built(
         self, build: Build, output: BuildOutput, documents: Documents
     ) -> list[Resource] | None:
-        loaded = load_text(output.text or "", build.display)
-        if loaded.parse_failed:
-            return None
-        objects = [resource.data for resource in loaded.resources]
-        layers = [
-            layer
-            for directory in chain(build.directory, self._read)
-            if (layer := read_layer(directory, documents)) is not None
-        ]
-        fallback = Location(build.kustomization, 1, 1)
-        return [
-            self._resource(build, data, output.wrapper, layers, fallback, documents)
-            for data in objects
-            if isinstance(data, dict)
-        ]
+        from k8slint.kustomize.built import built_objects
 
-    def _resource(
-        self,
-        build: Build,
-        data: dict[str, Any],
-        wrapper: str,
-        layers: list[Any],
-        fallback: Location,
-        documents: Documents,
-    ) -> Resource:
-        origin = _strip_annotations(data)
-        metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-        name = metadata.get("name") if isinstance(metadata.get("name"), str) else None
-        source: Doc | None = None
-        where = fallback
-        path = origin.get("path")
-        if isinstance(path, str) and "repo" not in origin:
-            file = os.path.normpath(os.path.join(wrapper, path))
-            if "configuredIn" in origin:
-                where = Location(self.display(file), 1, 1)
-            else:
-                source = find_source(documents.of(file), data.get("kind"), name or "")
-        built = BuiltObject(data, source, layers, where)
-        shown = source.file if source is not None else where.file
-        return Resource(
-            shown,
-            0,
-            data.get("apiVersion"),
-            data.get("kind"),
-            name,
-            metadata.get("namespace"),
-            data,
-            built.position,
-            origin=built.location,
-            build=build.display,
-        )
+        return built_objects(build, output, documents, self._read, self.display)
 
 
 def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
@@ -485,21 +437,3 @@ def _linted_dirs(linted: set[str]) -> set[str]:
     return {
         os.path.dirname(path) for path in linted if os.path.basename(path) in KUSTOMIZE_FILE_NAMES
     }
-
-
-def _strip_annotations(data: dict[str, Any]) -> dict[str, Any]:
-    """Remove Kustomize's build annotations (no rule may see them); return the origin."""
-    metadata = data.get("metadata")
-    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-    if not isinstance(annotations, dict):
-        return {}
-    text = annotations.get(ORIGIN)
-    for key in BUILD_ANNOTATIONS:
-        annotations.pop(key, None)
-    if not annotations:
-        del metadata["annotations"]
-    try:
-        origin = yaml.safe_load(text) if isinstance(text, str) else None
-    except yaml.YAMLError:
-        origin = None
-    return origin if isinstance(origin, dict) else {}

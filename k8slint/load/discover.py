@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
-from k8slint.load.loader import MAX_FILE_BYTES
 from k8slint.load.paths import RealPaths
 from k8slint.load.reading import TooLarge, kind_of, read_limited, read_stream
 
@@ -94,6 +93,8 @@ def _add_named(files: list[InputFile], seen: set[str], errors: list[str], given:
 
 def _add_stream(files: list[InputFile], errors: list[str], display: str, path: str | None) -> None:
     """Standard input (`path` None) or a named pipe or device, read up to the file size limit."""
+    from k8slint.load.loader import MAX_FILE_BYTES  # YAML: not for a run whose result is cached
+
     try:
         if path is None:
             data = read_stream(sys.stdin.buffer, MAX_FILE_BYTES)

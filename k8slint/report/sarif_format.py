@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from k8slint import __version__
@@ -30,11 +30,17 @@ FINGERPRINT_KEY = "k8slint/v2"
 """v2: cross-object findings are fingerprinted without their messages."""
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
+if TYPE_CHECKING:
+    from k8slint.fix.apply import LinePreviews
+
 
 def render(result: LintResult, settings: ReportSettings) -> str:
     rules = list((settings.rules or load_rules()).values())
     index = {rule.id: position for position, rule in enumerate(rules)}
     root = os.path.abspath(settings.source_root)
+    from k8slint.fix.apply import LinePreviews  # the round trip, only for a report that shows fixes
+
+    previews = LinePreviews()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -46,7 +52,7 @@ def render(result: LintResult, settings: ReportSettings) -> str:
         },
         "originalUriBaseIds": {SRCROOT: {"uri": Path(root).as_uri() + "/"}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, index, root) for finding in result.findings],
+        "results": [_result(finding, index, root, previews) for finding in result.findings],
         "invocations": [
             {
                 "executionSuccessful": not result.internal_errors,
@@ -77,7 +83,9 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int], root: str) -> dict[str, Any]:
+def _result(
+    finding: Finding, index: dict[str, int], root: str, previews: LinePreviews
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": _LEVELS[finding.severity],
@@ -92,7 +100,7 @@ def _result(finding: Finding, index: dict[str, int], root: str) -> dict[str, Any
     if finding.object is not None:
         result["properties"] = {"object": object_dict(finding.object)}
     if finding.fix is not None:
-        fixes = _fixes(finding, root)
+        fixes = _fixes(finding, root, previews)
         if fixes:
             result["fixes"] = fixes
     if finding.builds:
@@ -100,12 +108,10 @@ def _result(finding: Finding, index: dict[str, int], root: str) -> dict[str, Any
     return result
 
 
-def _fixes(finding: Finding, root: str) -> list[dict[str, Any]]:
+def _fixes(finding: Finding, root: str, previews: LinePreviews) -> list[dict[str, Any]]:
     """The fix as SARIF artifact changes: whole lines replaced, computed on the file now."""
-    from k8slint.fix.apply import line_replacements
-
     assert finding.fix is not None
-    changes = line_replacements(finding.file, finding.fix)
+    changes = previews.of(finding.file, finding.fix)
     if not changes:
         return []
     kind = "safe" if finding.fix.safety == "safe" else "unsafe (a guess: review it)"
