@@ -29,7 +29,10 @@ re-lint that reports what remains.
 The cache (`k8slint lint` as a user runs it, through the CLI, with a cache
 directory of the stage's own): `cold` fills an empty cache, `warm` re-lints
 the unchanged corpus with the cache a first run filled, `changed` does the
-same after one file was edited (in a copy of the corpus).
+same after one file was edited (in a copy of the corpus) with a comment, and
+`changed-data` after the value of a label of one Deployment was: a comment
+leaves what the cross-object checks read as it was (their verdicts are
+reused), a label does not (they run again).
 
 `--scale` measures how the run grows with the input (issue 11): copies of the
 corpus side by side (x1, x4, x16, made in a temporary directory) and the
@@ -43,9 +46,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -155,16 +160,21 @@ def stage_lint_raw(paths: list[str]) -> int:
 
 
 def _cli_lint(root: str, *options: str) -> None:
-    """`k8slint lint ROOT` as a user runs it, its report discarded."""
+    """`k8slint lint ROOT` as a user runs it, its report discarded: with the cyclic
+    collector off, as the console entry point (`k8slint.cli.main`) turns it off
+    for the process (on, it scans the whole run's objects once the lint is done)."""
     from k8slint.cli import cli
 
     report = io.StringIO()  # stdout carries the stage's numbers
+    gc.disable()
     try:
         with contextlib.redirect_stdout(report), contextlib.redirect_stderr(report):
             cli.main(["lint", "--format", "json", *options, root], standalone_mode=False)
     except SystemExit as done:
         if done.code not in (0, 1, None):
             raise
+    finally:
+        gc.enable()
 
 
 def _root(paths: list[str]) -> str:
@@ -190,11 +200,11 @@ def stage_cold(paths: list[str]) -> int:
 def _prepare(name: str, corpus: str, scratch: str) -> str:
     """The corpus a stage runs on: a copy for the stages that write into it or
     beside it, and for `warm`/`changed` the first run that fills the cache."""
-    if name not in ("fix", "cold", "warm", "changed"):
+    if name not in ("fix", "cold", "warm", "changed", "changed-data"):
         return corpus
     copy = os.path.join(scratch, "corpus")
     shutil.copytree(corpus, copy)
-    if name in ("warm", "changed"):
+    if name in ("warm", "changed", "changed-data"):
         # What was written in the last seconds before a run is not vouched for by
         # a stat (docs/cache.md, "racily clean"): a re-lint is of a tree written
         # before the first run, not of a copy made a moment before it.
@@ -204,7 +214,25 @@ def _prepare(name: str, corpus: str, scratch: str) -> str:
         if name == "changed":
             with open(paths[len(paths) // 2], "a", encoding="utf-8") as handle:
                 handle.write("\n# edited by the benchmark\n")
+        elif name == "changed-data":
+            _edit_a_label(paths[len(paths) // 2 :] + paths)
     return copy
+
+
+_LABEL = re.compile(r"^(\s*labels:\s*\n\s+[\w./-]+:\s*)([\w.-]+)$", re.MULTILINE)
+
+
+def _edit_a_label(paths: list[str]) -> None:
+    """Change the value of the first label of the first Deployment in `paths`:
+    an edit of what the cross-object checks read (the pods a selector picks)."""
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        if "kind: Deployment" in text and _LABEL.search(text):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(_LABEL.sub(r"\g<1>\g<2>-edited", text, count=1))
+            return
+    raise SystemExit("changed-data: no Deployment with labels in the corpus")
 
 
 def stage_lint_scale(paths: list[str]) -> int:
@@ -223,6 +251,7 @@ STAGES = {
     "cold": stage_cold,
     "warm": stage_cold,  # after `_prepare` filled the cache
     "changed": stage_cold,  # after `_prepare` filled the cache and edited a file
+    "changed-data": stage_cold,  # the same with an edit of a label's value
 }
 SCALE_STAGES = {"compose": stage_compose, "lint-1-raw": stage_lint_scale}
 ALL_STAGES = {**STAGES, **SCALE_STAGES}

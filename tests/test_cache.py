@@ -26,6 +26,7 @@ from k8slint.cache import (
     FILES,
     REMOTE,
     RUNS,
+    SNAPSHOTS,
     WITNESSES,
     Cache,
     digests,
@@ -324,7 +325,8 @@ def test_another_file_beside_is_a_new_run_but_no_new_file_entry(tree, tmp_path):
 def test_a_broken_entry_is_a_miss_and_is_rewritten(tree, tmp_path, garble):
     cache = tmp_path / "cache"
     cold = _lint([tree], cache, kustomize_command="none")
-    entries = [p for kind in (FILES, RUNS) for p in (cache / kind).rglob("*") if p.is_file()]
+    kinds = (FILES, RUNS, SNAPSHOTS)  # the snapshot holds the files' parts too
+    entries = [p for kind in kinds for p in (cache / kind).rglob("*") if p.is_file()]
     for path in entries:
         path.write_bytes(garble(path.read_bytes()))
     warm = _lint([tree], cache, kustomize_command="none")

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from support import engine_for, everything, web_deployment
 
+import k8slint.engine.run as run_module
 import k8slint.kustomize.stage as stage_module
-from k8slint.cache import Cache, witness
+from k8slint.cache import FILES, SNAPSHOTS, Cache, witness
+from k8slint.cache.snapshot import Snapshot
 from k8slint.engine.run import LintResult
 from k8slint.load.discover import discover
 
@@ -20,6 +22,10 @@ HAS_KUSTOMIZE = bool(shutil.which("kustomize") or shutil.which("kubectl"))
 
 CROSS = "service-selector-no-match"
 """The cross-object finding the edits make appear or disappear."""
+OVERLAP = "selector-overlap"
+"""A cross-object finding that depends on the objects' directories."""
+MISSING = "config-ref-missing"
+"""A cross-object finding that depends on the objects' Kustomize trees."""
 
 
 def _service(app: str) -> str:
@@ -133,3 +139,168 @@ def test_a_root_whose_files_did_not_change_is_not_built_or_checked_again(tmp_pat
     (app / "service.yaml").write_text(_service("nope"))
     _lint(tmp_path / "tree", cache, None)
     assert len(made) == 2  # the base and the overlay read it
+
+
+def _checked_across(monkeypatch) -> list:
+    """Counts the runs of the cross-object checks (a reused verdict runs none)."""
+    calls: list = []
+    real = run_module._Run._check_across
+    monkeypatch.setattr(
+        run_module._Run, "_check_across", lambda self, index: calls.append(1) or real(self, index)
+    )
+    return calls
+
+
+def _selecting_nothing(root: Path) -> Path:
+    """A plain tree whose Service selects no pods: a cross-object finding."""
+    app = _tree(root, kustomize=False)
+    (app / "service.yaml").write_text(_service("nope"))
+    return app
+
+
+WHERE_ONLY = {
+    # name: (edit of service.yaml, lines the finding moves down; None: not reported)
+    "lines above (the finding moves)": (lambda text: "# one\n# two\n# three\n" + text, 3),
+    "spaces and a comment inside": (
+        lambda text: text.replace("spec:\n", "spec:   # the spec\n\n"),
+        1,
+    ),
+    "a suppression comment on its line": (
+        lambda text: text.replace(
+            "selector: {app: nope}", "selector: {app: nope}  # k8slint: disable=" + CROSS
+        ),
+        None,
+    ),
+    "the rule disabled for the file": (
+        lambda text: f"# k8slint: disable-file={CROSS}\n" + text,
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", WHERE_ONLY.values(), ids=WHERE_ONLY.keys())
+def test_an_edit_the_cross_object_checks_cannot_see_reuses_their_verdicts(
+    tmp_path, monkeypatch, edit
+):
+    """The recorded verdicts are placed again: at the new lines, and suppressed
+    by the new comments, exactly as the cold run reports."""
+    change, moved_by = edit
+    app, cache = _selecting_nothing(tmp_path / "tree"), tmp_path / "cache"
+    before = _lint(tmp_path / "tree", cache, "none")
+    [found] = [f for f in before.findings if f.rule == CROSS]
+    calls = _checked_across(monkeypatch)
+    service = app / "service.yaml"
+    service.write_text(change(service.read_text()))
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert calls == []
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    lines = [f.line for f in warm.findings if f.rule == CROSS]
+    assert lines == ([] if moved_by is None else [found.line + moved_by])
+
+
+def test_a_file_moved_to_another_directory_is_seen(tmp_path, monkeypatch):
+    """Proximity rules pair objects by directory: the same bytes elsewhere are
+    another view (two workloads selecting the same pods overlap only when their
+    directories are related)."""
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    (root / "app").mkdir(parents=True)
+    (root / "elsewhere").mkdir()
+    (root / "app" / "web.yaml").write_text(web_deployment())
+    (root / "app" / "web2.yaml").write_text(web_deployment().replace("name: web\n", "name: web2\n"))
+    before = _lint(root, cache, "none")
+    assert any(f.rule == OVERLAP for f in before.findings)
+    calls = _checked_across(monkeypatch)
+    (root / "app" / "web2.yaml").rename(root / "elsewhere" / "web2.yaml")
+    warm = _lint(root, cache, "none")
+    assert calls == [1]
+    assert everything(warm) == everything(_lint(root, None, "none"))
+    assert not any(f.rule == OVERLAP for f in warm.findings)
+
+
+def test_a_file_renamed_in_its_directory_is_reported_under_its_new_name(tmp_path):
+    app, cache = _selecting_nothing(tmp_path / "tree"), tmp_path / "cache"
+    _lint(tmp_path / "tree", cache, "none")
+    (app / "service.yaml").rename(app / "svc.yaml")
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    assert [Path(f.file).name for f in warm.findings if f.rule == CROSS] == ["svc.yaml"]
+
+
+def test_the_other_files_parts_come_from_the_last_runs_snapshot(tmp_path, monkeypatch):
+    """One entry holds every part of the last run (k8slint/cache/snapshot.py):
+    after one edit, no other file's entry is read, and the edited file's old
+    part in the snapshot is not taken."""
+    app, cache = _tree(tmp_path / "tree", kustomize=False), tmp_path / "cache"
+    _lint(tmp_path / "tree", cache, "none")
+    read: list[str] = []
+    real_load = Cache.load
+    monkeypatch.setattr(
+        Cache, "load", lambda self, kind, key: read.append(kind) or real_load(self, kind, key)
+    )
+    service = app / "service.yaml"
+    service.write_text(service.read_text().replace("app: web", "app: nope"))
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert read.count(SNAPSHOTS) == 1
+    assert read.count(FILES) == 1  # the edited file's, a miss
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    assert any(f.rule == CROSS for f in warm.findings)
+
+
+@pytest.mark.parametrize(
+    ("parts", "taken", "stale"),
+    [
+        (10, 0, True),  # none: written
+        (0, 0, False),
+        (2000, 1999, False),
+        (2000, 1900, False),
+        (2000, 1800, True),  # over a sixteenth read apart
+        (40, 1, True),
+    ],
+)
+def test_a_snapshot_is_written_again_when_too_much_was_read_apart(parts, taken, stale):
+    snapshot = Snapshot({f"key{n}": object() for n in range(taken)})
+    for n in range(parts):
+        part = snapshot.take(f"key{n}") or object()
+        snapshot.keep(f"key{n}", part)
+    assert snapshot.stale() == stale
+
+
+def test_a_kustomization_that_stops_generating_a_name_is_seen(tmp_path, monkeypatch):
+    """Linted raw, an object's Kustomize tree says which ConfigMaps a generator
+    makes (`Resource.kustomize_tree`): an edit of the kustomization alone
+    changes what the cross-object checks read of the Deployment."""
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    root.mkdir()
+    (root / "deployment.yaml").write_text(
+        web_deployment("envFrom: [{configMapRef: {name: settings}}]")
+    )
+    (root / "config.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: defaults\ndata: {a: b}\n"
+    )
+    kustomization = root / "kustomization.yaml"
+    generating = "resources: [deployment.yaml, config.yaml]\nconfigMapGenerator:\n  - name: {}\n"
+    kustomization.write_text(generating.format("settings"))
+    before = _lint(root, cache, "none")
+    assert not any(f.rule == MISSING for f in before.findings)
+    calls = _checked_across(monkeypatch)
+    kustomization.write_text(generating.format("renamed"))
+    warm = _lint(root, cache, "none")
+    assert calls == [1]
+    assert everything(warm) == everything(_lint(root, None, "none"))
+    assert any(f.rule == MISSING for f in warm.findings)
+
+
+def test_an_object_no_schema_was_found_for_is_placed_again(tmp_path, monkeypatch):
+    """The cross-object `crd-schema` check says which custom resources it could
+    not validate: that is replayed too, at the object's new line."""
+    app, cache = _selecting_nothing(tmp_path / "tree"), tmp_path / "cache"
+    widget = app / "widget.yaml"
+    widget.write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n")
+    before = _lint(tmp_path / "tree", cache, "none")
+    assert [entry.line for entry in before.not_validated] == [1]
+    calls = _checked_across(monkeypatch)
+    widget.write_text("# moved\n---\n" + widget.read_text())
+    warm = _lint(tmp_path / "tree", cache, "none")
+    assert calls == []
+    assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
+    assert [entry.line for entry in warm.not_validated] == [3]

@@ -29,6 +29,7 @@ ENV_DIRECTORY = "K8SLINT_CACHE_DIR"
 
 FILES, BUILDS, BUILT, REMOTE = "files", "builds", "built", "remote"
 RUNS, WITNESSES = "runs", "witnesses"
+CROSS, SNAPSHOTS = "crossobject", "snapshots"
 
 
 class Cache:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     # the checks, the loader (YAML) and the index by a run that computes its
     # result, which a run whose result is cached (a warm re-lint) never does.
     from k8slint.cache import Cache
+    from k8slint.cache.crossobject import Recorder, Recording
+    from k8slint.cache.snapshot import Snapshot
     from k8slint.checks.api import Check, CheckContext
     from k8slint.kube.index import RunIndex
     from k8slint.load.loader import LoadedFile
@@ -244,6 +246,10 @@ class _Run:
         self._rules_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
         self._tree_digests: dict[int, tuple[object, str]] = {}
+        self._recorder: Recorder | None = None
+        """Notes the cross-object checks' verdicts while they run, to be kept."""
+        self._snapshot: Snapshot | None = None
+        """The last run's parts, and this run's for the next (with a cache)."""
 
     def lint(
         self,
@@ -282,8 +288,11 @@ class _Run:
                 cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
             return cached[1]
-        from k8slint.kube.index import RunIndex
+        if cache is not None:
+            from k8slint.cache import SNAPSHOTS
+            from k8slint.cache.snapshot import Snapshot
 
+            self._snapshot = Snapshot(cache.load(SNAPSHOTS, witness_key) if witness_key else None)
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
@@ -292,7 +301,7 @@ class _Run:
                 linted.add(_identity(item))
                 resources.extend(self._load_context(item))
         resources = self._kustomize(stage, resources)
-        self._run_run_checks(RunIndex(resources))
+        self._run_run_checks(resources)
         self.result.findings = _merge_builds(
             finding
             for finding in self.findings
@@ -303,6 +312,8 @@ class _Run:
         self.result.not_validated = sorted(self.not_validated.values())
         self.result.notices.sort()
         if cache is not None:
+            if witness_key is not None:
+                self._keep_snapshot(witness_key)
             remote = stage.remote_outputs() if run_key else None
             if remote is not None and not stage.unsettled:
                 cache.save(RUNS, run_key, (remote, self.result))
@@ -310,6 +321,21 @@ class _Run:
                     cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
         return self.result
+
+    def _keep_snapshot(self, key: str) -> None:
+        """This run's parts as the next run's snapshot (`k8slint.cache.snapshot`),
+        when the last one was missing or too many parts were read apart from it.
+        The run is done: its objects go back to how their parts were made."""
+        from k8slint.cache import SNAPSHOTS
+
+        snapshot, cache = self._snapshot, self.engine.cache
+        if snapshot is None or cache is None or not snapshot.stale():
+            return
+        for part in snapshot.parts.values():
+            for resource in part.resources:
+                _drop_views(resource)
+                resource.directory = None
+        cache.save(SNAPSHOTS, key, snapshot.parts)
 
     def _kustomize(self, stage: KustomizeStage, resources: list[Resource]) -> list[Resource]:
         """Kustomize's part of the run (`k8slint.kustomize`): a failed build becomes a
@@ -352,9 +378,9 @@ class _Run:
             from k8slint.cache.keys import digest
 
             key = digest("built", key, *self._run_settings())
-            found = cache.load(BUILT, key)
-            if isinstance(found, _Part):
-                return self._merge(found)
+            found = self._cached_part(BUILT, key)
+            if found is not None:
+                return self._merge(found, key)
         built = make()
         if built is None:
             return None
@@ -369,7 +395,7 @@ class _Run:
         self._restore(run)
         if cache is not None and key is not None:
             cache.save(BUILT, key, part)
-        return self._merge(part)
+        return self._merge(part, key)
 
     def _load_linted(
         self, items: list[InputFile], progress: Callable[[int], None]
@@ -403,7 +429,9 @@ class _Run:
         self.not_validated, self.result = {}, LintResult()
         return part
 
-    def _merge(self, part: _Part) -> list[Resource]:
+    def _merge(self, part: _Part, key: str | None = None) -> list[Resource]:
+        """Take in a part's state; its objects as the cross-object phase holds
+        them. `key`: its cache entry's, for the next run's snapshot."""
         self.suppressions.update(part.suppressions)
         self.findings |= part.findings
         self.explained |= part.explained
@@ -412,7 +440,20 @@ class _Run:
         self.result.files += part.result.files
         self.result.objects += part.result.objects
         self.result.inventory.update(part.result.inventory)
+        snapshot = self._snapshot
+        if snapshot is not None and key is not None:
+            snapshot.keep(key, part)
+            if snapshot.taken(part):  # held already, as the last run held it
+                return part.resources
         return self._held(part.resources)
+
+    def _cached_part(self, kind: str, key: str) -> _Part | None:
+        """The part kept under `key`: from the last run's snapshot, else its entry."""
+        assert self._snapshot is not None and self.engine.cache is not None
+        part = self._snapshot.take(key)
+        if part is None:
+            part = self.engine.cache.load(kind, key)
+        return part if isinstance(part, _Part) else None
 
     def _held(self, resources: list[Resource]) -> list[Resource]:
         """The run's objects as the cross-object phase holds them: equal parts once
@@ -569,11 +610,8 @@ class _Run:
 
         cache = self.engine.cache
         assert cache is not None
-        parts: list[_Part | None] = []
-        for item in items:
-            key = self._key_of(item, context_only=False)
-            part = cache.load(FILES, key) if key else None
-            parts.append(part if isinstance(part, _Part) else None)
+        keys = [self._key_of(item, context_only=False) for item in items]
+        parts = [self._cached_part(FILES, key) if key else None for key in keys]
         missing = [index for index, part in enumerate(parts) if part is None]
         progress(len(items) - len(missing))
         todo = [items[index] for index in missing]
@@ -586,7 +624,12 @@ class _Run:
         for index, part in zip(missing, made, strict=True):
             parts[index] = part
             progress(1)
-        return [resource for part in parts if part is not None for resource in self._merge(part)]
+        return [
+            resource
+            for part, key in zip(parts, keys, strict=True)
+            if part is not None
+            for resource in self._merge(part, key)
+        ]
 
     def _file_part(self, item: InputFile) -> _Part:
         """Load and check one linted file into a part of its own, and keep it. The
@@ -607,13 +650,13 @@ class _Run:
             return self._held(self.load(item, context_only=True))
         from k8slint.cache import FILES
 
-        part = cache.load(FILES, key)
-        if not isinstance(part, _Part):
+        part = self._cached_part(FILES, key)
+        if part is None:
             saved = self.part([])  # this file's state alone makes its part
             part = self.part(self.load(item, context_only=True))
             cache.save(FILES, key, part)
             self._restore(saved)
-        return self._merge(part)
+        return self._merge(part, key)
 
     def _restore(self, part: _Part) -> None:
         """Put back the state that `part` took away."""
@@ -703,15 +746,58 @@ class _Run:
             except Exception as error:  # one broken check must not end the run
                 self._internal_error(rule, resource, error)
 
-    def _run_run_checks(self, index: RunIndex) -> None:
+    def _run_run_checks(self, resources: list[Resource]) -> None:
+        """The cross-object checks on the run's view; with a cache, the verdicts
+        they gave on a view that reads the same (`k8slint.cache.crossobject`),
+        placed again against this run's objects."""
+        from k8slint.kube.index import RunIndex
+
+        cache = self.engine.cache
+        if cache is None:
+            self._check_across(RunIndex(resources))
+            return
+        from k8slint.cache import CROSS
+        from k8slint.cache.crossobject import Recorder, Recording, view_key
+
+        # The working directory is in the settings too: named here, since the
+        # checks read it (`Resource.directory`) where the settings need not.
+        key = view_key(resources, (self._run_settings(), os.getcwd()))
+        found = cache.load(CROSS, key) if key else None
+        if isinstance(found, Recording):
+            self._replay(found, resources)
+            return
+        recorder = self._recorder = Recorder(resources)
+        try:
+            self._check_across(RunIndex(resources))
+        finally:
+            self._recorder = None
+        if key and recorder.recording.complete:
+            cache.save(CROSS, key, recorder.recording)
+
+    def _check_across(self, index: RunIndex) -> None:
+        recorder = self._recorder
         for rule, bound in self.engine.run_checks:
             context = self._context(rule)
             try:
                 for resource, problem in bound.function(index, context):
                     if not resource.context_only:
+                        if recorder is not None:
+                            recorder.problem(rule.id, resource, problem)
                         self._emit(rule, resource, problem, identity="")
             except Exception as error:
+                if recorder is not None:
+                    recorder.failed()
                 self._internal_error(rule, None, error)
+
+    def _replay(self, recording: Recording, resources: list[Resource]) -> None:
+        """The recorded verdicts placed, suppressed and rated as if just made."""
+        rules = {rule.id: rule for rule in self.engine.rules}
+        for event in recording.events:
+            if event[0] == "problem":
+                _, rule_id, place, problem = event
+                self._emit(rules[rule_id], resources[place], problem, identity="")
+            else:
+                self._note_not_validated(resources[event[1]])
 
     def _context(self, rule: Rule) -> CheckContext:
         """One per rule and run (a check may be called a hundred thousand times)."""
@@ -727,6 +813,8 @@ class _Run:
         return context
 
     def _note_not_validated(self, resource: Resource) -> None:
+        if self._recorder is not None:
+            self._recorder.not_validated(resource)
         if not resource.context_only:
             line, _ = resource.pos(())
             key = (resource.file, resource.doc_index, line)

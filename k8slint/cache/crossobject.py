@@ -1,0 +1,137 @@
+"""The cross-object findings of a run, kept for a run whose objects read the same.
+
+The cross-object (run-scope) checks are most of a re-lint after one file
+changed, and most edits (a comment, a value only per-object rules read, a
+whitespace change) leave everything those checks read as it was. Their
+verdicts are kept under the digest of what they read (`view_key`): every
+object of the cross-object view, in order, with every attribute of
+`model.Resource` a check can read, and the run's settings. Positions are not in
+it: a check never sees them (`Problem` is a path into an object), so a
+`Recording` keeps each verdict as (rule, object's place in the view, problem)
+and the engine places it again against this run's objects. Where a finding
+lands, whether a comment suppresses it and the rule's severity for that file
+are decided live, as for a verdict just made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.cache.keys import canonical
+from k8slint.model import Problem, Resource
+
+READ_BY_CHECKS = (
+    "file",
+    "doc_index",
+    "api_version",
+    "kind",
+    "name",
+    "namespace",
+    "data",
+    "template_path",
+    "context_only",
+    "file_kind",
+    "build",
+    "kustomize_tree",
+    "item_path",
+)
+"""The attributes of `Resource` that go into the key: all but those below."""
+
+NOT_READ_BY_CHECKS = {
+    "locate": "a position: where a verdict lands is decided again each run",
+    "origin": "a position in the file a Kustomize build took the path from",
+    "derived": "views of `data`, made again from it; which rules its annotations "
+    "ignore is read by the engine when it places a verdict, never by a check",
+    "directory": "the directory of `file` (in the key) under the working "
+    "directory (which the engine puts in the settings)",
+}
+"""Why each other attribute of `Resource` is left out (a test holds the two
+lists to `Resource`'s fields, so a new attribute is decided here)."""
+
+
+class _Hashing:
+    """A file-like sink for the pickler: what is written is only hashed."""
+
+    __slots__ = ("hashed",)
+
+    def __init__(self) -> None:
+        self.hashed = hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.hashed.update(data)
+
+
+def view_key(resources: list[Resource], settings: Any) -> str | None:
+    """The digest of what the cross-object checks read: `settings` (the rules
+    with their options, the code, the working directory...) and each object's
+    `READ_BY_CHECKS`, in the view's order.
+
+    Objects are pickled without the pickler's memo (`fast`): with it, the
+    bytes would depend on which equal parts happen to be one object in memory
+    (`kube.sharing`, a part loaded from the cache), not only on the content.
+    The pickle keeps types and the order of mappings' keys, which a message
+    may show. A Kustomize tree holds sets, whose pickled order changes from
+    process to process: it goes in as its `canonical` text, once per tree."""
+    sink = _Hashing()
+    sink.write(canonical(settings).encode())
+    pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    trees: dict[int, str] = {}
+    try:
+        for resource in resources:
+            tree = resource.kustomize_tree
+            if tree is not None and id(tree) not in trees:
+                trees[id(tree)] = canonical(tree)
+            pickler.dump(
+                tuple(
+                    trees[id(tree)]
+                    if name == "kustomize_tree" and tree is not None
+                    else getattr(resource, name)
+                    for name in READ_BY_CHECKS
+                )
+            )
+    except Exception:  # data that does not pickle (a YAML alias cycle): checked, not kept
+        return None
+    return sink.hashed.hexdigest()
+
+
+@dataclass(slots=True)
+class Recording:
+    """What the cross-object checks gave on one view, in the order they gave it:
+    ("problem", rule id, place, Problem) and ("not-validated", place), a place
+    being the object's index in the view."""
+
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    complete: bool = True
+    """False once something happened that cannot be replayed (a check's internal
+    error, a verdict about an object outside the view): then it is not kept."""
+
+
+class Recorder:
+    """Notes the cross-object checks' verdicts on a view as they are made."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self._places = {id(resource): place for place, resource in enumerate(resources)}
+        self.recording = Recording()
+
+    def _place(self, resource: Resource) -> int | None:
+        place = self._places.get(id(resource))
+        if place is None:
+            self.recording.complete = False
+        return place
+
+    def problem(self, rule_id: str, resource: Resource, problem: Problem) -> None:
+        place = self._place(resource)
+        if place is not None:
+            self.recording.events.append(("problem", rule_id, place, problem))
+
+    def not_validated(self, resource: Resource) -> None:
+        place = self._place(resource)
+        if place is not None:
+            self.recording.events.append(("not-validated", place))
+
+    def failed(self) -> None:
+        self.recording.complete = False
