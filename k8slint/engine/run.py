@@ -759,9 +759,9 @@ class _Run:
         from k8slint.cache import CROSS
         from k8slint.cache.crossobject import Recorder, Recording, view_key
 
-        # The working directory is in the settings too: named here, since the
-        # checks read it (`Resource.directory`) where the settings need not.
-        key = view_key(resources, (self._run_settings(), os.getcwd()))
+        # The settings hold the working directory, which the checks read too
+        # (`Resource.directory`, left out of the objects' part of the key).
+        key = view_key(resources, self._run_settings())
         found = cache.load(CROSS, key) if key else None
         if isinstance(found, Recording):
             self._replay(found, resources)
