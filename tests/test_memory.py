@@ -137,10 +137,10 @@ def test_a_crd_vendored_twice_is_compiled_once_and_reports_once(tmp_path, monkey
         "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: big}\n"
     )
     compiled = []
-    real = schema_module.custom_resource_validator
+    real = schema_module.custom_resource_schema
     monkeypatch.setattr(
         schema_module,
-        "custom_resource_validator",
+        "custom_resource_schema",
         lambda *args: compiled.append(args) or real(*args),
     )
     engine = Engine([load_rules()["crd-schema"]], jobs=1, kustomize_command="none")

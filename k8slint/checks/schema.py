@@ -14,6 +14,7 @@ from k8slint.kube.crd_validators import (
     broken_schema,
     crd_versions,
     custom_resource_check,
+    custom_resource_schema,
     custom_resource_validator,
     with_defaults,
 )
@@ -22,6 +23,7 @@ from k8slint.kube.filekinds import is_kustomize_input, is_tool_document
 from k8slint.kube.index import RunIndex
 from k8slint.kube.openapi import builtin_groups, builtin_kinds
 from k8slint.kube.packed import PackedSchema
+from k8slint.kube.schema_errors import violations
 from k8slint.kube.served_apis import is_builtin, replacement
 from k8slint.kube.validators import (
     ErrorTranslator,
@@ -47,9 +49,11 @@ def builtin_schema(resource: Resource, context: CheckContext) -> Iterator[Proble
         return
     if compile_schema(schema)(resource.data):
         return  # valid: the common case, decided without jsonschema (or importing it)
-    validator = builtin_validator(version, strict, resource.api_version, resource.kind)
-    assert validator is not None  # built from the same schema
-    errors = list(validator.iter_errors(resource.data))
+    errors: list[Any] | None = violations(schema, resource.data)
+    if errors is None:  # only jsonschema can word them
+        validator = builtin_validator(version, strict, resource.api_version, resource.kind)
+        assert validator is not None  # built from the same schema
+        errors = list(validator.iter_errors(resource.data))
     if errors:
         translator = ErrorTranslator(
             resource.kind.lower(),
@@ -103,7 +107,8 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
                 seen.add(same)
                 catalog[(version.group, version.kind)].append(version)
     checks: dict[int, Check] = {}  # by id of a CrdVersion: one per run
-    validators: dict[int, Validator | None] = {}  # likewise, made only if a check fails
+    schemas: dict[int, Any] = {}  # likewise, converted whole only if a check fails
+    validators: dict[int, Validator | None] = {}  # likewise, made only if jsonschema must word
     for resource in index.resources:
         if resource.context_only or not _is_custom_resource(resource, context):
             continue
@@ -116,7 +121,7 @@ def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resourc
         if not served:
             yield resource, _not_served(resource, known)
             continue
-        for problem in _fewest_errors(resource, served, checks, validators, context):
+        for problem in _fewest_errors(resource, served, checks, schemas, validators, context):
             yield resource, problem
 
 
@@ -151,6 +156,7 @@ def _fewest_errors(
     resource: Resource,
     candidates: list[CrdVersion],
     checks: dict[int, Check],
+    schemas: dict[int, Any],
     validators: dict[int, Validator | None],
     context: CheckContext,
 ) -> list[Problem]:
@@ -169,12 +175,16 @@ def _fewest_errors(
                 checks[key] = custom_resource_check(candidate, version, strict)
             if checks[key](data):
                 return []
-            if key not in validators:
-                validators[key] = custom_resource_validator(candidate, version, strict)
-            validator = validators[key]
-            if validator is None:
-                continue
-            errors = list(validator.iter_errors(data))
+            if key not in schemas:
+                schemas[key] = custom_resource_schema(candidate, version, strict)
+            errors: list[Any] | None = violations(schemas[key], data)
+            if errors is None:  # only jsonschema can word them
+                if key not in validators:
+                    validators[key] = custom_resource_validator(candidate, version, strict)
+                validator = validators[key]
+                if validator is None:
+                    continue
+                errors = list(validator.iter_errors(data))
         except broken_schema():
             validators[key] = None
             continue

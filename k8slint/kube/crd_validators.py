@@ -284,11 +284,18 @@ def _closed(schema: dict[str, Any]) -> bool:
     return "properties" in schema or schema.get("x-kubernetes-embedded-resource") is True
 
 
+def custom_resource_schema(version: CrdVersion, kubernetes_version: Version, strict: bool) -> Any:
+    """The JSON Schema of the custom resources of one CRD version, converted
+    whole; metadata is an ObjectMeta of the target Kubernetes version, as the
+    API server checks it."""
+    return _resource_schema(version, kubernetes_version, strict)
+
+
 def custom_resource_validator(
     version: CrdVersion, kubernetes_version: Version, strict: bool
 ) -> Validator | None:
-    """A validator for the custom resources of one CRD version; metadata is an
-    ObjectMeta of the target Kubernetes version, as the API server checks it.
+    """A validator for `custom_resource_schema`, for errors that
+    `schema_errors.violations` leaves to jsonschema.
 
     None for a CRD whose schema is not a schema at all (the API server refuses
     such a CRD and `schema` reports it there): its objects are not validated.

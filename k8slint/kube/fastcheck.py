@@ -54,7 +54,7 @@ _ANNOTATIONS = frozenset(
 )
 
 
-def _equal(one: Any, two: Any) -> bool:
+def json_equal(one: Any, two: Any) -> bool:
     """JSON equality as jsonschema's `enum` tests it: `True` is not 1, and lists and
     mappings compare item by item that way (its own helper would import jsonschema,
     which this module exists to leave unimported)."""
@@ -63,10 +63,10 @@ def _equal(one: Any, two: Any) -> bool:
     if isinstance(one, str) or isinstance(two, str):
         return bool(one == two)
     if isinstance(one, list | tuple) and isinstance(two, list | tuple):
-        return len(one) == len(two) and all(_equal(a, b) for a, b in zip(one, two, strict=True))
+        return len(one) == len(two) and all(json_equal(a, b) for a, b in zip(one, two, strict=True))
     if isinstance(one, dict) and isinstance(two, dict):
         return len(one) == len(two) and all(
-            key in two and _equal(value, two[key]) for key, value in one.items()
+            key in two and json_equal(value, two[key]) for key, value in one.items()
         )
     if isinstance(one, bool) or isinstance(two, bool):
         return False  # two booleans that are not the same one, or a boolean and a number
@@ -280,7 +280,7 @@ def _enum_check(allowed: list[Any]) -> Check:
         # A string option equals only that string (the usual enum: a set lookup).
         strings = frozenset(allowed)
         return lambda v: isinstance(v, str) and v in strings
-    return lambda v: any(_equal(v, option) for option in allowed)
+    return lambda v: any(json_equal(v, option) for option in allowed)
 
 
 def _items_check(items: _Compiled, non_array: Check) -> Check:
