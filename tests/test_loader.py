@@ -205,6 +205,55 @@ def test_a_text_without_anchors_builds_as_with_them(text, monkeypatch):
     assert fast.issues or fast.resources
 
 
+ALIASED = [
+    "a: &a {b: 1}\nc: *a\n",
+    "a: &x-1_Y [1]\nb: [*x-1_Y, 2]\n",
+    "a: &k key\n*k : v\n",  # an alias as a key
+    "a: &k key\nb: {*k : v}\n",
+    "base: &b {x: 1}\nd: {<<: *b}\n",
+    "a: &a 1\nb: &&a 2\nc: *a\n",  # "&" before a real anchor
+    "- &a x\n- **a\n",  # a "*" before a real alias (YAML refuses it; the test errs safe)
+]
+NOT_ALIASED = [
+    "a: b\n",
+    "run: make && make install\ndoc: '**bold** and *.example.com'\n",
+    "url: http://x/?a=1&b=2\nglob: '*.b'\n",
+    "a: &a 1\nb: '*c'\n",
+    "a: &a 1\n",  # an anchor alone reaches nothing twice
+]
+
+
+@pytest.mark.parametrize("text", ALIASED)
+def test_a_text_that_may_alias_takes_the_alias_aware_builder(text):
+    from k8slint.load.loader import may_alias
+
+    assert may_alias(text)
+
+
+@pytest.mark.parametrize("text", NOT_ALIASED)
+def test_a_text_without_aliases_takes_the_tree_builder(text):
+    from k8slint.load.loader import may_alias
+
+    assert not may_alias(text)
+
+
+def test_corpus_texts_without_aliases_build_as_with_them():
+    """Corpus files with a "&" that `may_alias` sends to the tree builder give
+    the same objects through the alias-aware one (every fourth by size, from
+    a manifest of a few lines to a CRD bundle: all of them take seconds)."""
+    from support import shared
+
+    from k8slint.load import loader
+
+    texts = [path.read_text(encoding="utf-8") for path in shared("corpus").rglob("*.yaml")]
+    sent = sorted((t for t in texts if "&" in t and not loader.may_alias(t)), key=len)
+    assert len(sent) > 50
+    for text in sent[::4]:
+        roots = loader._compose_roots(text)
+        slow = [loader._Builder().build(root) for root in roots]
+        assert [loader._TreeBuilder().build(root) for root in roots] == slow, text[:200]
+
+
 @pytest.mark.parametrize("text", ["kind: X\na: &a {b: 1}\nc: *a\n", "kind: X\na: {b: 1}\n"])
 def test_a_builder_is_freed_as_soon_as_its_document_is_built(text):
     """With the cyclic collector off (as during a run) a builder in a reference
