@@ -47,11 +47,13 @@ _HANDLED = frozenset(
 )
 _OBJECT_KEYWORDS = ("properties", "additionalProperties", "required", "propertyNames")
 """Keywords that say something about objects only (checked together, in one pass)."""
-_ANNOTATIONS = frozenset(
+ANNOTATIONS = frozenset(
     {"description", "title", "default", "example", "examples", "format", "deprecated"}
     | {"$schema", "$id", "$comment", "readOnly", "writeOnly", "nullable"}
     | {"definitions", "$defs"}  # where `$ref`s point: no test of the value here
 )
+"""Keywords that judge no value (jsonschema checks no `format` by default); also
+what `schema_errors` walks past."""
 
 
 def json_equal(one: Any, two: Any) -> bool:
@@ -169,7 +171,7 @@ def _node_check(node: Any, memo: _Memo) -> tuple[Check, bool, _Parts]:
     if node is True or node == {}:
         return _always, True, []
     if not isinstance(node, dict) or any(
-        key not in _HANDLED and key not in _ANNOTATIONS and not key.startswith("x-kubernetes-")
+        key not in _HANDLED and key not in ANNOTATIONS and not key.startswith("x-kubernetes-")
         for key in node
     ):
         return _never, False, []  # unknown keyword: leave it to jsonschema

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.kube.fastcheck import json_equal
+from k8slint.kube.fastcheck import ANNOTATIONS, json_equal
 
 _TYPES: dict[str, Any] = {
     "string": lambda v: isinstance(v, str),
@@ -55,12 +55,6 @@ _WALKED = frozenset(
     | {"additionalProperties", "items", "allOf", "anyOf", "oneOf"}
     | set(_BOUNDS)
 )
-_IGNORED = frozenset(
-    {"description", "title", "default", "example", "examples", "format", "deprecated"}
-    | {"$schema", "$id", "$comment", "readOnly", "writeOnly", "nullable"}
-    | {"definitions", "$defs"}
-)
-"""Keywords that do not judge a value (jsonschema checks no `format` by default)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +91,7 @@ def _errors(schema: Any, value: Any, path: tuple[str | int, ...]) -> Iterator[Vi
     for keyword, limit in schema.items():
         if keyword in _WALKED:
             yield from _KEYWORDS[keyword](schema, limit, value, path)
-        elif keyword not in _IGNORED and not keyword.startswith("x-kubernetes-"):
+        elif keyword not in ANNOTATIONS and not keyword.startswith("x-kubernetes-"):
             raise _Unsure
 
 
