@@ -2,7 +2,7 @@
 
 `--full` runs the slow guards in full (CI's `.ci/run` does): every Kustomize
 build of the corpus, workers against one process on the whole corpus, and the
-pre-commit hook installed by pip as users get it. Without it those guards run
+pre-commit hook installed as users get it (a hook repository with its dependencies). Without it those guards run
 on samples chosen to cover the same features (README.md says what each costs)."""
 
 import os
@@ -35,7 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 LONGEST_FIRST = (
     "test_corpus_builds.py",  # Kustomize builds (every corpus root with --full)
     "test_cache.py",  # warm against cold runs, with builds
-    "test_precommit.py",  # pre-commit, and pip installing the hook with --full
+    "test_precommit.py",  # pre-commit, and installing the hook with --full
     "test_corpus.py",  # the session's corpus lint, and workers against one process
     "test_scale_index.py",
     "test_reports.py",
