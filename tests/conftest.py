@@ -2,8 +2,9 @@
 
 `--full` runs the slow guards in full (CI's `.ci/run` does): every Kustomize
 build of the corpus, workers against one process on the whole corpus, and the
-pre-commit hook installed as users get it (a hook repository with its dependencies). Without it those guards run
-on samples chosen to cover the same features (README.md says what each costs)."""
+pre-commit hook installed as users get it (a hook repository with its
+dependencies). Without it those guards run on samples chosen to cover the same
+features (README.md says what each costs)."""
 
 import os
 import sys
