@@ -4,7 +4,10 @@ builds run on another test worker than the raw corpus tests).
 `kubectl kustomize` on all 56 roots costs more than the rest of the corpus tests
 together (kube-prometheus and argo-cd build megabytes of CRDs), so by default a
 sample of trees runs, one or two per project, chosen for what they exercise;
-`--full` (CI) builds every root."""
+`--full` (CI) builds every root. In one process, as the session's raw corpus
+lint (tests/conftest.py): the other test worker keeps the second core busy, and the
+engine's workers would only add the cost of sending objects back (3 CPU-seconds
+with --full); builds on workers are tests/test_cache.py's warm==cold [built]."""
 
 from __future__ import annotations
 
@@ -48,7 +51,9 @@ def test_corpus_builds_without_internal_error_and_at_real_positions(full):
     corpus = shared("corpus")
     sample = [*BUILDING, *FAILING, REMOTE]
     result = lint_paths(
-        [str(corpus)] if full else [str(corpus / tree) for tree in sample], sorted(load_rules())
+        [str(corpus)] if full else [str(corpus / tree) for tree in sample],
+        sorted(load_rules()),
+        jobs=1,
     )
     assert result.internal_errors == []
     assert_real_positions(result)
