@@ -24,7 +24,7 @@ from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
 from k8slint.kube.sharing import SharedData
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
-from k8slint.kustomize.stage import KustomizeStage, rebuild
+from k8slint.kustomize.stage import KustomizeStage, StagePlan, rebuild
 from k8slint.load.discover import InputFile
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 
@@ -266,6 +266,7 @@ class _Run:
             progress(len(items))
             cache.finish()
             return recalled
+        plan, edits = self._plan(witness_key) if witness_key is not None else (None, frozenset())
         stage = KustomizeStage(
             self.engine.kustomize_command,
             items,
@@ -273,6 +274,8 @@ class _Run:
             self.classifier.kustomization,
             self.engine.kustomize_timeout,
             cache=cache,
+            plan=plan,
+            edited=edits,
         )
         run_key: str | None = None
         cached: Any = None
@@ -286,6 +289,7 @@ class _Run:
             progress(len(items))
             if witness_key is not None:
                 cache.remember_run(witness_key, (run_key, stage.remote_builds))
+                self._keep_plan(witness_key, stage, plan is None or bool(edits))
             cache.finish()
             return cached[1]
         if cache is not None:
@@ -319,8 +323,34 @@ class _Run:
                 cache.save(RUNS, run_key, (remote, self.result))
                 if witness_key is not None:
                     cache.remember_run(witness_key, (run_key, stage.remote_builds))
+            if witness_key is not None:
+                self._keep_plan(witness_key, stage, plan is None or bool(edits))
             cache.finish()
         return self.result
+
+    def _plan(self, witness_key: str) -> tuple[StagePlan | None, frozenset[str]]:
+        """The last run's plan (`k8slint.cache.plan`) when it stands, taken in: its
+        kustomizations, and what its witness saw; with the files edited since."""
+        from k8slint.cache import plan
+
+        cache = self.engine.cache
+        assert cache is not None
+        found = plan.recall(cache, witness_key)
+        if found is None:
+            return None, frozenset()
+        kept, edits = found
+        self.classifier.adopt(kept.kustomizations)
+        cache.witness.adopt(kept.witness_files, kept.witness_directories)
+        return kept.stage, edits
+
+    def _keep_plan(self, witness_key: str, stage: KustomizeStage, changed: bool) -> None:
+        """This run's plan for the next run, when it is not the one it took."""
+        from k8slint.cache import plan
+
+        cache = self.engine.cache
+        assert cache is not None
+        if changed:
+            plan.remember(cache, witness_key, self.classifier.kustomizations(), stage.plan())
 
     def _keep_snapshot(self, key: str) -> None:
         """This run's parts as the next run's snapshot (`k8slint.cache.snapshot`),

@@ -102,6 +102,17 @@ class Outcome:
         return [next(views_made) if r is None else r for r in kept] + self.built
 
 
+@dataclass(frozen=True, slots=True)
+class StagePlan:
+    """What a stage found on disk (`KustomizeStage.plan`): its roots, the builds
+    only partly linted, and per root (input key, local key, the files the local
+    key digests)."""
+
+    roots: list[Build]
+    partial: frozenset[str]
+    keys: dict[Build, tuple[str | None, str | None, frozenset[str]]]
+
+
 class KustomizeStage:
     """The builds of one run, started at once and collected by `finish`."""
 
@@ -113,26 +124,26 @@ class KustomizeStage:
         read: Reader,
         timeout: float = DEFAULT_TIMEOUT,
         cache: Cache | None = None,
+        plan: StagePlan | None = None,
+        edited: frozenset[str] = frozenset(),
     ) -> None:
+        """`plan`: what a run with the same files named found, while no directory
+        or kustomization changed since (`k8slint.cache.plan`); `edited`: the
+        files (absolute) whose content may have changed since."""
         self._read = read
         self._cache = cache
         real = {id(item): item.resolved() for item in [*files, *context] if item.path}
         self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
         linted = {real[id(item)] for item in files if item.path}
-        found = [
-            (real[id(item)], item.display)
-            for item in [*files, *context]
-            if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
-        ]
-        self.roots = find_roots(found, read)
-        linted_dirs = _linted_dirs(linted)
-        self.partial = {b.display for b in self.roots if b.directory not in linted_dirs}
+        self.linted = {self._displays[path] for path in linted}
+        self.roots: list[Build] = []
+        self.partial: set[str] = set()
         """Builds whose root kustomization is not linted (pre-commit hands over the
         changed files): only their findings in linted files are reported."""
-        enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
-        self.roots += enclosing
-        self.partial |= {build.display for build in enclosing}
-        self.linted = {self._displays[path] for path in linted}
+        if plan is not None:
+            self.roots, self.partial = list(plan.roots), set(plan.partial)
+        else:
+            self._find_roots(files, context, linted)
         self._command = command
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[Build, Future[BuildOutput]] = {}
@@ -142,12 +153,16 @@ class KustomizeStage:
         self.command_identity = ""
         self.unsettled = False
         """A build failed in a way another run may not repeat (a timeout)."""
-        self.input_keys = self._input_keys()
+        self._inputs: dict[Build, frozenset[str]] = {}
+        """Per root, the local files its local key digests."""
+        self.input_keys: dict[Build, str | None] = {}
         """Per root, the digest of every file its build could read (None: remote
         or unreadable): with the command, the key of its cached output."""
-        self.local_keys = self._local_keys()
+        self.local_keys: dict[Build, str | None] = {}
         """Per root the input key read without fetching (remote names aside): what
         the run key holds of a remote build, and part of its output's key."""
+        if cache is not None:
+            self._keys(cache, plan, edited)
         pending = [build for build in self.roots if not self._from_cache(build)]
         if command and pending:
             from concurrent.futures import ThreadPoolExecutor
@@ -158,20 +173,59 @@ class KustomizeStage:
                     run_build, command, build.directory, build.display, timeout
                 )
 
+    def _find_roots(
+        self, files: list[InputFile], context: list[InputFile], linted: set[str]
+    ) -> None:
+        """The roots of the files' kustomizations, and those elsewhere in the
+        repository that build a linted file (`partial`, with the roots whose root
+        kustomization is not linted)."""
+        found = [
+            (item.resolved(), item.display)
+            for item in [*files, *context]
+            if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
+        ]
+        self.roots = find_roots(found, self._read)
+        linted_dirs = _linted_dirs(linted)
+        self.partial = {b.display for b in self.roots if b.directory not in linted_dirs}
+        enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
+        self.roots += enclosing
+        self.partial |= {build.display for build in enclosing}
+
     # --- the cache's seam: a build's output kept by the digest of what it read ---
 
-    def _input_keys(self) -> dict[Build, str | None]:
-        if self._cache is None:
-            return {}
-        from k8slint.cache.builds import build_inputs_key, command_identity
+    def _keys(self, cache: Cache, plan: StagePlan | None, edited: frozenset[str]) -> None:
+        """Every root's keys: the plan's for a root none of whose files was edited."""
+        from k8slint.cache.builds import command_identity
 
-        self.command_identity = command_identity(self._command, self._cache.code)
-        digest, fetches = self._cache.file_digest, bool(self._command)
-        saw = self._cache.witness.saw_directory
-        return {
-            build: build_inputs_key(build.directory, self._read, digest, fetches, saw)
-            for build in self.roots
-        }
+        self.command_identity = command_identity(self._command, cache.code)
+        for build in self.roots:
+            known = plan.keys.get(build) if plan is not None else None
+            if known is None or known[1] is None or known[2] & edited:
+                known = self._root_keys(cache, build)
+            self.input_keys[build], self.local_keys[build], self._inputs[build] = known
+
+    def _root_keys(
+        self, cache: Cache, build: Build
+    ) -> tuple[str | None, str | None, frozenset[str]]:
+        """A root's input key, its local key (the input key, or for a root that
+        names something remote the key of its local files; None: one cannot be
+        read) and the files the local key digests."""
+        from k8slint.cache.builds import build_input_files, inputs_key
+
+        digest, saw = cache.file_digest, cache.witness.saw_directory
+        fetches = bool(self._command)
+        files = build_input_files(build.directory, self._read, fetches, saw)
+        inputs = None if files is None else inputs_key(build.directory, files, digest)
+        if inputs is not None:
+            return inputs, inputs, files or frozenset()
+        files = build_input_files(build.directory, self._read, False, saw)
+        local = None if files is None else inputs_key(build.directory, files, digest)
+        return None, local, files or frozenset()
+
+    def plan(self) -> StagePlan:
+        """What this stage found, for a later run's (see `__init__`)."""
+        keys = {b: (self.input_keys[b], self.local_keys[b], self._inputs[b]) for b in self.roots}
+        return StagePlan(list(self.roots), frozenset(self.partial), keys)
 
     def _output_key(self, build: Build) -> str | None:
         from k8slint.cache.keys import digest
@@ -180,20 +234,6 @@ class KustomizeStage:
         if inputs is None or not self._command:
             return None
         return digest("build", self.command_identity, build, inputs)
-
-    def _local_keys(self) -> dict[Build, str | None]:
-        """`input_keys`, and for a root that names something remote, the key of
-        its local files (None: one cannot be read)."""
-        if self._cache is None:
-            return {}
-        from k8slint.cache.builds import build_inputs_key
-
-        digest, saw = self._cache.file_digest, self._cache.witness.saw_directory
-        return {
-            build: self.input_keys.get(build)
-            or build_inputs_key(build.directory, self._read, digest, False, saw)
-            for build in self.roots
-        }
 
     def _remote_key(self, build: Build) -> str | None:
         """The key of a remote build's recent output: the command, the root and
