@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 
 PLANS = "plans"
 
+MAX_EDITS = 16
+"""A plan taken with more edits than this is made again. Until then each run
+keys its edits again (a few files, and the roots that read them), which costs
+less than writing the plan after every edit."""
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -48,6 +53,8 @@ class Plan:
     """Of those, the ones that changed too recently to vouch for: edits, always."""
     kustomizations: dict[str, dict[str, Any]]
     """Every kustomization parsed, by directory (`FileClassifier.kustomization`)."""
+    kinds: dict[tuple[str, str | None], tuple[str, str]]
+    """Each file's kind and the digest of its Kustomize tree, by (display, path)."""
     stage: StagePlan
     witness_files: frozenset[str]
     witness_directories: frozenset[str]
@@ -69,8 +76,17 @@ def recall(cache: Cache, key: str) -> tuple[Plan, frozenset[str]] | None:
     return None if edits is None else (plan, edits)
 
 
+def outdated(edits: frozenset[str] | None) -> bool:
+    """Whether a run that took a plan with `edits` (None: took none) keeps its own."""
+    return edits is None or len(edits) > MAX_EDITS
+
+
 def remember(
-    cache: Cache, key: str, kustomizations: dict[str, dict[str, Any]], stage: StagePlan
+    cache: Cache,
+    key: str,
+    kustomizations: dict[str, dict[str, Any]],
+    kinds: dict[tuple[str, str | None], tuple[str, str]],
+    stage: StagePlan,
 ) -> None:
     """Keep a run's plan, unless a directory or kustomization it saw changed too
     recently to vouch for (as for the witness)."""
@@ -102,6 +118,7 @@ def remember(
         content,
         frozenset(unsettled),
         kustomizations,
+        dict(kinds),
         stage,
         files,
         frozenset(witness.directories),

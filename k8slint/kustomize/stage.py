@@ -134,6 +134,8 @@ class KustomizeStage:
         self._cache = cache
         real = {id(item): item.resolved() for item in [*files, *context] if item.path}
         self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
+        self._shown: dict[str, str] = {}
+        """`display`'s answers, by the path asked for."""
         linted = {real[id(item)] for item in files if item.path}
         self.linted = {self._displays[path] for path in linted}
         self.roots: list[Build] = []
@@ -341,12 +343,18 @@ class KustomizeStage:
         return not builds or file in self.linted or not set(builds) <= self.partial
 
     def display(self, path: str) -> str:
-        """A file as the user named it (or relative to here, if not named)."""
-        real = os.path.realpath(path)
-        if real in self._displays:
-            return self._displays[real]
-        relative = os.path.relpath(real)
-        return real if relative.startswith("..") else relative
+        """A file as the user named it (or relative to here, if not named); once
+        per path and run (every root that reads a base asks for its files)."""
+        shown = self._shown.get(path)
+        if shown is None:
+            real = os.path.realpath(path)
+            if real in self._displays:
+                shown = self._displays[real]
+            else:
+                relative = os.path.relpath(real)
+                shown = real if relative.startswith("..") else relative
+            self._shown[path] = shown
+        return shown
 
     def finish(self, loaded: list[Resource], checked: BuiltChecks = _unchecked) -> Outcome:
         """Wait for the builds; `loaded` are the run's raw objects (their files
