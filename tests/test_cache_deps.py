@@ -201,3 +201,26 @@ def test_a_run_through_the_plan_still_witnesses_what_it_did_not_read_again(tmp_p
     _lint(root, cache, "none")
     [entry] = (cache / WITNESSES).glob("*/*")
     assert str(root / "app" / "base" / "app.properties") in entry.read_bytes().decode("latin-1")
+
+
+@pytest.mark.skipif(not HAS_KUSTOMIZE, reason="no kustomize or kubectl")
+@pytest.mark.parametrize(
+    "lost", [("built", "snapshots"), ("built", "snapshots", "builds")], ids=["objects", "outputs"]
+)
+def test_a_root_the_plan_deferred_is_built_when_its_entries_are_gone(tmp_path, monkeypatch, lost):
+    """The plan takes a root's built objects without reading its output; when
+    they are gone from the cache, the output is read (or the root built) then."""
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    _tree(root)
+    _lint(root, cache, None)
+    for kind in lost:
+        shutil.rmtree(cache / kind)
+    read = _calls(monkeypatch, "_from_cache")
+    built: list = []
+    real_build = stage_module.run_build
+    monkeypatch.setattr(stage_module, "run_build", lambda *a: built.append(a) or real_build(*a))
+    _append("plain/other.yaml", "# edited\n")(root)
+    after = _lint(root, cache, None)
+    assert (len(read), len(built)) == (1, 1 if "builds" in lost else 0)
+    monkeypatch.undo()
+    assert everything(after) == everything(_lint(root, None, None))

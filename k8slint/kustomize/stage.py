@@ -111,6 +111,12 @@ class StagePlan:
     roots: list[Build]
     partial: frozenset[str]
     keys: dict[Build, tuple[str | None, str | None, frozenset[str]]]
+    built: dict[Build, tuple[str, str]]
+    """Per root built from a cached output: (the output's key, the key its built
+    objects are kept under): while the output's key is the same, the next run
+    takes the objects without reading the output."""
+    members: dict[Build, frozenset[str]]
+    """Per built root, the displayed paths of the files it reads."""
 
 
 class KustomizeStage:
@@ -163,9 +169,20 @@ class KustomizeStage:
         self.local_keys: dict[Build, str | None] = {}
         """Per root the input key read without fetching (remote names aside): what
         the run key holds of a remote build, and part of its output's key."""
+        self._timeout = timeout
+        self._members: dict[Build, frozenset[str]] = dict(plan.members) if plan else {}
+        """Per built root, `_members_shown`."""
+        self._built_keys: dict[Build, tuple[str, str]] = {}
+        """Per root built from a cached output, (the output's key, its built objects' key)."""
+        self._planned: dict[Build, tuple[str, str]] = {}
+        """The roots whose cached output is read only if their built objects
+        are not kept under the key the plan holds for it."""
         if cache is not None:
             self._keys(cache, plan, edited)
-        pending = [build for build in self.roots if not self._from_cache(build)]
+        for build, (output_key, built_key) in (plan.built if plan else {}).items():
+            if output_key == self._output_key(build):
+                self._planned[build] = (output_key, built_key)
+        pending = [b for b in self.roots if b not in self._planned and not self._from_cache(b)]
         if command and pending:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -227,7 +244,10 @@ class KustomizeStage:
     def plan(self) -> StagePlan:
         """What this stage found, for a later run's (see `__init__`)."""
         keys = {b: (self.input_keys[b], self.local_keys[b], self._inputs[b]) for b in self.roots}
-        return StagePlan(list(self.roots), frozenset(self.partial), keys)
+        members_shown = {b: self._members[b] for b in self.roots if b in self._members}
+        return StagePlan(
+            list(self.roots), frozenset(self.partial), keys, dict(self._built_keys), members_shown
+        )
 
     def _output_key(self, build: Build) -> str | None:
         from k8slint.cache.keys import digest
@@ -366,24 +386,23 @@ class KustomizeStage:
         from k8slint.kustomize import raw
         from k8slint.kustomize.origin import Documents
 
-        documents = Documents(self.display, loaded)
+        documents = functools.cache(lambda: Documents(self.display, loaded))
         try:
             for build in self.roots:
-                future = self._futures.get(build)
-                output = future.result() if future else None
+                built = self._planned_build(build, checked)
+                output = None if built is not None else self._output(build)
                 if output is not None and output.text is not None:
-                    built = checked(
-                        self.built_key(build, output),
-                        functools.partial(self._built, build, output, documents),
-                    )
+                    key = self.built_key(build, output)
+                    built = checked(key, functools.partial(self._built, build, output, documents))
                     if built is not None:
                         self._keep(build, output)
-                        outcome.built.extend(built)
-                        outcome.covered |= {r.file for r in built}
-                        outcome.covered |= {
-                            self.display(path) for path in members(build.directory, self._read)
-                        }
-                        continue
+                        if output.settled:  # kept under its output's key
+                            self._note_built(build, key)
+                if built is not None:
+                    outcome.built.extend(built)
+                    outcome.covered |= {r.file for r in built}
+                    outcome.covered |= self._members_shown(build)
+                    continue
                 if output is not None and output.error is not None:
                     outcome.failures.append((build, output.error))
                     self._keep(build, output)
@@ -396,6 +415,46 @@ class KustomizeStage:
         if outcome.raw_views and self._command is None:
             outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
         return outcome
+
+    def _planned_build(self, build: Build, checked: BuiltChecks) -> list[Resource] | None:
+        """A root's built objects kept under the key the plan holds for its
+        cached output (None: none, or not kept: then its output is read)."""
+        known = self._planned.get(build)
+        if known is None:
+            return None
+        built = checked(known[1], lambda: None)
+        if built is not None:
+            self._note_built(build, known[1])
+        return built
+
+    def _output(self, build: Build) -> BuildOutput | None:
+        """A root's output: its build's (waited for), or for a root the plan
+        deferred whose built objects were not kept after all, the cached output
+        (else the build, run now)."""
+        deferred = build in self._planned and build not in self._futures
+        if deferred and self._command and not self._from_cache(build):
+            from concurrent.futures import Future
+
+            done: Future[BuildOutput] = Future()
+            command, timeout = self._command, self._timeout
+            done.set_result(run_build(command, build.directory, build.display, timeout))
+            self._futures[build] = done
+        future = self._futures.get(build)
+        return future.result() if future else None
+
+    def _note_built(self, build: Build, key: str | None) -> None:
+        """For the plan: the key of a root's built objects, by its cached output's."""
+        output_key = self._output_key(build)
+        if key is not None and output_key is not None:
+            self._built_keys[build] = (output_key, key)
+
+    def _members_shown(self, build: Build) -> frozenset[str]:
+        """The displayed paths of the files a root reads objects and patches from."""
+        found = self._members.get(build)
+        if found is None:
+            paths = members(build.directory, self._read)
+            found = self._members[build] = frozenset(map(self.display, paths))
+        return found
 
     def built_key(self, build: Build, output: BuildOutput) -> str | None:
         """What a root's built objects and where their fields were written depend
@@ -414,11 +473,11 @@ class KustomizeStage:
         return digest("built", self._names_digest, build, local, text, output.wrapper)
 
     def _built(
-        self, build: Build, output: BuildOutput, documents: Documents
+        self, build: Build, output: BuildOutput, documents: Callable[[], Documents]
     ) -> list[Resource] | None:
         from k8slint.kustomize.built import built_objects
 
-        return built_objects(build, output, documents, self._read, self.display)
+        return built_objects(build, output, documents(), self._read, self.display)
 
 
 def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
