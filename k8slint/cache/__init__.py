@@ -78,6 +78,10 @@ class Cache:
         """The sha256 of a file's bytes (None: unreadable); see `FileDigests.of`."""
         return self._digests.of(path)
 
+    def hashed(self) -> list[str]:
+        """The files (absolute) whose digests this run took."""
+        return self._digests.hashed()
+
     def recall_run(self, witness_key: str) -> Any | None:
         """What was remembered with the witness under `witness_key` (the whole
         run's key...), if the witness vouches that nothing it saw has changed."""
@@ -90,7 +94,7 @@ class Cache:
     def remember_run(self, witness_key: str, remembered: Any) -> None:
         """After a run whose result is kept, its witness with what finds the result
         (unless something it saw changed too recently to be vouched for)."""
-        record = self.witness.record(self._digests.hashed(), self.began_ns)
+        record = self.witness.record(self.hashed(), self.began_ns)
         if record is not None:
             self.save(WITNESSES, witness_key, (record, remembered))
 

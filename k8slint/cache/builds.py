@@ -38,18 +38,17 @@ def _ignore(directory: str) -> None:
     return None
 
 
-def build_inputs_key(
+def build_input_files(
     directory: str,
     read: Reader,
-    file_digest: Callable[[str], str | None],
     fetches: bool = True,
     saw_directory: Callable[[str], None] = _ignore,
-) -> str | None:
-    """A digest of every local file the build of `directory` could read (None: it
-    reads something remote, or a file cannot be read, or there are too many).
-    `fetches=False`: nothing is built (raw linting reads the local files only),
-    so remote names do not matter. `saw_directory` is told every directory
-    whose entries decided which files these are (a run's witness)."""
+) -> frozenset[str] | None:
+    """Every local file the build of `directory` could read (None: it reads
+    something remote, or there are too many). `fetches=False`: nothing is built
+    (raw linting reads the local files only), so remote names do not matter.
+    `saw_directory` is told every directory whose entries decided which files
+    these are (a run's witness)."""
     files: set[str] = set()
     for current in chain(directory, read):
         data = read(current)
@@ -60,6 +59,14 @@ def build_inputs_key(
             files.add(path)
             if len(files) > MAX_FILES:
                 return None
+    return frozenset(files)
+
+
+def inputs_key(
+    directory: str, files: frozenset[str], file_digest: Callable[[str], str | None]
+) -> str | None:
+    """The digest of `files` as the inputs of the build of `directory` (None: one
+    cannot be read)."""
     hashed = []
     for path in sorted(files):
         found = file_digest(path)

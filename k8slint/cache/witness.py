@@ -66,37 +66,55 @@ class Witness:
 
     def __init__(self) -> None:
         self.directories: set[str] = set()
+        self.files: set[str] = set()
+        """Files an earlier run hashed and this one takes on its word (`adopt`)."""
 
     def saw_directory(self, path: str) -> None:
         """A directory whose entries decided something (absolute)."""
         self.directories.add(path)
 
-    def record(self, files: Iterable[str], began_ns: int) -> Record | None:
-        """The stats of `files` (absolute: what the run hashed) and of every
-        directory that decided what it read; None when one of them changed too
-        recently to vouch for (see the module's docstring) or cannot be seen."""
-        files = set(files)
+    def adopt(self, files: Iterable[str], directories: Iterable[str]) -> None:
+        """What an earlier run looked at for results this run reuses without
+        looking again (`k8slint.cache.plan`): they depend on it all the same."""
+        self.files.update(files)
+        self.directories.update(directories)
+
+    def paths(self, files: Iterable[str]) -> tuple[list[str], list[str], list[str]] | None:
+        """What a record holds for a run that hashed `files` (absolute): the paths
+        whose stat it keeps (the files, and every directory that decided what was
+        read, up to the top of the tree), the kustomizations above the tree, and
+        the names whose presence above it matters; None: nothing was looked at."""
+        files = set(files) | self.files
         directories = self.directories | {os.path.dirname(path) for path in files}
         if not directories:
             return None
         top = os.path.commonpath(directories)
         parents = _parents(top)
+        inside = sorted(files | _up_to(directories, top))
+        above = [os.path.join(parent, name) for parent in parents for name in _READ_ABOVE]
+        probed = [os.path.join(parent, name) for parent in parents for name in _PROBED_ABOVE]
+        return inside, above, probed
+
+    def record(self, files: Iterable[str], began_ns: int) -> Record | None:
+        """The stats of `files` (absolute: what the run hashed) and of every
+        directory that decided what it read; None when one of them changed too
+        recently to vouch for (see the module's docstring) or cannot be seen."""
+        paths = self.paths(files)
+        if paths is None:
+            return None
+        inside, above, probed = paths
         stats: list[tuple[str, Signature | None]] = []
-        for path in sorted(files | _up_to(directories, top)):
+        for path in inside:
             found = signature(path)
-            if found is None or not _settled(found, began_ns):
+            if found is None or not settled(found, began_ns):
                 return None
             stats.append((path, found))
-        for path in (os.path.join(parent, name) for parent in parents for name in _READ_ABOVE):
+        for path in above:
             found = signature(path)
-            if found is not None and not _settled(found, began_ns):
+            if found is not None and not settled(found, began_ns):
                 return None
             stats.append((path, found))
-        presence = [
-            (path, os.path.exists(path))
-            for path in (os.path.join(parent, name) for parent in parents for name in _PROBED_ABOVE)
-        ]
-        return Record(stats, presence)
+        return Record(stats, [(path, os.path.exists(path)) for path in probed])
 
 
 def signature(path: str) -> Signature | None:
@@ -107,7 +125,8 @@ def signature(path: str) -> Signature | None:
     return (facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
 
 
-def _settled(found: Signature, began_ns: int) -> bool:
+def settled(found: Signature, began_ns: int) -> bool:
+    """Whether a stat is old enough to vouch for the content it saw."""
     return max(found[1], found[2]) < began_ns - SETTLED_NS
 
 

@@ -24,7 +24,7 @@ from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
 from k8slint.kube.sharing import SharedData
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, find_command
-from k8slint.kustomize.stage import KustomizeStage, rebuild
+from k8slint.kustomize.stage import KustomizeStage, StagePlan, rebuild
 from k8slint.load.discover import InputFile
 from k8slint.model import Finding, JsonPath, Notice, ObjectRef, Problem, Resource
 
@@ -246,6 +246,8 @@ class _Run:
         self._rules_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
         self._tree_digests: dict[int, tuple[object, str]] = {}
+        self._kinds: dict[tuple[str, str | None], tuple[str, str]] = {}
+        """Each file's kind and its tree's digest (`_kind_and_tree`), by (display, path)."""
         self._recorder: Recorder | None = None
         """Notes the cross-object checks' verdicts while they run, to be kept."""
         self._snapshot: Snapshot | None = None
@@ -266,6 +268,7 @@ class _Run:
             progress(len(items))
             cache.finish()
             return recalled
+        plan, edits = self._plan(witness_key) if witness_key is not None else (None, frozenset())
         stage = KustomizeStage(
             self.engine.kustomize_command,
             items,
@@ -273,6 +276,8 @@ class _Run:
             self.classifier.kustomization,
             self.engine.kustomize_timeout,
             cache=cache,
+            plan=plan,
+            edited=edits,
         )
         run_key: str | None = None
         cached: Any = None
@@ -285,6 +290,7 @@ class _Run:
             stage.abandon()
             progress(len(items))
             if witness_key is not None:
+                self._keep_plan(witness_key, stage, None if plan is None else edits)
                 cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
             return cached[1]
@@ -314,6 +320,7 @@ class _Run:
         if cache is not None:
             if witness_key is not None:
                 self._keep_snapshot(witness_key)
+                self._keep_plan(witness_key, stage, None if plan is None else edits)
             remote = stage.remote_outputs() if run_key else None
             if remote is not None and not stage.unsettled:
                 cache.save(RUNS, run_key, (remote, self.result))
@@ -321,6 +328,35 @@ class _Run:
                     cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
         return self.result
+
+    def _plan(self, witness_key: str) -> tuple[StagePlan | None, frozenset[str]]:
+        """The last run's plan (`k8slint.cache.plan`) when it stands, taken in: its
+        kustomizations, and what its witness saw; with the files edited since."""
+        from k8slint.cache import plan
+
+        cache = self.engine.cache
+        assert cache is not None
+        found = plan.recall(cache, witness_key)
+        if found is None:
+            return None, frozenset()
+        kept, edits = found
+        self.classifier.adopt(kept.kustomizations)
+        self._kinds.update(kept.kinds)
+        cache.witness.adopt(kept.witness_files, kept.witness_directories)
+        return kept.stage, edits
+
+    def _keep_plan(
+        self, witness_key: str, stage: KustomizeStage, edits: frozenset[str] | None
+    ) -> None:
+        """This run's plan for the next run, unless it took one (with `edits`)
+        that still serves (`plan.outdated`)."""
+        from k8slint.cache import plan
+
+        cache = self.engine.cache
+        assert cache is not None
+        if plan.outdated(edits):
+            kustomizations = self.classifier.kustomizations()
+            plan.remember(cache, witness_key, kustomizations, self._kinds, stage.plan())
 
     def _keep_snapshot(self, key: str) -> None:
         """This run's parts as the next run's snapshot (`k8slint.cache.snapshot`),
@@ -467,7 +503,7 @@ class _Run:
     def _file_key(self, item: InputFile, context_only: bool) -> str | None:
         """Everything the per-file phase's output for `item` depends on (None: the
         file cannot be read, so the loader's own error is wanted)."""
-        from k8slint.cache.keys import content_digest, digest
+        from k8slint.cache.keys import content_digest
 
         cache = self.engine.cache
         assert cache is not None
@@ -478,20 +514,32 @@ class _Run:
             if content is None:
                 return None
         enabled, severities = self.engine.policy.for_file(item.display)
-        tree = self.classifier.tree_of(item.path)
-        if id(tree) not in self._tree_digests:  # one tree object per directory
-            self._tree_digests[id(tree)] = (tree, digest(tree))
         parts = (
             self._engine_key(),
             item.display,
             item.path or "",
             content,
-            self.classifier.kind_of(item.display, item.path),
-            self._tree_digests[id(tree)][1],
+            *self._kind_and_tree(item),
             str(context_only),
             self._rules_key(enabled, severities),
         )
         return content_digest("\0".join(parts).encode())
+
+    def _kind_and_tree(self, item: InputFile) -> tuple[str, str]:
+        """A file's kind and the digest of its Kustomize tree: from the last run's
+        plan while it stands (they depend on the directories and the
+        kustomizations alone), else classified."""
+        slot = (item.display, item.path)
+        found = self._kinds.get(slot)
+        if found is None:
+            from k8slint.cache.keys import digest
+
+            tree = self.classifier.tree_of(item.path)
+            if id(tree) not in self._tree_digests:  # one tree object per directory
+                self._tree_digests[id(tree)] = (tree, digest(tree))
+            kind = self.classifier.kind_of(item.display, item.path)
+            found = self._kinds[slot] = (kind, self._tree_digests[id(tree)][1])
+        return found
 
     def _engine_key(self) -> str:
         """The settings every file's result depends on, digested once a run."""

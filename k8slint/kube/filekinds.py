@@ -322,6 +322,15 @@ class FileClassifier:
             self._kustomizations[directory] = _read_kustomization(directory)
         return self._kustomizations[directory]
 
+    def kustomizations(self) -> dict[str, dict[str, Any]]:
+        """Every kustomization read so far, by directory (for `adopt`)."""
+        return dict(self._kustomizations)
+
+    def adopt(self, kustomizations: dict[str, dict[str, Any]]) -> None:
+        """Take kustomizations an earlier run read, vouched for unchanged since
+        (`k8slint.cache.plan`): each is parsed once, not once a run."""
+        self._kustomizations.update(kustomizations)
+
     def _adds_selector_labels(self, directory: str) -> bool:
         data = self.kustomization(directory)
         if isinstance(data.get("commonLabels"), dict) and data["commonLabels"]:

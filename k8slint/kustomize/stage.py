@@ -102,6 +102,23 @@ class Outcome:
         return [next(views_made) if r is None else r for r in kept] + self.built
 
 
+@dataclass(frozen=True, slots=True)
+class StagePlan:
+    """What a stage found on disk (`KustomizeStage.plan`): its roots, the builds
+    only partly linted, and per root (input key, local key, the files the local
+    key digests)."""
+
+    roots: list[Build]
+    partial: frozenset[str]
+    keys: dict[Build, tuple[str | None, str | None, frozenset[str]]]
+    built: dict[Build, tuple[str, str]]
+    """Per root built from a cached output: (the output's key, the key its built
+    objects are kept under): while the output's key is the same, the next run
+    takes the objects without reading the output."""
+    members: dict[Build, frozenset[str]]
+    """Per built root, the displayed paths of the files it reads."""
+
+
 class KustomizeStage:
     """The builds of one run, started at once and collected by `finish`."""
 
@@ -113,26 +130,28 @@ class KustomizeStage:
         read: Reader,
         timeout: float = DEFAULT_TIMEOUT,
         cache: Cache | None = None,
+        plan: StagePlan | None = None,
+        edited: frozenset[str] = frozenset(),
     ) -> None:
+        """`plan`: what a run with the same files named found, while no directory
+        or kustomization changed since (`k8slint.cache.plan`); `edited`: the
+        files (absolute) whose content may have changed since."""
         self._read = read
         self._cache = cache
         real = {id(item): item.resolved() for item in [*files, *context] if item.path}
         self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
+        self._shown: dict[str, str] = {}
+        """`display`'s answers, by the path asked for."""
         linted = {real[id(item)] for item in files if item.path}
-        found = [
-            (real[id(item)], item.display)
-            for item in [*files, *context]
-            if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
-        ]
-        self.roots = find_roots(found, read)
-        linted_dirs = _linted_dirs(linted)
-        self.partial = {b.display for b in self.roots if b.directory not in linted_dirs}
+        self.linted = {self._displays[path] for path in linted}
+        self.roots: list[Build] = []
+        self.partial: set[str] = set()
         """Builds whose root kustomization is not linted (pre-commit hands over the
         changed files): only their findings in linted files are reported."""
-        enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
-        self.roots += enclosing
-        self.partial |= {build.display for build in enclosing}
-        self.linted = {self._displays[path] for path in linted}
+        if plan is not None:
+            self.roots, self.partial = list(plan.roots), set(plan.partial)
+        else:
+            self._find_roots(files, context, linted)
         self._command = command
         self._executor: ThreadPoolExecutor | None = None
         self._futures: dict[Build, Future[BuildOutput]] = {}
@@ -142,13 +161,28 @@ class KustomizeStage:
         self.command_identity = ""
         self.unsettled = False
         """A build failed in a way another run may not repeat (a timeout)."""
-        self.input_keys = self._input_keys()
+        self._inputs: dict[Build, frozenset[str]] = {}
+        """Per root, the local files its local key digests."""
+        self.input_keys: dict[Build, str | None] = {}
         """Per root, the digest of every file its build could read (None: remote
         or unreadable): with the command, the key of its cached output."""
-        self.local_keys = self._local_keys()
+        self.local_keys: dict[Build, str | None] = {}
         """Per root the input key read without fetching (remote names aside): what
         the run key holds of a remote build, and part of its output's key."""
-        pending = [build for build in self.roots if not self._from_cache(build)]
+        self._timeout = timeout
+        self._members: dict[Build, frozenset[str]] = dict(plan.members) if plan else {}
+        """Per built root, `_members_shown`."""
+        self._built_keys: dict[Build, tuple[str, str]] = {}
+        """Per root built from a cached output, (the output's key, its built objects' key)."""
+        self._planned: dict[Build, tuple[str, str]] = {}
+        """The roots whose cached output is read only if their built objects
+        are not kept under the key the plan holds for it."""
+        if cache is not None:
+            self._keys(cache, plan, edited)
+        for build, (output_key, built_key) in (plan.built if plan else {}).items():
+            if output_key == self._output_key(build):
+                self._planned[build] = (output_key, built_key)
+        pending = [b for b in self.roots if b not in self._planned and not self._from_cache(b)]
         if command and pending:
             from concurrent.futures import ThreadPoolExecutor
 
@@ -158,20 +192,62 @@ class KustomizeStage:
                     run_build, command, build.directory, build.display, timeout
                 )
 
+    def _find_roots(
+        self, files: list[InputFile], context: list[InputFile], linted: set[str]
+    ) -> None:
+        """The roots of the files' kustomizations, and those elsewhere in the
+        repository that build a linted file (`partial`, with the roots whose root
+        kustomization is not linted)."""
+        found = [
+            (item.resolved(), item.display)
+            for item in [*files, *context]
+            if item.path and os.path.basename(item.path) in KUSTOMIZE_FILE_NAMES
+        ]
+        self.roots = find_roots(found, self._read)
+        linted_dirs = _linted_dirs(linted)
+        self.partial = {b.display for b in self.roots if b.directory not in linted_dirs}
+        enclosing = self._enclosing_roots(linted, {b.directory for b in self.roots})
+        self.roots += enclosing
+        self.partial |= {build.display for build in enclosing}
+
     # --- the cache's seam: a build's output kept by the digest of what it read ---
 
-    def _input_keys(self) -> dict[Build, str | None]:
-        if self._cache is None:
-            return {}
-        from k8slint.cache.builds import build_inputs_key, command_identity
+    def _keys(self, cache: Cache, plan: StagePlan | None, edited: frozenset[str]) -> None:
+        """Every root's keys: the plan's for a root none of whose files was edited."""
+        from k8slint.cache.builds import command_identity
 
-        self.command_identity = command_identity(self._command, self._cache.code)
-        digest, fetches = self._cache.file_digest, bool(self._command)
-        saw = self._cache.witness.saw_directory
-        return {
-            build: build_inputs_key(build.directory, self._read, digest, fetches, saw)
-            for build in self.roots
-        }
+        self.command_identity = command_identity(self._command, cache.code)
+        for build in self.roots:
+            known = plan.keys.get(build) if plan is not None else None
+            if known is None or known[1] is None or known[2] & edited:
+                known = self._root_keys(cache, build)
+            self.input_keys[build], self.local_keys[build], self._inputs[build] = known
+
+    def _root_keys(
+        self, cache: Cache, build: Build
+    ) -> tuple[str | None, str | None, frozenset[str]]:
+        """A root's input key, its local key (the input key, or for a root that
+        names something remote the key of its local files; None: one cannot be
+        read) and the files the local key digests."""
+        from k8slint.cache.builds import build_input_files, inputs_key
+
+        digest, saw = cache.file_digest, cache.witness.saw_directory
+        fetches = bool(self._command)
+        files = build_input_files(build.directory, self._read, fetches, saw)
+        inputs = None if files is None else inputs_key(build.directory, files, digest)
+        if inputs is not None:
+            return inputs, inputs, files or frozenset()
+        files = build_input_files(build.directory, self._read, False, saw)
+        local = None if files is None else inputs_key(build.directory, files, digest)
+        return None, local, files or frozenset()
+
+    def plan(self) -> StagePlan:
+        """What this stage found, for a later run's (see `__init__`)."""
+        keys = {b: (self.input_keys[b], self.local_keys[b], self._inputs[b]) for b in self.roots}
+        members_shown = {b: self._members[b] for b in self.roots if b in self._members}
+        return StagePlan(
+            list(self.roots), frozenset(self.partial), keys, dict(self._built_keys), members_shown
+        )
 
     def _output_key(self, build: Build) -> str | None:
         from k8slint.cache.keys import digest
@@ -180,20 +256,6 @@ class KustomizeStage:
         if inputs is None or not self._command:
             return None
         return digest("build", self.command_identity, build, inputs)
-
-    def _local_keys(self) -> dict[Build, str | None]:
-        """`input_keys`, and for a root that names something remote, the key of
-        its local files (None: one cannot be read)."""
-        if self._cache is None:
-            return {}
-        from k8slint.cache.builds import build_inputs_key
-
-        digest, saw = self._cache.file_digest, self._cache.witness.saw_directory
-        return {
-            build: self.input_keys.get(build)
-            or build_inputs_key(build.directory, self._read, digest, False, saw)
-            for build in self.roots
-        }
 
     def _remote_key(self, build: Build) -> str | None:
         """The key of a remote build's recent output: the command, the root and
@@ -301,12 +363,18 @@ class KustomizeStage:
         return not builds or file in self.linted or not set(builds) <= self.partial
 
     def display(self, path: str) -> str:
-        """A file as the user named it (or relative to here, if not named)."""
-        real = os.path.realpath(path)
-        if real in self._displays:
-            return self._displays[real]
-        relative = os.path.relpath(real)
-        return real if relative.startswith("..") else relative
+        """A file as the user named it (or relative to here, if not named); once
+        per path and run (every root that reads a base asks for its files)."""
+        shown = self._shown.get(path)
+        if shown is None:
+            real = os.path.realpath(path)
+            if real in self._displays:
+                shown = self._displays[real]
+            else:
+                relative = os.path.relpath(real)
+                shown = real if relative.startswith("..") else relative
+            self._shown[path] = shown
+        return shown
 
     def finish(self, loaded: list[Resource], checked: BuiltChecks = _unchecked) -> Outcome:
         """Wait for the builds; `loaded` are the run's raw objects (their files
@@ -318,24 +386,23 @@ class KustomizeStage:
         from k8slint.kustomize import raw
         from k8slint.kustomize.origin import Documents
 
-        documents = Documents(self.display, loaded)
+        documents = functools.cache(lambda: Documents(self.display, loaded))
         try:
             for build in self.roots:
-                future = self._futures.get(build)
-                output = future.result() if future else None
+                built = self._planned_build(build, checked)
+                output = None if built is not None else self._output(build)
                 if output is not None and output.text is not None:
-                    built = checked(
-                        self.built_key(build, output),
-                        functools.partial(self._built, build, output, documents),
-                    )
+                    key = self.built_key(build, output)
+                    built = checked(key, functools.partial(self._built, build, output, documents))
                     if built is not None:
                         self._keep(build, output)
-                        outcome.built.extend(built)
-                        outcome.covered |= {r.file for r in built}
-                        outcome.covered |= {
-                            self.display(path) for path in members(build.directory, self._read)
-                        }
-                        continue
+                        if output.settled:  # kept under its output's key
+                            self._note_built(build, key)
+                if built is not None:
+                    outcome.built.extend(built)
+                    outcome.covered |= {r.file for r in built}
+                    outcome.covered |= self._members_shown(build)
+                    continue
                 if output is not None and output.error is not None:
                     outcome.failures.append((build, output.error))
                     self._keep(build, output)
@@ -348,6 +415,46 @@ class KustomizeStage:
         if outcome.raw_views and self._command is None:
             outcome.notices.append((self.roots[0].kustomization, RAW_NOTICE))
         return outcome
+
+    def _planned_build(self, build: Build, checked: BuiltChecks) -> list[Resource] | None:
+        """A root's built objects kept under the key the plan holds for its
+        cached output (None: none, or not kept: then its output is read)."""
+        known = self._planned.get(build)
+        if known is None:
+            return None
+        built = checked(known[1], lambda: None)
+        if built is not None:
+            self._note_built(build, known[1])
+        return built
+
+    def _output(self, build: Build) -> BuildOutput | None:
+        """A root's output: its build's (waited for), or for a root the plan
+        deferred whose built objects were not kept after all, the cached output
+        (else the build, run now)."""
+        deferred = build in self._planned and build not in self._futures
+        if deferred and self._command and not self._from_cache(build):
+            from concurrent.futures import Future
+
+            done: Future[BuildOutput] = Future()
+            command, timeout = self._command, self._timeout
+            done.set_result(run_build(command, build.directory, build.display, timeout))
+            self._futures[build] = done
+        future = self._futures.get(build)
+        return future.result() if future else None
+
+    def _note_built(self, build: Build, key: str | None) -> None:
+        """For the plan: the key of a root's built objects, by its cached output's."""
+        output_key = self._output_key(build)
+        if key is not None and output_key is not None:
+            self._built_keys[build] = (output_key, key)
+
+    def _members_shown(self, build: Build) -> frozenset[str]:
+        """The displayed paths of the files a root reads objects and patches from."""
+        found = self._members.get(build)
+        if found is None:
+            paths = members(build.directory, self._read)
+            found = self._members[build] = frozenset(map(self.display, paths))
+        return found
 
     def built_key(self, build: Build, output: BuildOutput) -> str | None:
         """What a root's built objects and where their fields were written depend
@@ -366,11 +473,11 @@ class KustomizeStage:
         return digest("built", self._names_digest, build, local, text, output.wrapper)
 
     def _built(
-        self, build: Build, output: BuildOutput, documents: Documents
+        self, build: Build, output: BuildOutput, documents: Callable[[], Documents]
     ) -> list[Resource] | None:
         from k8slint.kustomize.built import built_objects
 
-        return built_objects(build, output, documents, self._read, self.display)
+        return built_objects(build, output, documents(), self._read, self.display)
 
 
 def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
