@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.engine.registry import Rule
 from k8slint.model import JsonPath, format_path
@@ -66,8 +66,7 @@ def schema() -> dict[str, Any]:
         return json.load(handle)
 
 
-@dataclass(frozen=True, slots=True)
-class Glob:
+class Glob(NamedTuple):
     """A file pattern relative to the directory of the config that wrote it.
 
     `*` also matches `/`; a pattern without `/` matches any path component
@@ -100,14 +99,13 @@ class Glob:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Switches:
+class Switches(NamedTuple):
     """One layer of rule settings: `disable` applies before `enable`, so
     `disable: [all]` with `enable: [pod-*]` runs the pod rules only."""
 
-    disable: tuple[str, ...] = ()
-    enable: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    disable: tuple[str, ...]
+    enable: tuple[str, ...]
+    severity: Mapping[str, str]
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Switches:
@@ -125,8 +123,7 @@ class Switches:
         return enabled
 
 
-@dataclass(frozen=True, slots=True)
-class Override:
+class Override(NamedTuple):
     files: tuple[Glob, ...]
     switches: Switches
 
@@ -257,8 +254,7 @@ class RulePolicy:
 # --- reading and checking config files -------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Document:
+class _Document(NamedTuple):
     path: str
     data: dict[str, Any]
     locate: Callable[[JsonPath], tuple[int, int]]
