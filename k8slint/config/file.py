@@ -202,23 +202,32 @@ class Config:
             self.overrides.append(Override(globs, Switches.from_data(override["rules"])))
 
 
-@dataclass(slots=True)
+def _unrestricted(enabled: set[str]) -> set[str]:
+    return enabled
+
+
 class RulePolicy:
     """Which rules apply to which file, at which severity.
 
     The config's layers, then its per-path overrides, then the command line's
-    `--select`/`--ignore` (`restrict`), which have the last word.
+    `--select`/`--ignore` (`restrict`), which have the last word. A plain class:
+    it is never compared or shown, all a dataclass would add (at a millisecond
+    of every start) is an `__init__`.
     """
 
-    config: Config
-    known: list[str]
-    restrict: Callable[[set[str]], set[str]] = lambda enabled: enabled
-    _cache: dict[str, tuple[set[str], dict[str, str]]] = field(
-        default_factory=dict, init=False, repr=False
-    )
-    _everywhere: tuple[set[str], dict[str, str]] | None = field(
-        default=None, init=False, repr=False
-    )
+    __slots__ = ("_cache", "_everywhere", "config", "known", "restrict")
+
+    def __init__(
+        self,
+        config: Config,
+        known: list[str],
+        restrict: Callable[[set[str]], set[str]] = _unrestricted,
+    ) -> None:
+        self.config = config
+        self.known = known
+        self.restrict = restrict
+        self._cache: dict[str, tuple[set[str], dict[str, str]]] = {}
+        self._everywhere: tuple[set[str], dict[str, str]] | None = None
 
     def _before_overrides(self) -> tuple[set[str], dict[str, str]]:
         """The rules and severities of the config's layers, the same for every file:
