@@ -45,6 +45,9 @@ HEAVY = (
     "difflib",  # "did you mean": a misspelt field or kind
     "k8slint.kustomize.raw",  # a Kustomize root that did not build
     "k8slint.kustomize.origin",  # one that did
+    "signal",  # worker processes' signal handlers
+    "shlex",  # a configured Kustomize command, a failed build's message
+    "ipaddress",  # the addresses of Services and Ingresses, CIDRs of NetworkPolicies
 )
 """Modules a one-file lint of a valid manifest has no use for."""
 

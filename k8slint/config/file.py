@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.engine.registry import Rule
 from k8slint.model import JsonPath, format_path
@@ -66,8 +66,7 @@ def schema() -> dict[str, Any]:
         return json.load(handle)
 
 
-@dataclass(frozen=True, slots=True)
-class Glob:
+class Glob(NamedTuple):
     """A file pattern relative to the directory of the config that wrote it.
 
     `*` also matches `/`; a pattern without `/` matches any path component
@@ -100,14 +99,13 @@ class Glob:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Switches:
+class Switches(NamedTuple):
     """One layer of rule settings: `disable` applies before `enable`, so
     `disable: [all]` with `enable: [pod-*]` runs the pod rules only."""
 
-    disable: tuple[str, ...] = ()
-    enable: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    disable: tuple[str, ...]
+    enable: tuple[str, ...]
+    severity: Mapping[str, str]
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Switches:
@@ -125,8 +123,7 @@ class Switches:
         return enabled
 
 
-@dataclass(frozen=True, slots=True)
-class Override:
+class Override(NamedTuple):
     files: tuple[Glob, ...]
     switches: Switches
 
@@ -205,23 +202,32 @@ class Config:
             self.overrides.append(Override(globs, Switches.from_data(override["rules"])))
 
 
-@dataclass(slots=True)
+def _unrestricted(enabled: set[str]) -> set[str]:
+    return enabled
+
+
 class RulePolicy:
     """Which rules apply to which file, at which severity.
 
     The config's layers, then its per-path overrides, then the command line's
-    `--select`/`--ignore` (`restrict`), which have the last word.
+    `--select`/`--ignore` (`restrict`), which have the last word. A plain class:
+    it is never compared or shown, all a dataclass would add (at a millisecond
+    of every start) is an `__init__`.
     """
 
-    config: Config
-    known: list[str]
-    restrict: Callable[[set[str]], set[str]] = lambda enabled: enabled
-    _cache: dict[str, tuple[set[str], dict[str, str]]] = field(
-        default_factory=dict, init=False, repr=False
-    )
-    _everywhere: tuple[set[str], dict[str, str]] | None = field(
-        default=None, init=False, repr=False
-    )
+    __slots__ = ("_cache", "_everywhere", "config", "known", "restrict")
+
+    def __init__(
+        self,
+        config: Config,
+        known: list[str],
+        restrict: Callable[[set[str]], set[str]] = _unrestricted,
+    ) -> None:
+        self.config = config
+        self.known = known
+        self.restrict = restrict
+        self._cache: dict[str, tuple[set[str], dict[str, str]]] = {}
+        self._everywhere: tuple[set[str], dict[str, str]] | None = None
 
     def _before_overrides(self) -> tuple[set[str], dict[str, str]]:
         """The rules and severities of the config's layers, the same for every file:
@@ -257,8 +263,7 @@ class RulePolicy:
 # --- reading and checking config files -------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Document:
+class _Document(NamedTuple):
     path: str
     data: dict[str, Any]
     locate: Callable[[JsonPath], tuple[int, int]]

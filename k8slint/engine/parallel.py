@@ -11,7 +11,6 @@ stays in one process.
 from __future__ import annotations
 
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -67,15 +66,16 @@ def map_chunks(
         _STATE = None
 
 
-EXIT_TERMINATED = 128 + signal.SIGTERM
-"""The exit status shells report for a process ended by SIGTERM."""
-
-
 @contextmanager
 def _terminated_quietly() -> Iterator[None]:
     """SIGTERM to the parent ends the run as SystemExit, so leaving the pool's
     `with` terminates the workers first; killed outright, the parent would leave
-    them writing to a closed pipe, each printing a BrokenPipe traceback."""
+    them writing to a closed pipe, each printing a BrokenPipe traceback.
+
+    `signal` is imported here, by a run that forks: its import makes enums of
+    every signal and handler, for nothing in a one-file lint."""
+    import signal
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -87,12 +87,14 @@ def _terminated_quietly() -> Iterator[None]:
 
 
 def _exit_terminated(signum: int, frame: Any) -> None:
-    raise SystemExit(EXIT_TERMINATED)
+    raise SystemExit(128 + signum)  # the exit status shells report for a signal
 
 
 def _worker_signals() -> None:
     """Workers die quietly when the parent terminates them, and leave Ctrl-C to the
     parent, which stops them all (each would otherwise print a traceback)."""
+    import signal
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 

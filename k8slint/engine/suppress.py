@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from k8slint.model import Resource
 
@@ -20,13 +19,17 @@ _MARKER = "k8slint:"
 _DIRECTIVE = re.compile(r"#\s*k8slint:\s*(disable-file|disable)\b(?:\s*=\s*([\w\-, ]+))?")
 
 
-@dataclass(slots=True)
 class Suppressions:
-    """What the comments of one file switch off."""
+    """What the comments of one file switch off (filled by `parse_comments`; a
+    plain class: a dataclass would add methods nothing calls, compiled at every
+    start)."""
 
-    file_rules: set[str] = field(default_factory=set)
-    line_rules: dict[int, set[str]] = field(default_factory=dict)
-    unknown: list[tuple[int, str]] = field(default_factory=list)
+    __slots__ = ("file_rules", "line_rules", "unknown")
+
+    def __init__(self) -> None:
+        self.file_rules: set[str] = set()
+        self.line_rules: dict[int, set[str]] = {}
+        self.unknown: list[tuple[int, str]] = []
 
     def covers(self, rule: str, line: int) -> bool:
         if rule in self.file_rules or ALL in self.file_rules:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shlex
 import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,6 +45,8 @@ def find_command(configured: str | None) -> list[str] | None:
     """The command that builds a directory given as its last argument: the
     configured one, else `kustomize build`, else `kubectl kustomize`; None: no binary."""
     if configured is not None:
+        import shlex  # here and in a failed build's message: not at start-up
+
         words = shlex.split(configured)
         return None if not words or words == [OFF] else words
     if shutil.which("kustomize"):
@@ -70,6 +71,7 @@ class BuildOutput:
 
 def run_build(command: list[str], directory: str, display: str, timeout: float) -> BuildOutput:
     """Build `directory` through a wrapper; the temporary directory goes on every path out."""
+    import shlex
     import subprocess
     import tempfile
 
@@ -125,6 +127,8 @@ def _kill_group(process: subprocess.Popen[str]) -> None:
 
 
 def _timed_out(command: list[str], timeout: float) -> str:
+    import shlex
+
     return (
         f"`{shlex.join(command)}` timed out after {timeout:g}s "
         "(--kustomize-timeout or the `kustomize-timeout` config key raises the limit)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from k8slint.engine.registry import Rule, RuleFileError, load_rules, rules_dir
 from k8slint.model import SEVERITIES
@@ -23,11 +23,10 @@ ALL_PRESET = "all"
 """Every rule, whatever presets it names."""
 
 
-@dataclass(frozen=True, slots=True)
-class Preset:
+class Preset(NamedTuple):
     name: str
     summary: str
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str]
     """Severities this preset gives its rules instead of their own."""
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # the CLI reads FORMATS before it has loaded the engine
     from k8slint.engine.baseline import BaselineSummary
@@ -15,8 +14,9 @@ if TYPE_CHECKING:  # the CLI reads FORMATS before it has loaded the engine
 FORMATS = ("text", "json", "sarif", "junit", "github")
 
 
-@dataclass(frozen=True, slots=True)
-class ReportSettings:
+class ReportSettings(NamedTuple):
+    """How to render a report (a named tuple: see `k8slint.cli.LintOptions`)."""
+
     color: bool = False
     show_source: bool = False
     sources: dict[str, str] | None = None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8slint.checks.api_validation._base import Findings, is_int
 from k8slint.checks.api_validation.pod import PROTOCOLS
 from k8slint.checks.api_validation.selectors import check_selector
 from k8slint.kube import names
 from k8slint.model import JsonPath
+
+if TYPE_CHECKING:
+    import ipaddress
 
 PATH_TYPES = ("Exact", "Prefix", "ImplementationSpecific")  # supportedPathTypes
 POLICY_TYPES = ("Ingress", "Egress")
@@ -42,6 +44,8 @@ def check_ingress(found: Findings, spec: dict[str, Any]) -> None:
 
 def _host(found: Findings, host: str, path: JsonPath) -> None:
     """validateIngressRules: a DNS name (a leading `*.` wildcard allowed), not an IP."""
+    import ipaddress  # imported by the checks that parse addresses, not at start-up
+
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -165,6 +169,8 @@ def _peer(found: Findings, peer: dict[str, Any], path: JsonPath) -> None:
 
 def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     """netutils.ParseCIDRSloppy: host bits may be set (10.0.0.1/24 means 10.0.0.0/24)."""
+    import ipaddress  # imported by the checks that parse addresses, not at start-up
+
     if "/" not in text:
         return None
     try:

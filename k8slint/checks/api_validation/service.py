@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from k8slint.checks.api_validation._base import Findings, is_int, is_placeholder
@@ -23,6 +22,8 @@ NODE_PORTS = range(30000, 32768)
 
 
 def check_service(found: Findings, spec: dict[str, Any]) -> None:
+    import ipaddress  # imported by the checks that parse addresses, not at start-up
+
     path = ("spec",)
     kind = found.enum(spec, "type", path, TYPES, "Service type")
     found.enum(spec, "sessionAffinity", path, SESSION_AFFINITY)
@@ -60,6 +61,8 @@ def check_service(found: Findings, spec: dict[str, Any]) -> None:
 def _addresses(found: Findings, spec: dict[str, Any], kind: str) -> None:
     """ValidateService: externalIPs are IP addresses; loadBalancerSourceRanges CIDRs;
     those and loadBalancerClass only on a LoadBalancer."""
+    import ipaddress  # imported by the checks that parse addresses, not at start-up
+
     for key, parse, what in (
         ("externalIPs", ipaddress.ip_address, "an IP address"),
         ("loadBalancerSourceRanges", _cidr, "a CIDR such as 10.0.0.0/8"),
@@ -80,6 +83,8 @@ def _addresses(found: Findings, spec: dict[str, Any], kind: str) -> None:
 
 
 def _cidr(text: str) -> object:
+    import ipaddress  # imported by the checks that parse addresses, not at start-up
+
     if "/" not in text:
         raise ValueError(text)
     return ipaddress.ip_network(text, strict=False)

@@ -1,0 +1,87 @@
+"""The shared records keep what a frozen dataclass gave them (start-up, issue 11 item 4).
+
+Problem, Fix, ObjectRef and Notice (k8slint.model), and the records the CLI
+and the config make before a lint, are named tuples, not dataclasses: cheaper
+to create at every start. What the rest of the program relies on must hold
+all the same: they cannot be changed, equal values are equal and hash alike
+(findings and problems go into sets), and notices sort by file, then line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from k8slint.cli import LintOptions
+from k8slint.config.file import Glob, Override, Switches
+from k8slint.model import Edit, Fix, Notice, ObjectRef, Problem
+from k8slint.presets import Preset
+from k8slint.report import ReportSettings
+
+_FIX = Fix("safe", (Edit("delete", ("spec", "x")),))
+_OPTIONS = {name: None for name in LintOptions._fields}
+
+RECORDS: list[tuple[Any, str]] = [
+    (Problem(("spec", "replicas"), "must be a number", fix=_FIX), "message"),
+    (_FIX, "safety"),
+    (ObjectRef("apps/v1", "Deployment", "web", "shop"), "name"),
+    (Notice("a.yaml", 3, "skipped"), "line"),
+    (Glob("/repo", "vendor"), "pattern"),
+    (Switches(("all",), ("pod-*",), {}), "enable"),
+    (Override((Glob("/repo", "*.yaml"),), Switches((), (), {})), "switches"),
+    (Preset("recommended", "the default", {}), "summary"),
+    (ReportSettings(color=True), "color"),
+    (LintOptions(**_OPTIONS), "output_format"),
+]
+
+
+def _id(value: Any) -> str:
+    return value if isinstance(value, str) else type(value).__name__
+
+
+@pytest.mark.parametrize(("record", "field"), RECORDS, ids=_id)
+def test_a_record_cannot_change(record: Any, field: str):
+    with pytest.raises(AttributeError):
+        setattr(record, field, "other")
+
+
+@pytest.mark.parametrize(
+    "record",
+    [record for record, _ in RECORDS if type(record) not in (Switches, Override, Preset)],
+    ids=_id,
+)
+def test_equal_records_are_one_in_a_set(record: Any):
+    """(Switches and Presets hold a mapping: unhashable, as the dataclasses were.)"""
+    copy = type(record)(*record)
+    assert copy == record and copy is not record
+    assert {record, copy} == {record}
+
+
+def test_a_changed_field_is_another_record():
+    problem = Problem(("spec",), "wrong")
+    assert problem._replace(severity="warning") != problem
+    assert Problem(("spec",), "wrong", fix=_FIX) != problem
+
+
+def test_notices_sort_by_file_then_line_then_message():
+    notices = [
+        Notice("b.yaml", 1, "x"),
+        Notice("a.yaml", 10, "x"),
+        Notice("a.yaml", 2, "z", is_error=True),
+        Notice("a.yaml", 2, "y"),
+    ]
+    assert [(n.file, n.line, n.message) for n in sorted(notices)] == [
+        ("a.yaml", 2, "y"),
+        ("a.yaml", 2, "z"),
+        ("a.yaml", 10, "x"),
+        ("b.yaml", 1, "x"),
+    ]
+
+
+def test_a_fix_is_placed_in_its_objects_document():
+    class Placed:
+        doc_index, item_path = 2, ("items", 1)
+
+    placed = _FIX.at(Placed())  # type: ignore[arg-type]
+    assert (placed.document, placed.base, placed.edits) == (2, ("items", 1), _FIX.edits)
