@@ -3,12 +3,13 @@ user's commit would run it.
 
 The hook definition (.pre-commit-hooks.yaml: entry, file types, serial) always runs
 through pre-commit, as a local hook with this environment's `k8slint`. Installing
-this checkout as a `language: python` hook repository, as users get it, installs
-the package and its dependencies (kubernetes-validate's 100 MB of schemas) into a
-new environment, so it runs with `--full` (CI does). With pre-commit-uv (the
-`test` extra) pre-commit installs it with uv: about 6 CPU-seconds, against 17
-with pip (which pre-commit uses without the plugin, as it does for most users:
-the package, its metadata and its entry point are the same either way)."""
+this checkout as a `language: python` hook repository, as users get it, makes pip
+unpack the dependencies (kubernetes-validate's 100 MB of schemas) into a new
+environment: about 17 CPU-seconds of pip, so it runs with `--full` (CI does).
+(pre-commit-uv would make it 6, but its `.pth` file imports pathlib and typing
+into every Python process of the test environment, k8slint's own start-up
+included: tests/test_startup.py, and every one-file lint the suite or the
+benchmark times, would measure the plugin.)"""
 
 from __future__ import annotations
 
@@ -81,10 +82,9 @@ def _local_hook(tmp_path) -> tuple[str, dict[str, str]]:
 
 
 def _installed_hook(tmp_path) -> tuple[str, dict[str, str]]:
-    """This checkout as a hook repository, installed by pre-commit (with uv where
-    pre-commit-uv is installed, else pip). Without byte-compiling what pip installs
-    (uv does not): compiling the dependencies is a quarter of pip's time, and the
-    hook runs the same from source."""
+    """This checkout as a hook repository, installed by pre-commit with pip. Without
+    byte-compiling what pip installs: compiling the dependencies is a quarter of the
+    install's time, and the hook runs the same from source."""
     hook_repo, rev = _hook_repository(tmp_path)
     config = f"repos:\n  - repo: {hook_repo}\n    rev: {rev}\n    hooks: [{{id: k8slint}}]\n"
     return config, {"PIP_NO_COMPILE": "1"}
