@@ -6,7 +6,6 @@ pre-commit hook installed as users get it (a hook repository with its
 dependencies). Without it those guards run on samples chosen to cover the same
 features (README.md says what each costs)."""
 
-import os
 import sys
 import tempfile
 from datetime import timedelta
@@ -101,21 +100,12 @@ settings.register_profile(
 settings.load_profile("bounded")
 
 
-KUBECTL_GOGC = "400"
-"""Go's garbage collector target for the Kustomize builds the suite runs: at Go's
-default (100) kubectl spends a third of its CPU collecting on the corpus's big
-builds (argo-cd, kube-prometheus); at 400 the 56 roots take 16 CPU-seconds
-instead of 23, and at most a few hundred MB more. What a build prints is the same."""
-
-
 @pytest.fixture(autouse=True, scope="session")
 def _cache_of_the_session(tmp_path_factory):
     """The CLI caches by default: the suite's never lands in the repository or the
-    corpus (module fixtures that lint through the CLI use this one). Builds collect
-    garbage less often (`KUBECTL_GOGC`), unless GOGC is set already."""
+    corpus (module fixtures that lint through the CLI use this one)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("K8SLINT_CACHE_DIR", str(tmp_path_factory.mktemp("k8slint_cache")))
-        patch.setenv("GOGC", os.environ.get("GOGC", KUBECTL_GOGC))
         yield
 
 

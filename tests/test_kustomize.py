@@ -21,7 +21,7 @@ from k8slint.cli import cli
 from k8slint.engine.registry import load_rules
 from k8slint.engine.run import Engine
 from k8slint.kube.filekinds import FileClassifier
-from k8slint.kustomize.build import find_command
+from k8slint.kustomize.build import find_command, run_build
 from k8slint.kustomize.stage import RAW_NOTICE, KustomizeStage
 from k8slint.load.discover import discover
 from k8slint.presets import expand as expand_presets
@@ -530,3 +530,19 @@ def test_a_field_set_by_an_inline_patch_points_at_its_line_in_the_kustomization(
         ("kustomization.yaml", 21, 5, "pod-field-in-container"),  # quoted: the patch key
         ("kustomization.yaml", 33, 15, "pod-field-in-container"),  # patchesStrategicMerge
     ]
+
+
+@pytest.mark.parametrize(("users", "seen"), [(None, "400"), ("50", "50")])
+def test_a_build_collects_garbage_less_often_unless_the_user_set_gogc(
+    tmp_path, monkeypatch, users, seen
+):
+    """kubectl spends a third of a big build's CPU collecting at Go's default."""
+    script = tmp_path / "env-kustomize"
+    script.write_text("#!/bin/sh\necho \"gogc: '$GOGC'\"\n")
+    script.chmod(0o755)
+    if users is None:
+        monkeypatch.delenv("GOGC", raising=False)
+    else:
+        monkeypatch.setenv("GOGC", users)
+    built = run_build([str(script)], str(tmp_path), "tree", timeout=10)
+    assert (built.text, built.error) == (f"gogc: '{seen}'\n", None)

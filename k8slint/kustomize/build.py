@@ -94,6 +94,14 @@ def run_build(command: list[str], directory: str, display: str, timeout: float) 
         shutil.rmtree(wrapper, ignore_errors=True)
 
 
+GOGC = "400"
+"""Go's garbage collector target for a build, unless the user set GOGC: at Go's
+default (100) `kubectl kustomize` spends a third of its CPU collecting on big
+builds (the corpus's argo-cd and kube-prometheus: its 56 roots take 16
+CPU-seconds at 400, 23 at 100), for at most a few hundred MB more at its peak.
+What a build prints is the same."""
+
+
 def _run(command: list[str], wrapper: str, timeout: float) -> subprocess.CompletedProcess[str]:
     """Run the build in a session of its own: on a timeout the whole group is
     killed, so a wrapper script's children (or Kustomize's git and plugins) do
@@ -106,6 +114,7 @@ def _run(command: list[str], wrapper: str, timeout: float) -> subprocess.Complet
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env={"GOGC": GOGC, **os.environ},
     ) as process:
         try:
             stdout, stderr = process.communicate(timeout=timeout)
