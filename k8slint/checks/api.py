@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from k8slint.kube.openapi import Version
 from k8slint.model import Resource
@@ -39,8 +39,7 @@ AppliesTo = Callable[[Resource], bool]
 """Which objects a per-object check can report on, judged by their type alone."""
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     name: str
     scope: Scope
     function: Callable[..., Iterable[Any]]

@@ -20,6 +20,7 @@ import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
 from k8slint.load.paths import RealPaths
@@ -30,8 +31,7 @@ STDIN = "-"
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 
 
-@dataclass(frozen=True, slots=True)
-class InputFile:
+class InputFile(NamedTuple):
     """A file to lint: `display` is the path as the user will see it."""
 
     display: str
