@@ -19,7 +19,6 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
@@ -48,11 +47,10 @@ class InputFile(NamedTuple):
         return os.path.realpath(self.path)
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(NamedTuple):
     files: list[InputFile]
     notices: list[tuple[str, str]]
-    errors: list[str] = field(default_factory=list)
+    errors: list[str]
     """`path: reason` for paths that could not be read (a named path missing, an
     unreadable directory in a tree): the run goes on, and exits 2."""
 
