@@ -1,6 +1,6 @@
 """The shared records keep what a frozen dataclass gave them (start-up, issue 11 item 4).
 
-Problem, Fix, Edit, ObjectRef and Notice (k8slint.model), the records the CLI
+Problem, Fix, Edit, ObjectRef, Location and Notice (k8slint.model), the records the CLI
 and the config make before a lint, and the immutable records of the loader,
 the Kubernetes model and the checks (a Pod's containers, ports and mounts, a
 parsed selector or image reference, ...) are named tuples, not dataclasses:
@@ -24,7 +24,7 @@ from k8slint.kube.labels import Requirement
 from k8slint.kube.pod import Mount, Port
 from k8slint.load.discover import InputFile
 from k8slint.load.loader import LoadIssue
-from k8slint.model import Edit, Fix, Notice, ObjectRef, Problem
+from k8slint.model import Edit, Fix, Location, Notice, ObjectRef, Problem
 from k8slint.presets import Preset
 from k8slint.report import ReportSettings
 
@@ -43,6 +43,7 @@ RECORDS: list[tuple[Any, str]] = [
     (ReportSettings(color=True), "color"),
     (LintOptions(**_OPTIONS), "output_format"),
     (Edit("move", ("spec", "a"), target=("spec", "b")), "target"),
+    (Location("base/web.yaml", 7, 3, "namePrefix: prod-"), "line"),
     (InputFile("a.yaml", "/repo/a.yaml"), "display"),
     (LoadIssue("yaml-syntax", 3, 1, "bad indentation"), "line"),
     (Port(("ports", 0), 80, "TCP", "http", None, None), "number"),
