@@ -161,7 +161,7 @@ def stage_lint_raw(paths: list[str]) -> int:
 
 def _cli_lint(root: str, *options: str) -> None:
     """`k8slint lint ROOT` as a user runs it, its report discarded: with the cyclic
-    collector off, as the console entry point (`k8slint.cli.main`) turns it off
+    collector off, as the console entry point (`k8slint.console.main`) turns it off
     for the process (on, it scans the whole run's objects once the lint is done)."""
     from k8slint.cli import cli
 

@@ -58,7 +58,7 @@ def main() -> int:
     args = parser.parse_args()
     version = parse_version(args.kubernetes_version)
     strict = not args.no_strict
-    context = CheckContext(version, strict=strict)
+    context = CheckContext(version, {}, strict=strict)
 
     warnings.simplefilter("ignore")
     from kubernetes_validate import validate

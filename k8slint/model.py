@@ -4,8 +4,7 @@ Immutable records whose every field is part of their identity are named
 tuples: Python 3.11 compiles each method of a dataclass on its own, about a
 millisecond a class at start-up, which a one-file lint pays for every class
 it imports (a named tuple costs a fifth of it). Dataclasses remain where a
-field is left out of comparisons, the object changes, or the fixer copies it
-with `dataclasses.replace` (`Edit`).
+field is left out of comparisons (`Finding`) or the object changes.
 """
 
 from __future__ import annotations
@@ -43,8 +42,7 @@ EditOp = Literal["move", "copy", "set", "rename", "delete"]
 Safety = Literal["safe", "unsafe"]
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """One change to an object, as paths into its data (never lines: the fixer maps
     them onto the file, so a check needs no idea of layout).
 
@@ -104,15 +102,14 @@ class ObjectRef(NamedTuple):
     namespace: str | None
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding points: 1-based line and column in a file, which need not
     be the file of the finding's object (a built object points at its source)."""
 
     file: str
     line: int
     column: int
-    note: str = field(default="", compare=False)
+    note: str = ""
     """What a Kustomize transformer did there (`namePrefix: prod-` makes it
     `prod-web`): the engine adds it to the finding's message."""
 

@@ -6,7 +6,6 @@ where it says "not this type", the check must find nothing there."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from support import FIXTURES
@@ -65,7 +64,7 @@ def deployments_only(resource: Resource, context: CheckContext) -> Iterator[Prob
 
 
 def test_the_engine_asks_once_per_type_and_calls_the_check_where_it_applies():
-    rule = replace(load_rules()["rollout-paused"], check="test_applies_to.deployments_only")
+    rule = load_rules()["rollout-paused"]._replace(check="test_applies_to.deployments_only")
     documents = [
         f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}}}\n"
         for api, kind, name in [

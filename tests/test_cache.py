@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -264,7 +263,7 @@ def test_a_rule_option_and_a_severity_are_in_the_key(tree, tmp_path):
     engine.lint(files)
     before = _entries(cache, FILES)
     engine.rules = [
-        replace(r, params={**r.params, "x": 1}) if r.id == "image-tag-mutable" else r
+        r._replace(params={**r.params, "x": 1}) if r.id == "image-tag-mutable" else r
         for r in engine.rules
     ]
     engine.lint(files)

@@ -66,7 +66,7 @@ def test_a_change_a_check_can_read_is_another_key(name, value):
 
 
 def test_a_changed_tree_is_another_key():
-    other = dataclasses.replace(TREE, rewrites_namespace=True)
+    other = TREE._replace(rewrites_namespace=True)
     assert view_key([_resource(kustomize_tree=TREE)], SETTINGS) != view_key(
         [_resource(kustomize_tree=other)], SETTINGS
     )

@@ -1,8 +1,10 @@
 """The shared records keep what a frozen dataclass gave them (start-up, issue 11 item 4).
 
-Problem, Fix, ObjectRef and Notice (k8slint.model), and the records the CLI
-and the config make before a lint, are named tuples, not dataclasses: cheaper
-to create at every start. What the rest of the program relies on must hold
+Problem, Fix, Edit, ObjectRef, Location and Notice (k8slint.model), the records the CLI
+and the config make before a lint, and the immutable records of the loader,
+the Kubernetes model and the checks (a Pod's containers, ports and mounts, a
+parsed selector or image reference, ...) are named tuples, not dataclasses:
+cheaper to create at every start. What the rest of the program relies on must hold
 all the same: they cannot be changed, equal values are equal and hash alike
 (findings and problems go into sets), and notices sort by file, then line.
 """
@@ -15,7 +17,14 @@ import pytest
 
 from k8slint.cli import LintOptions
 from k8slint.config.file import Glob, Override, Switches
-from k8slint.model import Edit, Fix, Notice, ObjectRef, Problem
+from k8slint.kube.filekinds import KustomizeTree
+from k8slint.kube.images import ImageRef
+from k8slint.kube.kinds import ContainerAt, WorkloadKind
+from k8slint.kube.labels import Requirement
+from k8slint.kube.pod import Mount, Port
+from k8slint.load.discover import InputFile
+from k8slint.load.loader import LoadIssue
+from k8slint.model import Edit, Fix, Location, Notice, ObjectRef, Problem
 from k8slint.presets import Preset
 from k8slint.report import ReportSettings
 
@@ -33,6 +42,17 @@ RECORDS: list[tuple[Any, str]] = [
     (Preset("recommended", "the default", {}), "summary"),
     (ReportSettings(color=True), "color"),
     (LintOptions(**_OPTIONS), "output_format"),
+    (Edit("move", ("spec", "a"), target=("spec", "b")), "target"),
+    (Location("base/web.yaml", 7, 3, "namePrefix: prod-"), "line"),
+    (InputFile("a.yaml", "/repo/a.yaml"), "display"),
+    (LoadIssue("yaml-syntax", 3, 1, "bad indentation"), "line"),
+    (Port(("ports", 0), 80, "TCP", "http", None, None), "number"),
+    (Mount(("volumeMounts", 0), "data"), "volume"),
+    (ContainerAt("containers", 0, ("spec", "containers", 0), {}), "index"),
+    (WorkloadKind("Deployment", ()), "kind"),
+    (Requirement("app", "In", frozenset({"web"}), ("selector",)), "values"),
+    (ImageRef("docker.io", "library/nginx", "1.27", None), "tag"),
+    (KustomizeTree("/repo/base", frozenset({("ConfigMap", "env")}), False), "root"),
 ]
 
 
@@ -48,11 +68,16 @@ def test_a_record_cannot_change(record: Any, field: str):
 
 @pytest.mark.parametrize(
     "record",
-    [record for record, _ in RECORDS if type(record) not in (Switches, Override, Preset)],
+    [
+        record
+        for record, _ in RECORDS
+        if type(record) not in (Switches, Override, Preset, ContainerAt)
+    ],
     ids=_id,
 )
 def test_equal_records_are_one_in_a_set(record: Any):
-    """(Switches and Presets hold a mapping: unhashable, as the dataclasses were.)"""
+    """(Switches, Presets and ContainerAt hold a mapping: unhashable, as the
+    dataclasses were.)"""
     copy = type(record)(*record)
     assert copy == record and copy is not record
     assert {record, copy} == {record}
@@ -85,3 +110,13 @@ def test_a_fix_is_placed_in_its_objects_document():
 
     placed = _FIX.at(Placed())  # type: ignore[arg-type]
     assert (placed.document, placed.base, placed.edits) == (2, ("items", 1), _FIX.edits)
+
+
+def test_a_cache_key_tells_a_record_from_a_plain_tuple():
+    """A cache key tells records apart by their type, as it did for dataclasses."""
+    from k8slint.cache.keys import canonical
+
+    mount = Mount(("volumeMounts", 0), "data")
+    assert canonical(mount) != canonical(tuple(mount))
+    assert canonical(mount) == canonical(Mount(("volumeMounts", 0), "data"))
+    assert canonical(mount).startswith("Mount{")

@@ -158,3 +158,24 @@ def test_a_schema_document_is_read_once_however_it_is_asked_for():
     document = definitions(version, True)
     assert definitions(version) is document
     assert definitions(version, strict=True) is document
+
+
+def test_the_console_command_turns_the_collector_off_before_importing_click():
+    """`k8slint.console.main` (the `k8slint` script, `python -m k8slint`): the
+    collections that imports set off would rescan every object made so far."""
+    script = (
+        "import gc, sys\n"
+        "class Spy:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            print('collector on:', gc.isenabled(), flush=True)\n"
+        "sys.meta_path.insert(0, Spy())\n"
+        "sys.argv = ['k8slint', '--version']\n"
+        "from k8slint.console import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.stdout.splitlines()[0] == "collector on: False", done.stdout + done.stderr
+    assert "k8slint" in done.stdout

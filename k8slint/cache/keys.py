@@ -28,6 +28,8 @@ def canonical(value: Any) -> str:
     if isinstance(value, dict):
         items = sorted((canonical(key), canonical(item)) for key, item in value.items())
         return "{" + ",".join(f"{key}:{item}" for key, item in items) + "}"
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value).__name__ + canonical(value._asdict())
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(canonical(item) for item in value) + "]"
     if value is None or isinstance(value, (str, int, float, bool, bytes)):

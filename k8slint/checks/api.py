@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from k8slint.kube.openapi import Version
 from k8slint.model import Resource
@@ -22,13 +21,12 @@ def _ignore(resource: Resource) -> None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class CheckContext:
+class CheckContext(NamedTuple):
     """What a check may know besides the objects: the target version, its params,
     whether unknown fields are errors; and where to say an object was not validated."""
 
     kubernetes_version: Version
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any]
     strict: bool = True
     not_validated: Callable[[Resource], None] = _ignore
     """Call for an object the check cannot judge (a custom resource without a CRD):
@@ -39,8 +37,7 @@ AppliesTo = Callable[[Resource], bool]
 """Which objects a per-object check can report on, judged by their type alone."""
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     name: str
     scope: Scope
     function: Callable[..., Iterable[Any]]

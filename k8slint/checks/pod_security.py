@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.index import RunIndex
@@ -139,8 +139,7 @@ _CONSEQUENCE = {
 _VERSION_LABEL = re.compile(r"^v(\d+)\.(\d+)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """One mode label of a Namespace: `enforce: restricted` with its `enforce-version`."""
 
     namespace: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.filekinds import is_kustomize_input
@@ -42,8 +42,7 @@ _SELECTOR_REQUIRED_VERSIONS = frozenset({"apps/v1", "apps/v1beta2"})
 template labels; apps/v1beta2 and apps/v1 require it."""
 
 
-@dataclass(frozen=True, slots=True)
-class ControllerSelector:
+class ControllerSelector(NamedTuple):
     """The selector a controller uses for its pods, where it was written."""
 
     selector: Selector

@@ -15,8 +15,7 @@ related objects only): a claim defined elsewhere has access modes we cannot know
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.checks.api import CheckContext, check
 from k8slint.kube.index import RunIndex, namespace_of, pod_template, spec_of
@@ -34,8 +33,7 @@ _MULTI_NODE_MODES = frozenset({"ReadWriteMany", "ReadOnlyMany"})
 _DEFAULT_SURGE = _DEFAULT_UNAVAILABLE = "25%"
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimUse:
+class ClaimUse(NamedTuple):
     """A pod template volume that mounts a claim of the application limited to one node or pod."""
 
     path: JsonPath

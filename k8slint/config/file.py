@@ -25,7 +25,7 @@ import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from k8slint.engine.registry import Rule
@@ -171,7 +171,7 @@ class Config:
         here: the engine decides each finding's severity, per file, from `RulePolicy`.
         A rule without configured params is the shipped one (no copy per run)."""
         return {
-            rule_id: replace(rule, params={**rule.params, **self.params[rule_id]})
+            rule_id: rule._replace(params={**rule.params, **self.params[rule_id]})
             if rule_id in self.params
             else rule
             for rule_id, rule in rules.items()

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.model import SEVERITIES
 
@@ -20,8 +19,7 @@ LOADER_CHECK = "loader"
 REQUIRED_FIELDS = ("id", "severity", "summary", "principle", "fix", "check", "examples")
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     severity: str
     summary: str
@@ -29,18 +27,18 @@ class Rule:
     fix: str
     check: str
     examples: dict[str, str]
+    params: dict[str, Any]
+    fixes: dict[str, str]
+    """What `--fix` does for this rule, by kind (`safe`, `unsafe`)."""
     examples_version: str | None = None
     """The Kubernetes version the examples are written for, where the rule depends on it."""
     category: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
     explains: tuple[str, ...] = ()
     """Rules whose finding at the same node this rule's finding makes redundant:
     a misplaced field is also an unknown field to `schema`, said better here."""
     presets: tuple[str, ...] = ("recommended",)
     """The presets (`rules/presets/<name>.yaml`) that switch the rule on; a rule
     file without `presets:` is in `recommended`, the default."""
-    fixes: dict[str, str] = field(default_factory=dict)
-    """What `--fix` does for this rule, by kind (`safe`, `unsafe`)."""
 
     @property
     def produced_by_loader(self) -> bool:

@@ -14,7 +14,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeGuard
 
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
@@ -44,13 +44,12 @@ def _ignore_progress(done: int) -> None:
     return None
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class NotValidated:
-    """An object no schema was found for, for the summary."""
+class NotValidated(NamedTuple):
+    """An object no schema was found for, for the summary (listed by file and line)."""
 
     file: str
     line: int
-    object: ObjectRef = field(compare=False)
+    object: ObjectRef
 
 
 @dataclass(slots=True)
@@ -315,7 +314,9 @@ class _Run:
             not in self.explained
             and stage.reported(finding.file, finding.builds)
         )
-        self.result.not_validated = sorted(self.not_validated.values())
+        self.result.not_validated = sorted(
+            self.not_validated.values(), key=lambda item: (item.file, item.line)
+        )
         self.result.notices.sort()
         if cache is not None:
             if witness_key is not None:

@@ -194,12 +194,9 @@ def _plain(node: Any) -> Any:
 
 
 def _based(edit: Any, fix: Fix) -> Any:
-    from dataclasses import replace
-
     if not fix.base:
         return edit
-    return replace(
-        edit,
+    return edit._replace(
         path=(*fix.base, *edit.path),
         target=(*fix.base, *edit.target) if edit.target else (),
     )

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.kube.kinds import pod_spec
 from k8slint.model import Resource
@@ -202,8 +201,7 @@ def _awaits_image(resource: Resource) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class KustomizeTree:
+class KustomizeTree(NamedTuple):
     """What the kustomizations at or above a file say about the objects in it."""
 
     root: str

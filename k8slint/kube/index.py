@@ -13,8 +13,7 @@ import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.kube.filekinds import is_kustomize_input
 from k8slint.kube.kinds import ContainerAt, PodSpecAt, containers, get_path, pod_spec, workload_kind
@@ -60,8 +59,7 @@ POD_CREATING_KINDS = frozenset(
 """Workload kinds whose template becomes running pods (a PodTemplate object does not)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PodTemplate:
+class PodTemplate(NamedTuple):
     """The pods a workload creates, as far as selectors and ports are concerned."""
 
     resource: Resource

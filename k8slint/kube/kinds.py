@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.model import JsonPath, Resource
 
@@ -18,8 +17,7 @@ from k8slint.model import JsonPath, Resource
 _WORKLOAD_GROUPS = frozenset({"", "apps", "extensions", "batch"})
 
 
-@dataclass(frozen=True, slots=True)
-class Level:
+class Level(NamedTuple):
     """One mapping on the way from the object to its PodSpec.
 
     `type_file` names the API type of that mapping in the bundled schemas, so
@@ -31,8 +29,7 @@ class Level:
     owner: str
 
 
-@dataclass(frozen=True, slots=True)
-class WorkloadKind:
+class WorkloadKind(NamedTuple):
     kind: str
     levels: tuple[Level, ...]
     """From the object's spec down to the PodSpec, which is the last level."""
@@ -142,8 +139,7 @@ def get_path(data: Any, path: JsonPath) -> Any:
     return data
 
 
-@dataclass(frozen=True, slots=True)
-class PodSpecAt:
+class PodSpecAt(NamedTuple):
     """A PodSpec found in a resource, with its path."""
 
     path: JsonPath
@@ -171,8 +167,7 @@ def _find_pod_spec(resource: Resource) -> PodSpecAt | None:
     return PodSpecAt(workload.pod_spec_path, spec) if isinstance(spec, dict) else None
 
 
-@dataclass(frozen=True, slots=True)
-class ContainerAt:
+class ContainerAt(NamedTuple):
     group: str
     index: int
     path: JsonPath

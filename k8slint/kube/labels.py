@@ -18,16 +18,14 @@ server on what a selector selects. That logic lives here, once:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.model import JsonPath
 
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
 
-@dataclass(frozen=True, slots=True)
-class Requirement:
+class Requirement(NamedTuple):
     """One term of a selector: `key <operator> values`, and where it was written."""
 
     key: str
@@ -65,8 +63,7 @@ class Requirement:
         return f"{self.key} {word} ({','.join(sorted(self.values))})"
 
 
-@dataclass(frozen=True, slots=True)
-class Selector:
+class Selector(NamedTuple):
     """A parsed selector: its terms (ANDed), or why the API would reject it.
 
     `selects_nothing` is the absent selector (or PodDisruptionBudget's old

@@ -14,8 +14,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.kube.kinds import (
     ContainerAt,
@@ -37,8 +36,7 @@ class Role(enum.Enum):
     EPHEMERAL = "ephemeral container"
 
 
-@dataclass(frozen=True, slots=True)
-class Port:
+class Port(NamedTuple):
     """One entry of a container's `ports`."""
 
     path: JsonPath
@@ -54,16 +52,14 @@ class Port:
         return f"{self.number}/{self.protocol}"
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
+class Mount(NamedTuple):
     """One `volumeMounts` or `volumeDevices` entry: a use of a Pod volume by name."""
 
     path: JsonPath
     volume: str
 
 
-@dataclass(frozen=True, slots=True)
-class Volume:
+class Volume(NamedTuple):
     """A volume the Pod declares, or (StatefulSet) gets from a volumeClaimTemplate."""
 
     path: JsonPath
@@ -72,8 +68,7 @@ class Volume:
     from_claim_template: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Container:
+class Container(NamedTuple):
     at: ContainerAt
     role: Role
     start: int
@@ -108,8 +103,7 @@ class Container:
         return self is not other and self.start < other.stop and other.start < self.stop
 
 
-@dataclass(frozen=True, slots=True)
-class Pod:
+class Pod(NamedTuple):
     workload: WorkloadKind
     path: JsonPath
     """The PodSpec."""

@@ -9,14 +9,13 @@ pod spec lists them all, so that each reference rule reads the same facts.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from k8slint.kube.kinds import PodSpecAt, containers
 from k8slint.model import JsonPath
 
 
-@dataclass(frozen=True, slots=True)
-class NamedRef:
+class NamedRef(NamedTuple):
     """`kind`/`name` named at `path`; `optional` ones may be missing by design."""
 
     kind: str

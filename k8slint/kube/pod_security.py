@@ -15,8 +15,7 @@ are judged as 1.19.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.kube.openapi import Version
 from k8slint.kube.pod import Container, Pod
@@ -26,8 +25,7 @@ BASELINE, RESTRICTED = "baseline", "restricted"
 LEVELS = (BASELINE, RESTRICTED)
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     path: JsonPath
     detail: str
 
@@ -35,8 +33,7 @@ class Violation:
 Evaluate = Callable[[Pod, Version], Iterator[Violation]]
 
 
-@dataclass(frozen=True, slots=True)
-class Control:
+class Control(NamedTuple):
     rule: str
     """The rule id that reports this control in the pod-security presets."""
     name: str

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from k8slint.kube.index import PodTemplate, RunIndex, directory_of, namespace_of, sees
 from k8slint.kube.labels import Requirement, Selector, format_labels
@@ -46,8 +46,7 @@ LISTED = 3
 """How many candidates a message lists before "and N more"."""
 
 
-@dataclass(frozen=True, slots=True)
-class Application:
+class Application(NamedTuple):
     """What a reference of `owner` is judged against.
 
     `related`/`pod_templates` give the candidates a typo is looked for in;
@@ -169,8 +168,7 @@ def other_namespace(
     return f"{what}; {where}: {fix or f'set its namespace, or move the {owner.kind}'}"
 
 
-@dataclass(frozen=True, slots=True)
-class Unselected:
+class Unselected(NamedTuple):
     """A selector that selects no pod template: where to point and what to say."""
 
     path: JsonPath

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.kube.fastcheck import ANNOTATIONS, json_equal
 
@@ -57,8 +56,7 @@ _WALKED = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """One error, with the attributes of jsonschema's `ValidationError` that
     `ErrorTranslator` reads (`validator` is the keyword, as jsonschema names it)."""
 

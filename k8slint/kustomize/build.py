@@ -13,8 +13,7 @@ import contextlib
 import os
 import re
 import shutil
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # imported by the builds themselves: a run without one never needs them
     import subprocess
@@ -56,8 +55,7 @@ def find_command(configured: str | None) -> list[str] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class BuildOutput:
+class BuildOutput(NamedTuple):
     """What Kustomize printed: the built YAML, or why it failed."""
 
     text: str | None

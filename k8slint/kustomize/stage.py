@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 from k8slint.kustomize.build import DEFAULT_TIMEOUT, BuildOutput, run_build
@@ -102,8 +102,7 @@ class Outcome:
         return [next(views_made) if r is None else r for r in kept] + self.built
 
 
-@dataclass(frozen=True, slots=True)
-class StagePlan:
+class StagePlan(NamedTuple):
     """What a stage found on disk (`KustomizeStage.plan`): its roots, the builds
     only partly linted, and per root (input key, local key, the files the local
     key digests)."""

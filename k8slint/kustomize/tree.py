@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 
@@ -22,8 +21,7 @@ _INCLUDING_FIELDS = ("resources", "bases", "components")
 _PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902")
 
 
-@dataclass(frozen=True, slots=True)
-class Build:
+class Build(NamedTuple):
     """A root build: the directory Kustomize is run on."""
 
     directory: str

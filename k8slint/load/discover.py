@@ -19,7 +19,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
 from k8slint.load.paths import RealPaths
@@ -30,8 +30,7 @@ STDIN = "-"
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 
 
-@dataclass(frozen=True, slots=True)
-class InputFile:
+class InputFile(NamedTuple):
     """A file to lint: `display` is the path as the user will see it."""
 
     display: str
@@ -48,11 +47,10 @@ class InputFile:
         return os.path.realpath(self.path)
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(NamedTuple):
     files: list[InputFile]
     notices: list[tuple[str, str]]
-    errors: list[str] = field(default_factory=list)
+    errors: list[str]
     """`path: reason` for paths that could not be read (a named path missing, an
     unreadable directory in a tree): the run goes on, and exits 2."""
 

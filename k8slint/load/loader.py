@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from sys import intern
-from typing import Any
+from typing import Any, NamedTuple
 
 try:  # PyYAML with libyaml: the fastest composer (see the module docstring)
     from yaml import MarkedYAMLError, YAMLError
@@ -65,8 +65,7 @@ _PLAIN_TAG = "!plain"
 _MERGE_KEY = "<<"
 
 
-@dataclass(frozen=True, slots=True)
-class LoadIssue:
+class LoadIssue(NamedTuple):
     """A finding the loader itself makes (rule is one of the document rules)."""
 
     rule: str
@@ -160,8 +159,7 @@ def _digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class _Locator:
+class _Locator(NamedTuple):
     """`Resource.locate` for one document (or `kind: List` item) of a file."""
 
     nodes: SourceNodes
