@@ -55,6 +55,9 @@ def test_lookups_by_kind_namespace_and_name():
     assert index.named("shop", "Deployment", "web") == []
     assert index.crd_kinds() == {("example.com", "Widget")}
     assert index.custom_resource_names("shop") == {"blue"}
+    # the strings a custom resource holds, at any depth; never a built-in object's
+    assert index.custom_resource_strings("shop") == {"example.com/v1", "Widget", "blue", "shop"}
+    assert index.custom_resource_strings("default") == set()
 
 
 def test_pod_templates_carry_labels_and_serving_port_names():

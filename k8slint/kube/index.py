@@ -167,6 +167,7 @@ class RunIndex:
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         self._custom_labels: dict[str, list[dict[str, str]]] | None = None
         self._custom_names: dict[str, set[str]] | None = None
+        self._custom_strings: dict[str, set[str]] | None = None
         self._scaling: dict[tuple[str, str | None, str | None], list[Resource]] | None = None
         for resource in self.resources:
             if resource.kind:
@@ -333,6 +334,19 @@ class RunIndex:
                     self._custom_names[place].update(r.name for r in found if r.name)
         return self._custom_names.get(namespace, set())
 
+    def custom_resource_strings(self, namespace: str) -> set[str]:
+        """Every string value that the objects of non-built-in kinds in `namespace`
+        hold, at any depth: names a program of the run may create (cert-manager
+        writes a Certificate's `secretName`). Gathered once a run: every rule
+        about a name that a pod looks up asks (custom resources are large)."""
+        if self._custom_strings is None:
+            builtin = builtin_kind_names()
+            self._custom_strings = defaultdict(set)
+            for resource in self.resources:
+                if resource.kind and resource.kind not in builtin:
+                    self._custom_strings[namespace_of(resource)].update(_strings(resource.data))
+        return self._custom_strings.get(namespace, set())
+
     def custom_resource_labels(self, namespace: str) -> list[dict[str, str]]:
         """Label sets that custom resources of `namespace` carry or give their pods
         (`metadata.labels`, `spec.podMetadata.labels`, any `labels` map in spec):
@@ -367,6 +381,22 @@ class RunIndex:
             if isinstance(kind, str) and isinstance(group, str):
                 found.add((group, kind))
         return found
+
+
+def _strings(data: object) -> set[str]:
+    """Every string value in `data`, at any depth (walked with a stack: custom
+    resources are large, and a generator per node cost most of the walk)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 def _nested_labels(data: Any) -> Iterator[dict[str, str]]:
