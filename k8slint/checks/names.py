@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from k8slint.checks.api import CheckContext, check
-from k8slint.kube.index import RunIndex, namespace_of, pod_template
+from k8slint.kube.index import RunIndex, namespace_of
 from k8slint.kube.kinds import PodSpecAt
 from k8slint.kube.pod_refs import NamedRef, claim_refs, config_refs, service_account_ref
 from k8slint.kube.resolution import missing_name
@@ -78,13 +78,10 @@ class _MadeAtRuntime:
 
 
 def _pod_refs(index: RunIndex, refs_of: RefsOf) -> Iterator[tuple[Resource, NamedRef]]:
-    for resource in index.resources:
-        template = pod_template(resource)
-        if template is None or not template.complete:
-            continue
+    for template in index.complete_templates():
         for ref in refs_of(template.pod):
             if ref is not None and not ref.optional:
-                yield resource, ref
+                yield template.resource, ref
 
 
 def _missing(

@@ -164,6 +164,7 @@ class RunIndex:
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, _Templates] | None = None
+        self._complete: list[PodTemplate] | None = None
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         self._custom_labels: dict[str, list[dict[str, str]]] | None = None
         self._custom_names: dict[str, set[str]] | None = None
@@ -277,6 +278,17 @@ class RunIndex:
         positions = place.labels().resembling(selector, name)
         return None if positions is None else place.at(positions)
 
+    def complete_templates(self) -> list[PodTemplate]:
+        """The complete pod templates of the run's pod-creating workloads, in the
+        order of the run: found once, for every check that reads all of them."""
+        if self._complete is None:
+            self._complete = []
+            for resource in self.resources:
+                template = pod_template(resource)
+                if template is not None and template.complete:
+                    self._complete.append(template)
+        return self._complete
+
     def template_namespaces(self) -> list[str]:
         """The namespaces that hold complete pod templates."""
         return sorted(self._template_places())
@@ -288,11 +300,9 @@ class RunIndex:
             by_directory: dict[str, dict[str, list[PodTemplate]]] = defaultdict(
                 lambda: defaultdict(list)
             )
-            for resource in self.resources:
-                template = pod_template(resource)
-                if template is not None and template.complete:
-                    place = by_directory[namespace_of(resource)]
-                    place[directory_of(resource)].append(template)
+            for template in self.complete_templates():
+                place = by_directory[namespace_of(template.resource)]
+                place[directory_of(template.resource)].append(template)
             self._templates = {
                 namespace: _Templates([t for found in place.values() for t in found])
                 for namespace, place in by_directory.items()
