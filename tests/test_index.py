@@ -55,6 +55,9 @@ def test_lookups_by_kind_namespace_and_name():
     assert index.named("shop", "Deployment", "web") == []
     assert index.crd_kinds() == {("example.com", "Widget")}
     assert index.custom_resource_names("shop") == {"blue"}
+    # the strings a custom resource holds, at any depth; never a built-in object's
+    assert index.custom_resource_strings("shop") == {"example.com/v1", "Widget", "blue", "shop"}
+    assert index.custom_resource_strings("default") == set()
 
 
 def test_pod_templates_carry_labels_and_serving_port_names():
@@ -64,6 +67,7 @@ def test_pod_templates_carry_labels_and_serving_port_names():
     assert template.labels_path == ("spec", "template", "metadata", "labels")
     assert template.port_names() == {"http", "proxy"}  # a plain init container serves nothing
     assert "pod-template-hash" in template.added_labels
+    assert [t.resource.name for t in index.complete_templates()] == ["web"]
 
 
 def test_related_directories_and_alternatives():
@@ -85,3 +89,22 @@ def test_similar_names_and_values():
     assert not similar("web", "api") and not similar("rabbitmq-service", "triton-service")
     assert closest("wbe", ["api", "web", "worker"]) == "web"
     assert closest("billing", ["web", "api"]) is None
+
+
+def test_complete_templates_in_the_order_of_the_run():
+    def deployment(name: str, patch: bool = False) -> str:
+        extra = "\n      $patch: replace" if patch else ""
+        return (
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\n"
+            f"spec:\n  template:\n    spec:{extra}\n      containers: [{{name: c, image: i}}]\n"
+        )
+
+    index = index_of(
+        ("a/one.yaml", deployment("one")),
+        ("b/two.yaml", deployment("two")),
+        ("a/three.yaml", deployment("three")),
+        ("a/patch.yaml", deployment("patched", patch=True)),  # a Kustomize input
+    )
+    assert [t.resource.name for t in index.complete_templates()] == ["one", "two", "three"]
+    # grouped by directory where they are looked up by namespace
+    assert [t.resource.name for t in index.pod_templates("default")] == ["one", "three", "two"]

@@ -11,13 +11,11 @@ of that kind in that namespace.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
 from k8slint.checks.api import CheckContext, check
-from k8slint.kube.index import RunIndex, namespace_of, pod_template
+from k8slint.kube.index import RunIndex, namespace_of
 from k8slint.kube.kinds import PodSpecAt
-from k8slint.kube.openapi import builtin_kind_names
 from k8slint.kube.pod_refs import NamedRef, claim_refs, config_refs, service_account_ref
 from k8slint.kube.resolution import missing_name
 from k8slint.model import Problem, Resource
@@ -47,25 +45,20 @@ _PLURALS = {
 
 class _MadeAtRuntime:
     """Names that a program of the run may create: those that custom resources of
-    a namespace mention (cert-manager writes a Certificate's `secretName`), and
-    those that a Role or ClusterRole names in `resourceNames` for that kind (Argo
-    CD's redis init creates Secret argocd-redis; MetalLB's controller, memberlist)."""
+    a namespace mention (`RunIndex.custom_resource_strings`), and those that a
+    Role or ClusterRole names in `resourceNames` for that kind (Argo CD's redis
+    init creates Secret argocd-redis; MetalLB's controller, memberlist)."""
 
     def __init__(self, index: RunIndex) -> None:
         self._index = index
-        self._mentioned: dict[str, set[str]] | None = None
         self._granted: set[tuple[str, str]] | None = None
 
     def made(self, namespace: str, kind: str, name: str) -> bool:
-        if self._mentioned is None:
-            builtin = builtin_kind_names()
-            self._mentioned = defaultdict(set)
-            for resource in self._index.resources:
-                if resource.kind and resource.kind not in builtin:
-                    self._mentioned[namespace_of(resource)].update(_strings(resource.data))
+        if name in self._index.custom_resource_strings(namespace):
+            return True
         if self._granted is None:
             self._granted = set(self._resource_names())
-        return name in self._mentioned.get(namespace, ()) or (_PLURALS[kind], name) in self._granted
+        return (_PLURALS[kind], name) in self._granted
 
     def _resource_names(self) -> Iterator[tuple[str, str]]:
         for role in self._index.of_kind("Role", "ClusterRole"):
@@ -84,30 +77,11 @@ class _MadeAtRuntime:
                     )
 
 
-def _strings(data: object) -> set[str]:
-    """Every string value in `data`, at any depth (walked with a stack: custom
-    resources are large, and a generator per node cost most of this rule)."""
-    found: set[str] = set()
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            found.add(value)
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return found
-
-
 def _pod_refs(index: RunIndex, refs_of: RefsOf) -> Iterator[tuple[Resource, NamedRef]]:
-    for resource in index.resources:
-        template = pod_template(resource)
-        if template is None or not template.complete:
-            continue
+    for template in index.complete_templates():
         for ref in refs_of(template.pod):
             if ref is not None and not ref.optional:
-                yield resource, ref
+                yield template.resource, ref
 
 
 def _missing(

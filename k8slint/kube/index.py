@@ -162,9 +162,11 @@ class RunIndex:
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, _Templates] | None = None
+        self._complete: list[PodTemplate] | None = None
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         self._custom_labels: dict[str, list[dict[str, str]]] | None = None
         self._custom_names: dict[str, set[str]] | None = None
+        self._custom_strings: dict[str, set[str]] | None = None
         self._scaling: dict[tuple[str, str | None, str | None], list[Resource]] | None = None
         for resource in self.resources:
             if resource.kind:
@@ -274,6 +276,17 @@ class RunIndex:
         positions = place.labels().resembling(selector, name)
         return None if positions is None else place.at(positions)
 
+    def complete_templates(self) -> list[PodTemplate]:
+        """The complete pod templates of the run's pod-creating workloads, in the
+        order of the run: found once, for every check that reads all of them."""
+        if self._complete is None:
+            self._complete = []
+            for resource in self.resources:
+                template = pod_template(resource)
+                if template is not None and template.complete:
+                    self._complete.append(template)
+        return self._complete
+
     def template_namespaces(self) -> list[str]:
         """The namespaces that hold complete pod templates."""
         return sorted(self._template_places())
@@ -285,11 +298,9 @@ class RunIndex:
             by_directory: dict[str, dict[str, list[PodTemplate]]] = defaultdict(
                 lambda: defaultdict(list)
             )
-            for resource in self.resources:
-                template = pod_template(resource)
-                if template is not None and template.complete:
-                    place = by_directory[namespace_of(resource)]
-                    place[directory_of(resource)].append(template)
+            for template in self.complete_templates():
+                place = by_directory[namespace_of(template.resource)]
+                place[directory_of(template.resource)].append(template)
             self._templates = {
                 namespace: _Templates([t for found in place.values() for t in found])
                 for namespace, place in by_directory.items()
@@ -331,6 +342,19 @@ class RunIndex:
                     self._custom_names[place].update(r.name for r in found if r.name)
         return self._custom_names.get(namespace, set())
 
+    def custom_resource_strings(self, namespace: str) -> set[str]:
+        """Every string value that the objects of non-built-in kinds in `namespace`
+        hold, at any depth: names a program of the run may create (cert-manager
+        writes a Certificate's `secretName`). Gathered once a run: every rule
+        about a name that a pod looks up asks (custom resources are large)."""
+        if self._custom_strings is None:
+            builtin = builtin_kind_names()
+            self._custom_strings = defaultdict(set)
+            for resource in self.resources:
+                if resource.kind and resource.kind not in builtin:
+                    self._custom_strings[namespace_of(resource)].update(_strings(resource.data))
+        return self._custom_strings.get(namespace, set())
+
     def custom_resource_labels(self, namespace: str) -> list[dict[str, str]]:
         """Label sets that custom resources of `namespace` carry or give their pods
         (`metadata.labels`, `spec.podMetadata.labels`, any `labels` map in spec):
@@ -365,6 +389,22 @@ class RunIndex:
             if isinstance(kind, str) and isinstance(group, str):
                 found.add((group, kind))
         return found
+
+
+def _strings(data: object) -> set[str]:
+    """Every string value in `data`, at any depth (walked with a stack: custom
+    resources are large, and a generator per node cost most of the walk)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
 
 
 def _nested_labels(data: Any) -> Iterator[dict[str, str]]:

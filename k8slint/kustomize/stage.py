@@ -28,6 +28,7 @@ from k8slint.kustomize.tree import (
     repository_top,
 )
 from k8slint.load.discover import InputFile
+from k8slint.load.paths import RealPaths
 from k8slint.model import Resource
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ class KustomizeStage:
         self._displays = {real[id(item)]: item.display for item in [*files, *context] if item.path}
         self._shown: dict[str, str] = {}
         """`display`'s answers, by the path asked for."""
+        self._real_paths = RealPaths()
+        """Each directory resolved once: the files `display` is asked for are a
+        few hundred in a few dozen kustomization directories."""
         linted = {real[id(item)] for item in files if item.path}
         self.linted = {self._displays[path] for path in linted}
         self.roots: list[Build] = []
@@ -366,7 +370,7 @@ class KustomizeStage:
         per path and run (every root that reads a base asks for its files)."""
         shown = self._shown.get(path)
         if shown is None:
-            real = os.path.realpath(path)
+            real = self._real_paths.of(path)
             if real in self._displays:
                 shown = self._displays[real]
             else:
