@@ -36,6 +36,9 @@ class CheckContext(NamedTuple):
 AppliesTo = Callable[[Resource], bool]
 """Which objects a per-object check can report on, judged by their type alone."""
 
+Reads = Callable[[Resource], bool]
+"""Which objects a cross-object check reads, judged by their type alone."""
+
 
 class Check(NamedTuple):
     name: str
@@ -46,27 +49,36 @@ class Check(NamedTuple):
     object's type alone (apiVersion, kind and `Resource.template_path`), so the
     engine asks once per type and calls the check for those objects only (most
     rules are about Pods, most objects hold none). None: every object."""
+    reads: Reads | None = None
+    """For a cross-object check: the objects it reads (and reports on), decided by
+    their type alone. Its verdicts are cached under what those objects hold, so
+    an edit of any other object does not run it again (`k8slint.cache.crossobject`;
+    tests/test_check_reads.py holds each check to its declaration). None: every
+    object."""
 
 
 _CHECKS: dict[str, Check] = {}
 
 
 def check(
-    scope: Scope, applies_to: AppliesTo | None = None
+    scope: Scope, applies_to: AppliesTo | None = None, reads: Reads | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check as `<module>.<function>` (module relative to k8slint.checks).
 
     A `resource` check is called as `fn(resource, context)` and yields Problems,
     only for objects `applies_to` accepts (see `Check.applies_to`); a `run`
-    check as `fn(index, context)` and yields (Resource, Problem) pairs.
+    check as `fn(index, context)` and yields (Resource, Problem) pairs, about
+    objects `reads` accepts (see `Check.reads`).
     """
     if applies_to is not None and scope != "resource":
         raise ValueError("applies_to is for per-object checks")
+    if reads is not None and scope != "run":
+        raise ValueError("reads is for cross-object checks")
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         module = function.__module__.rpartition(".")[2]
         name = f"{module}.{function.__name__}"
-        _CHECKS[name] = Check(name, scope, function, applies_to)
+        _CHECKS[name] = Check(name, scope, function, applies_to, reads)
         return function
 
     return register

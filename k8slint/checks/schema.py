@@ -95,7 +95,13 @@ def _no_such_type(resource: Resource, context: CheckContext) -> Iterator[Problem
     )
 
 
-@check(scope="run")
+def _crds_and_dotted_groups(resource: Resource) -> bool:
+    """What `crd_schema` reads: the CRDs, and the objects of an API group with a
+    dot, which hold every custom resource whatever the Kubernetes version."""
+    return resource.kind == "CustomResourceDefinition" or "." in resource.api_group
+
+
+@check(scope="run", reads=_crds_and_dotted_groups)
 def crd_schema(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     catalog: dict[tuple[str, str], list[CrdVersion]] = defaultdict(list)
     seen: set[tuple[Any, ...]] = set()

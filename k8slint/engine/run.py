@@ -12,7 +12,7 @@ import functools
 import gc
 import itertools
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeGuard
 
@@ -803,29 +803,49 @@ class _Run:
 
         cache = self.engine.cache
         if cache is None:
-            self._check_across(RunIndex(resources))
+            self._check_across(RunIndex(resources), self.engine.run_checks)
             return
         from k8slint.cache import CROSS
         from k8slint.cache.crossobject import Recorder, Recording, view_key
 
         # The settings hold the working directory, which the checks read too
         # (`Resource.directory`, left out of the objects' part of the key).
-        key = view_key(resources, self._run_settings())
-        found = cache.load(CROSS, key) if key else None
-        if isinstance(found, Recording):
-            self._replay(found, resources)
-            return
-        recorder = self._recorder = Recorder(resources)
-        try:
-            self._check_across(RunIndex(resources))
-        finally:
-            self._recorder = None
-        if key and recorder.recording.complete:
-            cache.save(CROSS, key, recorder.recording)
+        settings = self._run_settings()
+        index: RunIndex | None = None
+        for checks, view in self._check_groups(resources):
+            key = view_key(view, (settings, [rule.id for rule, _ in checks]))
+            found = cache.load(CROSS, key) if key else None
+            if isinstance(found, Recording):
+                self._replay(found, view)
+                continue
+            index = index or RunIndex(resources)
+            recorder = self._recorder = Recorder(view)
+            try:
+                self._check_across(index, checks)
+            finally:
+                self._recorder = None
+            if key and recorder.recording.complete:
+                cache.save(CROSS, key, recorder.recording)
 
-    def _check_across(self, index: RunIndex) -> None:
-        recorder = self._recorder
+    def _check_groups(
+        self, resources: list[Resource]
+    ) -> Iterator[tuple[list[tuple[Rule, Check]], list[Resource]]]:
+        """The cross-object checks in groups whose verdicts are kept apart, each
+        with the objects it reads: the checks that read every object together,
+        and each check that declares what it reads (`Check.reads`) alone, with
+        those objects only (an edit of any other object leaves its key as it was)."""
+        everything = [(rule, bound) for rule, bound in self.engine.run_checks if not bound.reads]
+        if everything:
+            yield everything, resources
         for rule, bound in self.engine.run_checks:
+            if bound.reads:
+                yield [(rule, bound)], [resource for resource in resources if bound.reads(resource)]
+
+    def _check_across(self, index: RunIndex, checks: list[tuple[Rule, Check]]) -> None:
+        """Run `checks` on the whole index; a verdict about an object outside the
+        recorder's view is emitted, and the recording not kept (`Recorder`)."""
+        recorder = self._recorder
+        for rule, bound in checks:
             context = self._context(rule)
             try:
                 for resource, problem in bound.function(index, context):
