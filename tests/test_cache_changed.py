@@ -146,7 +146,9 @@ def _checked_across(monkeypatch) -> list:
     calls: list = []
     real = run_module._Run._check_across
     monkeypatch.setattr(
-        run_module._Run, "_check_across", lambda self, index: calls.append(1) or real(self, index)
+        run_module._Run,
+        "_check_across",
+        lambda self, index, checks: calls.append(1) or real(self, index, checks),
     )
     return calls
 
