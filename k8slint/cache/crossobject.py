@@ -16,6 +16,7 @@ are decided live, as for a verdict just made.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,22 +53,46 @@ NOT_READ_BY_CHECKS = {
 lists to `Resource`'s fields, so a new attribute is decided here)."""
 
 
-class _Hashing:
-    """A file-like sink for the pickler: what is written is only hashed."""
+class ObjectDigests:
+    """Each object's part of a run's view keys, pickled and digested once however
+    many groups of checks (`Check.reads`) read it: the CRDs, the largest objects,
+    are in every group's view."""
 
-    __slots__ = ("hashed",)
+    __slots__ = ("_digests", "_trees")
 
     def __init__(self) -> None:
-        self.hashed = hashlib.sha256()
+        self._digests: dict[int, bytes] = {}
+        self._trees: dict[int, str] = {}
 
-    def write(self, data: bytes) -> None:
-        self.hashed.update(data)
+    def of(self, resource: Resource) -> bytes:
+        """Raises what pickling raises (data that does not pickle)."""
+        found = self._digests.get(id(resource))
+        if found is None:
+            tree = resource.kustomize_tree
+            if tree is not None and id(tree) not in self._trees:
+                self._trees[id(tree)] = canonical(tree)
+            written = io.BytesIO()
+            pickler = pickle.Pickler(written, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True
+            pickler.dump(
+                tuple(
+                    self._trees[id(tree)]
+                    if name == "kustomize_tree" and tree is not None
+                    else getattr(resource, name)
+                    for name in READ_BY_CHECKS
+                )
+            )
+            found = self._digests[id(resource)] = hashlib.sha256(written.getbuffer()).digest()
+        return found
 
 
-def view_key(resources: list[Resource], settings: Any) -> str | None:
+def view_key(
+    resources: list[Resource], settings: Any, digests: ObjectDigests | None = None
+) -> str | None:
     """The digest of what the cross-object checks read: `settings` (the rules
     with their options, the code, the working directory...) and each object's
-    `READ_BY_CHECKS`, in the view's order.
+    `READ_BY_CHECKS`, in the view's order (`digests`: those already taken this
+    run, for the objects of several views).
 
     Objects are pickled without the pickler's memo (`fast`): with it, the
     bytes would depend on which equal parts happen to be one object in memory
@@ -75,27 +100,14 @@ def view_key(resources: list[Resource], settings: Any) -> str | None:
     The pickle keeps types and the order of mappings' keys, which a message
     may show. A Kustomize tree holds sets, whose pickled order changes from
     process to process: it goes in as its `canonical` text, once per tree."""
-    sink = _Hashing()
-    sink.write(canonical(settings).encode())
-    pickler = pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    trees: dict[int, str] = {}
+    digests = digests or ObjectDigests()
+    key = hashlib.sha256(canonical(settings).encode())
     try:
         for resource in resources:
-            tree = resource.kustomize_tree
-            if tree is not None and id(tree) not in trees:
-                trees[id(tree)] = canonical(tree)
-            pickler.dump(
-                tuple(
-                    trees[id(tree)]
-                    if name == "kustomize_tree" and tree is not None
-                    else getattr(resource, name)
-                    for name in READ_BY_CHECKS
-                )
-            )
+            key.update(digests.of(resource))
     except Exception:  # data that does not pickle (a YAML alias cycle): checked, not kept
         return None
-    return sink.hashed.hexdigest()
+    return key.hexdigest()
 
 
 @dataclass(slots=True)

@@ -806,14 +806,15 @@ class _Run:
             self._check_across(RunIndex(resources), self.engine.run_checks)
             return
         from k8slint.cache import CROSS
-        from k8slint.cache.crossobject import Recorder, Recording, view_key
+        from k8slint.cache.crossobject import ObjectDigests, Recorder, Recording, view_key
 
         # The settings hold the working directory, which the checks read too
         # (`Resource.directory`, left out of the objects' part of the key).
         settings = self._run_settings()
         index: RunIndex | None = None
+        digests = ObjectDigests()
         for checks, view in self._check_groups(resources):
-            key = view_key(view, (settings, [rule.id for rule, _ in checks]))
+            key = view_key(view, (settings, [rule.id for rule, _ in checks]), digests)
             found = cache.load(CROSS, key) if key else None
             if isinstance(found, Recording):
                 self._replay(found, view)
