@@ -41,6 +41,9 @@ HEAVY = (
     "k8slint.engine.baseline",  # --baseline, --write-baseline
     "k8slint.cache",  # not with --no-cache (see below)
     "pickle",  # the cache's entries, packed CRD schemas
+    "k8slint.cache.builds",  # with the cache: a Kustomize root's inputs
+    "tempfile",  # the cache writes its entries' temporary files itself
+    "random",
     "traceback",  # an internal error's notice
     "difflib",  # "did you mean": a misspelt field or kind
     "k8slint.kustomize.raw",  # a Kustomize root that did not build

@@ -611,8 +611,7 @@ class _Run:
         """The key of the run's witness (`k8slint.cache.witness`): what the run key
         holds that is not read from disk, and the files as named (None: a file
         given as bytes, which no stat vouches for)."""
-        from k8slint.cache.builds import command_identity
-        from k8slint.cache.keys import content_digest, digest
+        from k8slint.cache.keys import command_identity, content_digest, digest
 
         if any(item.path is None for item in itertools.chain(items, context)):
             return None
