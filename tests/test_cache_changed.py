@@ -253,6 +253,7 @@ def test_the_other_files_parts_come_from_the_last_runs_snapshot(tmp_path, monkey
     [
         (10, 0, True),  # none: written
         (0, 0, False),
+        (1, 0, False),  # one part: its own entry serves as well
         (2000, 1999, False),
         (2000, 1900, False),
         (2000, 1800, True),  # over a sixteenth read apart

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from k8slint.cache.plan import Plan
+from k8slint.cache.witness import Record
 from k8slint.cli import LintOptions
 from k8slint.config.file import Glob, Override, Switches
 from k8slint.kube.filekinds import KustomizeTree
@@ -53,6 +55,11 @@ RECORDS: list[tuple[Any, str]] = [
     (Requirement("app", "In", frozenset({"web"}), ("selector",)), "values"),
     (ImageRef("docker.io", "library/nginx", "1.27", None), "tag"),
     (KustomizeTree("/repo/base", frozenset({("ConfigMap", "env")}), False), "root"),
+    (Record([("/repo/a.yaml", (1, 2, 3, 4, 5))], [("/.git", False)]), "stats"),
+    (
+        Plan(Record([], []), [], frozenset(), {}, {}, None, frozenset(), frozenset()),  # type: ignore[arg-type]
+        "content",
+    ),
 ]
 
 
@@ -71,13 +78,13 @@ def test_a_record_cannot_change(record: Any, field: str):
     [
         record
         for record, _ in RECORDS
-        if type(record) not in (Switches, Override, Preset, ContainerAt)
+        if type(record) not in (Switches, Override, Preset, ContainerAt, Record, Plan)
     ],
     ids=_id,
 )
 def test_equal_records_are_one_in_a_set(record: Any):
-    """(Switches, Presets and ContainerAt hold a mapping: unhashable, as the
-    dataclasses were.)"""
+    """(Switches, Presets and ContainerAt hold a mapping, the cache's Record and
+    Plan lists: unhashable, as the dataclasses were.)"""
     copy = type(record)(*record)
     assert copy == record and copy is not record
     assert {record, copy} == {record}
@@ -120,3 +127,22 @@ def test_a_cache_key_tells_a_record_from_a_plain_tuple():
     assert canonical(mount) != canonical(tuple(mount))
     assert canonical(mount) == canonical(Mount(("volumeMounts", 0), "data"))
     assert canonical(mount).startswith("Mount{")
+
+
+def test_the_cache_records_come_back_from_its_pickles():
+    """The witness's Record and the plan's Plan (named tuples) and the cross-object
+    Recording (a class with slots) are kept as pickles: they load as they were."""
+    import pickle
+
+    from k8slint.cache.crossobject import Recording
+
+    record = Record([("/repo/a.yaml", (1, 2, 3, 4, 5))], [("/.git", False)])
+    plan = Plan(record, [], frozenset({"/repo/a.yaml"}), {}, {}, None, frozenset(), frozenset())  # type: ignore[arg-type]
+    for value in (record, plan):
+        loaded = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(loaded) is type(value) and loaded == value
+    recording = Recording()
+    recording.events.append(("not-validated", 0))
+    recording.complete = False
+    loaded = pickle.loads(pickle.dumps(recording, protocol=pickle.HIGHEST_PROTOCOL))
+    assert (loaded.events, loaded.complete) == ([("not-validated", 0)], False)

@@ -41,6 +41,10 @@ HEAVY = (
     "k8slint.engine.baseline",  # --baseline, --write-baseline
     "k8slint.cache",  # not with --no-cache (see below)
     "pickle",  # the cache's entries, packed CRD schemas
+    "k8slint.cache.builds",  # with the cache: a Kustomize root's inputs
+    "k8slint.cache.plan",  # a run of more than one file, or of a Kustomize file
+    "tempfile",  # the cache writes its entries' temporary files itself
+    "random",
     "traceback",  # an internal error's notice
     "difflib",  # "did you mean": a misspelt field or kind
     "k8slint.kustomize.raw",  # a Kustomize root that did not build
@@ -111,6 +115,17 @@ def test_a_warm_run_imports_no_yaml_no_check_and_no_index(tmp_path: Path):
     cold = _modules_after_lint(path, *options, among=NOT_WARM, prelude=settled)
     assert cold == list(NOT_WARM)
     assert _modules_after_lint(path, *options, among=NOT_WARM, prelude=settled) == []
+
+
+def test_a_run_entry_found_by_its_key_imports_no_yaml(tmp_path: Path):
+    """A file linted again just after an edit (the witness cannot vouch for it
+    yet): the run's key classifies the file, which reads no YAML where there is
+    no kustomization, and the run's entry is the result."""
+    path, cache = tmp_path / "web.yaml", tmp_path / "cache"
+    path.write_text(VALID)
+    options = ("--cache-dir", str(cache))
+    assert _modules_after_lint(path, *options, among=NOT_WARM) == list(NOT_WARM)
+    assert _modules_after_lint(path, *options, among=NOT_WARM) == []
 
 
 def _process(*args: str, **kwargs) -> subprocess.CompletedProcess:

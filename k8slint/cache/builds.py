@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
 import stat
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -74,25 +73,6 @@ def inputs_key(
             return None
         hashed.append((path, found))
     return digest("build-inputs", directory, hashed)
-
-
-def command_identity(command: list[str] | None, code: str) -> str:
-    """The command's words and the binary they run (its path, size and change time:
-    another Kustomize may build differently), Kustomize's environment, and the
-    code (`Cache.code`)."""
-    if not command:
-        return digest("no-command")
-    binary = shutil.which(command[0])
-    found: Any = None
-    if binary:
-        real = os.path.realpath(binary)
-        try:
-            facts = os.stat(real)
-            found = (real, facts.st_size, facts.st_mtime_ns)
-        except OSError:
-            found = real
-    environment = {k: v for k, v in os.environ.items() if k.startswith(("KUSTOMIZE", "HELM"))}
-    return digest(code, command, found, environment)
 
 
 def _names_remote(directory: str, data: dict[str, Any]) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
-from dataclasses import dataclass, field
 from typing import Any
 
 from k8slint.cache.keys import canonical
@@ -110,16 +109,19 @@ def view_key(
     return key.hexdigest()
 
 
-@dataclass(slots=True)
 class Recording:
     """What the cross-object checks gave on one view, in the order they gave it:
     ("problem", rule id, place, Problem) and ("not-validated", place), a place
-    being the object's index in the view."""
+    being the object's index in the view. (A plain class, not a dataclass: no
+    methods to compile at the import of every run with the cache on.)"""
 
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    complete: bool = True
-    """False once something happened that cannot be replayed (a check's internal
-    error, a verdict about an object outside the view): then it is not kept."""
+    __slots__ = ("complete", "events")
+
+    def __init__(self) -> None:
+        self.events: list[tuple[Any, ...]] = []
+        self.complete = True
+        """False once something happened that cannot be replayed (a check's internal
+        error, a verdict about an object outside the view): then it is not kept."""
 
 
 class Recorder:

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import importlib.util
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,3 +102,23 @@ def _schemas_version() -> str:
         except OSError:
             continue
     return ""
+
+
+def command_identity(command: list[str] | None, code: str) -> str:
+    """The command's words and the binary they run (its path, size and change time:
+    another Kustomize may build differently), Kustomize's environment, and the
+    code (`Cache.code`). Here, not in `builds`: every run with the cache on keys
+    it (its witness), one with no Kustomize root needs nothing else of `builds`."""
+    if not command:
+        return digest("no-command")
+    binary = shutil.which(command[0])
+    found: Any = None
+    if binary:
+        real = os.path.realpath(binary)
+        try:
+            facts = os.stat(real)
+            found = (real, facts.st_size, facts.st_mtime_ns)
+        except OSError:
+            found = real
+    environment = {k: v for k, v in os.environ.items() if k.startswith(("KUSTOMIZE", "HELM"))}
+    return digest(code, command, found, environment)

@@ -22,8 +22,7 @@ computed again; everything else is the plan's.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from k8slint.cache.witness import Record, Signature, settled, signature
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
@@ -40,9 +39,9 @@ keys its edits again (a few files, and the roots that read them), which costs
 less than writing the plan after every edit."""
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What a run found on disk, and the stats that vouch for it."""
+class Plan(NamedTuple):
+    """What a run found on disk, and the stats that vouch for it (a named tuple:
+    no dataclass to compile at the import of every run with the cache on)."""
 
     structure: Record
     """Directories and kustomizations (and names above the tree): any change,

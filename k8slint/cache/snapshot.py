@@ -50,8 +50,10 @@ class Snapshot:
 
     def stale(self) -> bool:
         """Whether this run's parts should be the next run's snapshot: there was
-        none (or none of it was of use), or too much is read one by one."""
+        none (or none of it was of use), or too much is read one by one. A run
+        of one part keeps none: that part's own entry is read as cheaply, and a
+        one-file lint (a pre-commit hook's, an editor's) writes one entry less."""
         fresh = len(self.parts) - len(self._taken)
         if not self._taken:
-            return fresh > 0
+            return fresh > 1
         return fresh > max(MIN_FRESH, len(self.parts) * FRESH_SHARE)

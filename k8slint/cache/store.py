@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
-from dataclasses import dataclass, field
 
 GITIGNORE = "# Created by k8slint: the cache is local to this checkout.\n*\n"
 CACHEDIR_TAG = (
@@ -45,15 +43,18 @@ stamp says it is well under the bound: two runs at once may each add their
 writes to the same old stamp, and the last one's write wins."""
 
 
-@dataclass
 class Store:
-    """One cache directory; `problem` says why it cannot be written (then it is not)."""
+    """One cache directory; `problem` says why it cannot be written (then it is not).
 
-    directory: str
-    max_bytes: int = MAX_BYTES
-    problem: str | None = None
-    written: int = field(default=0, init=False)
-    """Bytes written since the size was last accounted for (`prune`)."""
+    A plain class, not a dataclass: it is made at every run with the cache on,
+    and a dataclass compiles its methods at import (start-up, issue 11 item 4)."""
+
+    def __init__(self, directory: str, max_bytes: int = MAX_BYTES) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.problem: str | None = None
+        self.written = 0
+        """Bytes written since the size was last accounted for (`prune`)."""
 
     def open(self) -> None:
         """Create the directory with its `.gitignore` and CACHEDIR.TAG (kept if there)."""
@@ -95,14 +96,14 @@ class Store:
     def _write_file(self, target: str, data: bytes) -> None:
         folder = os.path.dirname(target)
         try:
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            handle, temporary = _temporary(folder)
         except FileNotFoundError:
             if folder == self.directory:
                 raise
             if not os.path.isdir(self.directory):  # deleted mid-run: made again, tagged
                 self.open()
             os.makedirs(folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            handle, temporary = _temporary(folder)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
@@ -159,6 +160,25 @@ class Store:
                 continue
             total -= size
         return total
+
+
+_CREATE = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
+"""A temporary file's flags, `tempfile.mkstemp`'s: made here, never followed."""
+
+
+def _temporary(folder: str) -> tuple[int, str]:
+    """A new file of our own in `folder` (open for writing, readable by us alone),
+    as `tempfile.mkstemp` makes one: a random name, created exclusively, so two
+    runs (or threads) writing at once never share one. Not `tempfile` itself:
+    importing it (and `random`) costs a run with the cache on ~1 ms."""
+    while True:
+        path = os.path.join(folder, f".tmp-{os.urandom(8).hex()}")
+        try:
+            return os.open(path, _CREATE, 0o600), path
+        except FileExistsError:
+            continue
 
 
 def _read_stamp(path: str) -> tuple[int | None, float]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 
@@ -45,9 +45,9 @@ _PROBED_ABOVE = (".git", "Chart.yaml")
 Helm chart's templates): `.git` changes with every commit, its presence does not."""
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """A run's witness as the next run checks it."""
+class Record(NamedTuple):
+    """A run's witness as the next run checks it (a named tuple: no dataclass to
+    compile at the import of every run with the cache on)."""
 
     stats: list[tuple[str, Signature | None]]
     """Paths with their stat (None: not there)."""

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeGuard
 from k8slint.engine import parallel
 from k8slint.engine.registry import Rule, load_rules
 from k8slint.engine.suppress import Suppressions, annotation_rules, parse_comments
-from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, FileClassifier, is_template_text
+from k8slint.kube.filekinds import (
+    HELM_TEMPLATE,
+    KUSTOMIZE_FILE_NAMES,
+    SKIPPED_NOTICES,
+    FileClassifier,
+    is_template_text,
+)
 from k8slint.kube.openapi import Version, newest_version
 from k8slint.kube.packed import shed_bulk
 from k8slint.kube.sharing import SharedData
@@ -267,7 +273,10 @@ class _Run:
             progress(len(items))
             cache.finish()
             return recalled
-        plan, edits = self._plan(witness_key) if witness_key is not None else (None, frozenset())
+        plan_key = (
+            witness_key if witness_key is not None and _worth_a_plan(items, context_items) else None
+        )
+        plan, edits = self._plan(plan_key) if plan_key is not None else (None, frozenset())
         stage = KustomizeStage(
             self.engine.kustomize_command,
             items,
@@ -288,8 +297,9 @@ class _Run:
         if _is_run_entry(cached) and cached[0] == stage.remote_outputs():
             stage.abandon()
             progress(len(items))
+            if plan_key is not None:
+                self._keep_plan(plan_key, stage, None if plan is None else edits)
             if witness_key is not None:
-                self._keep_plan(witness_key, stage, None if plan is None else edits)
                 cache.remember_run(witness_key, (run_key, stage.remote_builds))
             cache.finish()
             return cached[1]
@@ -321,7 +331,8 @@ class _Run:
         if cache is not None:
             if witness_key is not None:
                 self._keep_snapshot(witness_key)
-                self._keep_plan(witness_key, stage, None if plan is None else edits)
+            if plan_key is not None:
+                self._keep_plan(plan_key, stage, None if plan is None else edits)
             remote = stage.remote_outputs() if run_key else None
             if remote is not None and not stage.unsettled:
                 cache.save(RUNS, run_key, (remote, self.result))
@@ -611,8 +622,7 @@ class _Run:
         """The key of the run's witness (`k8slint.cache.witness`): what the run key
         holds that is not read from disk, and the files as named (None: a file
         given as bytes, which no stat vouches for)."""
-        from k8slint.cache.builds import command_identity
-        from k8slint.cache.keys import content_digest, digest
+        from k8slint.cache.keys import command_identity, content_digest, digest
 
         if any(item.path is None for item in itertools.chain(items, context)):
             return None
@@ -956,6 +966,17 @@ class _Run:
                 is_error=True,
             )
         )
+
+
+def _worth_a_plan(items: list[InputFile], context: list[InputFile]) -> bool:
+    """Whether a run keeps a plan (`k8slint.cache.plan`): it saves classifying the
+    files and walking the Kustomize roots' inputs again, for a read, the stat of
+    what it saw and, once a directory it saw changed, a write. A lint of one
+    file that is not a Kustomize file and has no context (a pre-commit hook's,
+    an editor's) is classified with a few stats, less than the plan costs."""
+    if context or len(items) != 1 or items[0].path is None:
+        return True
+    return os.path.basename(items[0].path) in KUSTOMIZE_FILE_NAMES
 
 
 def _is_run_entry(entry: Any) -> TypeGuard[tuple[str, LintResult]]:

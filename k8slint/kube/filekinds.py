@@ -382,12 +382,14 @@ class FileClassifier:
 
 
 def _read_kustomization(directory: str) -> dict[str, Any]:
-    from k8slint.load.loader import YAMLError, parse_yaml
-
     for name in sorted(KUSTOMIZE_FILE_NAMES):
         path = os.path.join(directory, name)
         if not os.path.isfile(path):
             continue
+        # Only here: a run whose result is cached classifies its files, and
+        # most directories have no kustomization: the loader (YAML) is not needed.
+        from k8slint.load.loader import YAMLError, parse_yaml
+
         try:
             with open(path, encoding="utf-8-sig") as handle:
                 data = parse_yaml(handle.read())

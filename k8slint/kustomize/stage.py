@@ -217,7 +217,7 @@ class KustomizeStage:
 
     def _keys(self, cache: Cache, plan: StagePlan | None, edited: frozenset[str]) -> None:
         """Every root's keys: the plan's for a root none of whose files was edited."""
-        from k8slint.cache.builds import command_identity
+        from k8slint.cache.keys import command_identity
 
         self.command_identity = command_identity(self._command, cache.code)
         for build in self.roots:
