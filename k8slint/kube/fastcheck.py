@@ -25,10 +25,11 @@ def _is_number(value: Any) -> bool:
 
 _PYTHON_TYPES = {"string": str, "object": dict, "array": list, "null": type(None), "boolean": bool}
 """The JSON types that are exactly one Python type each (`isinstance` decides)."""
-_JSON_TYPES = frozenset(_PYTHON_TYPES) | {"integer", "number"}
+JSON_TYPES = frozenset(_PYTHON_TYPES) | {"integer", "number"}
 
-_BOUNDS: dict[str, Callable[[Any], Check]] = {
+BOUNDS: dict[str, Callable[[Any], Check]] = {
     # keyword: the test for its limit; each says nothing about values of other types
+    # (also what `schema_errors` tests)
     "minLength": lambda n: lambda v: not isinstance(v, str) or len(v) >= n,
     "maxLength": lambda n: lambda v: not isinstance(v, str) or len(v) <= n,
     "minItems": lambda n: lambda v: not isinstance(v, list) or len(v) >= n,
@@ -43,7 +44,7 @@ _BOUNDS: dict[str, Callable[[Any], Check]] = {
 _HANDLED = frozenset(
     {"type", "properties", "additionalProperties", "items", "required", "enum", "pattern"}
     | {"anyOf", "allOf", "oneOf", "not", "propertyNames"}
-    | set(_BOUNDS)
+    | set(BOUNDS)
 )
 _OBJECT_KEYWORDS = ("properties", "additionalProperties", "required", "propertyNames")
 """Keywords that say something about objects only (checked together, in one pass)."""
@@ -182,12 +183,12 @@ def _node_check(node: Any, memo: _Memo) -> tuple[Check, bool, _Parts]:
     names: list[Any] = []
     if declared is not None:
         names = declared if isinstance(declared, list) else [declared]
-        if not all(isinstance(name, str) and name in _JSON_TYPES for name in names):
+        if not all(isinstance(name, str) and name in JSON_TYPES for name in names):
             return _never, False, []
     # The object and array keywords test the type themselves when it allows
     # their type: a value of another type is judged by the type's other names
     # (`null`, mostly), one call per value instead of two.
-    types = _type_check(tuple(names)) if names else None  # None: any type, or tested already
+    types = type_check(tuple(names)) if names else None  # None: any type, or tested already
 
     if any(key in node for key in _OBJECT_KEYWORDS):
         non_object, types = _absorb("object", names, types)
@@ -205,7 +206,7 @@ def _node_check(node: Any, memo: _Memo) -> tuple[Check, bool, _Parts]:
     if types is not None:
         tests.insert(0, types)
 
-    for keyword, bound in _BOUNDS.items():
+    for keyword, bound in BOUNDS.items():
         if keyword in node:
             limit = node[keyword]
             if not _is_number(limit):
@@ -242,7 +243,7 @@ def _node_check(node: Any, memo: _Memo) -> tuple[Check, bool, _Parts]:
 
 
 @functools.cache
-def _type_check(names: tuple[str, ...]) -> Check:
+def type_check(names: tuple[str, ...]) -> Check:
     """Is the value of one of the JSON types `names`? One call per value: this
     runs for nearly every value of every object. (One function per list of
     names, shared by the thousands of nodes that declare it.)"""
@@ -263,7 +264,7 @@ def _absorb(kind: str, names: list[str], types: Check | None) -> tuple[Check, Ch
     the check of a value of another type, and the type test still to make."""
     if types is None or kind not in names:
         return _always, types  # the keywords say nothing about other types
-    return _type_check(tuple(name for name in names if name != kind)), None
+    return type_check(tuple(name for name in names if name != kind)), None
 
 
 def _all_of(tests: list[Check]) -> Check:

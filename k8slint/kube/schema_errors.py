@@ -19,40 +19,12 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from k8slint.kube.fastcheck import ANNOTATIONS, json_equal
-
-_TYPES: dict[str, Any] = {
-    "string": lambda v: isinstance(v, str),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "null": lambda v: v is None,
-    "boolean": lambda v: isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "integer": lambda v: (
-        (isinstance(v, int) and not isinstance(v, bool))
-        or (isinstance(v, float) and v.is_integer())
-    ),
-}
-"""jsonschema's Draft 2020-12 type checker (3.0 is an integer, True is not)."""
-
-_BOUNDS: dict[str, tuple[str, Any]] = {
-    # keyword: the type it applies to, and whether the value is within the limit
-    "minLength": ("string", lambda v, n: len(v) >= n),
-    "maxLength": ("string", lambda v, n: len(v) <= n),
-    "minItems": ("array", lambda v, n: len(v) >= n),
-    "maxItems": ("array", lambda v, n: len(v) <= n),
-    "minProperties": ("object", lambda v, n: len(v) >= n),
-    "maxProperties": ("object", lambda v, n: len(v) <= n),
-    "minimum": ("number", lambda v, n: v >= n),
-    "maximum": ("number", lambda v, n: v <= n),
-    "exclusiveMinimum": ("number", lambda v, n: v > n),
-    "exclusiveMaximum": ("number", lambda v, n: v < n),
-}
+from k8slint.kube.fastcheck import ANNOTATIONS, BOUNDS, JSON_TYPES, json_equal, type_check
 
 _WALKED = frozenset(
     {"type", "required", "enum", "pattern", "properties", "patternProperties"}
     | {"additionalProperties", "items", "allOf", "anyOf", "oneOf"}
-    | set(_BOUNDS)
+    | set(BOUNDS)
 )
 
 
@@ -93,16 +65,11 @@ def _errors(schema: Any, value: Any, path: tuple[str | int, ...]) -> Iterator[Vi
             raise _Unsure
 
 
-def _is(value: Any, name: Any) -> bool:
-    test = _TYPES.get(name) if isinstance(name, str) else None
-    if test is None:
-        raise _Unsure  # jsonschema raises on a type it does not know
-    return bool(test(value))
-
-
 def _type(schema: Any, names: Any, value: Any, path: tuple[str | int, ...]) -> Iterator[Violation]:
     listed = names if isinstance(names, list) else [names]
-    if not any([_is(value, name) for name in listed]):
+    if not all(isinstance(name, str) and name in JSON_TYPES for name in listed):
+        raise _Unsure  # jsonschema raises on a type it does not know
+    if not type_check(tuple(listed))(value):  # as jsonschema: 3.0 is an integer, True is not
         yield Violation(path, value, "type", names, schema)
 
 
@@ -237,17 +204,18 @@ _KEYWORDS: dict[str, Any] = {
 
 
 def _bound(keyword: str) -> Any:
-    kind, within = _BOUNDS[keyword]
+    """fastcheck's test of the limit (which passes values of other types)."""
+    within = BOUNDS[keyword]
 
     def check(
         schema: Any, limit: Any, value: Any, path: tuple[str | int, ...]
     ) -> Iterator[Violation]:
         if not isinstance(limit, int | float) or isinstance(limit, bool):
             raise _Unsure
-        if _TYPES[kind](value) and not within(value, limit):
+        if not within(limit)(value):
             yield Violation(path, value, keyword, limit, schema)
 
     return check
 
 
-_KEYWORDS.update((keyword, _bound(keyword)) for keyword in _BOUNDS)
+_KEYWORDS.update((keyword, _bound(keyword)) for keyword in BOUNDS)
