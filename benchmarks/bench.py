@@ -130,6 +130,18 @@ def stage_compose_nogc(paths: list[str]) -> int:
 
 
 def _lint(paths: list[str], jobs: int | None, kustomize: str | None = None) -> int:
+    """The engine's lint, as `k8slint lint` runs it: with the cyclic collector off
+    for the process (`k8slint.console.main`), imports included. On, it ran once
+    over the imports and again over the whole run's objects as soon as the
+    result was read, a pass no user's run makes (~0.05 s of 1.4 on the corpus)."""
+    gc.disable()
+    try:
+        return _engine_lint(paths, jobs, kustomize)
+    finally:
+        gc.enable()
+
+
+def _engine_lint(paths: list[str], jobs: int | None, kustomize: str | None) -> int:
     from k8slint.engine.registry import load_rules
     from k8slint.engine.run import Engine
     from k8slint.load.discover import InputFile
