@@ -115,10 +115,14 @@ class Recording:
     being the object's index in the view. (A plain class, not a dataclass: no
     methods to compile at the import of every run with the cache on.)"""
 
-    __slots__ = ("complete", "events")
+    __slots__ = ("complete", "events", "facts")
 
     def __init__(self) -> None:
         self.events: list[tuple[Any, ...]] = []
+        self.facts: dict[tuple[Any, ...], Any] = {}
+        """For the checks of one part of the run (`Check.per_component`): what
+        they asked of the whole run, and the answers (`RunIndex.facts`): the
+        verdicts stand while the run answers alike."""
         self.complete = True
         """False once something happened that cannot be replayed (a check's internal
         error, a verdict about an object outside the view): then it is not kept."""

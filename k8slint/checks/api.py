@@ -55,30 +55,45 @@ class Check(NamedTuple):
     an edit of any other object does not run it again (`k8slint.cache.crossobject`;
     tests/test_check_reads.py holds each check to its declaration). None: every
     object."""
+    per_component: bool = False
+    """For a cross-object check: True when it relates objects only as
+    `kube.index` relates them (`related`, `sees`, `Application.holds`) and
+    looks beyond them only through the index's lookups of the whole run
+    (`all_named`, `selects_any`, `scaling`, `crd_kinds`, `granted_names`, the
+    `custom_resource_*` ones), so that it finds on each part of the run
+    (`kube.components`) what it finds there on the whole run. Its verdicts are
+    kept per part, and an edit runs it again on the edited part alone
+    (tests/test_check_reads.py holds each such check to that)."""
 
 
 _CHECKS: dict[str, Check] = {}
 
 
 def check(
-    scope: Scope, applies_to: AppliesTo | None = None, reads: Reads | None = None
+    scope: Scope,
+    applies_to: AppliesTo | None = None,
+    reads: Reads | None = None,
+    per_component: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check as `<module>.<function>` (module relative to k8slint.checks).
 
     A `resource` check is called as `fn(resource, context)` and yields Problems,
     only for objects `applies_to` accepts (see `Check.applies_to`); a `run`
     check as `fn(index, context)` and yields (Resource, Problem) pairs, about
-    objects `reads` accepts (see `Check.reads`).
+    objects `reads` accepts (see `Check.reads`); `per_component`: see
+    `Check.per_component`.
     """
     if applies_to is not None and scope != "resource":
         raise ValueError("applies_to is for per-object checks")
-    if reads is not None and scope != "run":
-        raise ValueError("reads is for cross-object checks")
+    if (reads is not None or per_component) and scope != "run":
+        raise ValueError("reads and per_component are for cross-object checks")
+    if reads is not None and per_component:
+        raise ValueError("a check reads some types, or is judged per component, not both")
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         module = function.__module__.rpartition(".")[2]
         name = f"{module}.{function.__name__}"
-        _CHECKS[name] = Check(name, scope, function, applies_to, reads)
+        _CHECKS[name] = Check(name, scope, function, applies_to, reads, per_component)
         return function
 
     return register

@@ -40,7 +40,7 @@ def _hpas_by_target(index: RunIndex) -> dict[Target, list[Resource]]:
     return found
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def hpa_target_conflict(index: RunIndex, context: CheckContext) -> Found:
     for (_, kind, name), hpas in _hpas_by_target(index).items():
         for hpa in hpas:
@@ -65,7 +65,7 @@ def _conflict(kind: str, name: str, rivals: list[str]) -> Problem:
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def pdb_blocks_eviction(index: RunIndex, context: CheckContext) -> Found:
     hpas = _hpas_by_target(index)
     for pdb in index.of_kind("PodDisruptionBudget"):

@@ -32,7 +32,7 @@ def _suggested_api_version(kind: str) -> str:
     return f" (for a {kind}: apiVersion: {choice})" if choice else ""
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def object_invalid(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     crd_kinds = index.crd_kinds()
     for resource in index.resources:

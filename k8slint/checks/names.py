@@ -43,38 +43,16 @@ _PLURALS = {
 }
 
 
-class _MadeAtRuntime:
-    """Names that a program of the run may create: those that custom resources of
-    a namespace mention (`RunIndex.custom_resource_strings`), and those that a
-    Role or ClusterRole names in `resourceNames` for that kind (Argo CD's redis
-    init creates Secret argocd-redis; MetalLB's controller, memberlist)."""
-
-    def __init__(self, index: RunIndex) -> None:
-        self._index = index
-        self._granted: set[tuple[str, str]] | None = None
-
-    def made(self, namespace: str, kind: str, name: str) -> bool:
-        if name in self._index.custom_resource_strings(namespace):
-            return True
-        if self._granted is None:
-            self._granted = set(self._resource_names())
-        return (_PLURALS[kind], name) in self._granted
-
-    def _resource_names(self) -> Iterator[tuple[str, str]]:
-        for role in self._index.of_kind("Role", "ClusterRole"):
-            rules = role.data.get("rules")
-            for rule in rules if isinstance(rules, list) else ():
-                if not isinstance(rule, dict):
-                    continue
-                resources, names = rule.get("resources"), rule.get("resourceNames")
-                if isinstance(resources, list) and isinstance(names, list):
-                    yield from (
-                        (plural, name)
-                        for plural in resources
-                        if isinstance(plural, str)
-                        for name in names
-                        if isinstance(name, str)
-                    )
+def _made_at_runtime(index: RunIndex, namespace: str, kind: str, name: str) -> bool:
+    """Whether a program of the run may create the object: its name is one that
+    custom resources of the namespace mention (`RunIndex.custom_resource_strings`),
+    or one that a Role or ClusterRole names in `resourceNames` for that kind
+    (`RunIndex.granted_names`: Argo CD's redis init creates Secret argocd-redis;
+    MetalLB's controller, memberlist)."""
+    return (
+        name in index.custom_resource_strings(namespace)
+        or (_PLURALS[kind], name) in index.granted_names()
+    )
 
 
 def _pod_refs(index: RunIndex, refs_of: RefsOf) -> Iterator[tuple[Resource, NamedRef]]:
@@ -84,15 +62,13 @@ def _pod_refs(index: RunIndex, refs_of: RefsOf) -> Iterator[tuple[Resource, Name
                 yield template.resource, ref
 
 
-def _missing(
-    index: RunIndex, runtime: _MadeAtRuntime, owner: Resource, ref: NamedRef
-) -> Problem | None:
+def _missing(index: RunIndex, owner: Resource, ref: NamedRef) -> Problem | None:
     if (ref.kind, ref.name) in ALWAYS_THERE:
         return None
     tree = owner.kustomize_tree
     if tree is not None and (ref.kind, ref.name) in tree.generated:
         return None
-    if runtime.made(namespace_of(owner), ref.kind, ref.name):
+    if _made_at_runtime(index, namespace_of(owner), ref.kind, ref.name):
         return None
     text = missing_name(index, owner, ref.kind, ref.name)
     if text is None:
@@ -106,23 +82,22 @@ def _missing(
 
 
 def _check(index: RunIndex, refs_of: RefsOf) -> Found:
-    runtime = _MadeAtRuntime(index)
     for owner, ref in _pod_refs(index, refs_of):
-        problem = _missing(index, runtime, owner, ref)
+        problem = _missing(index, owner, ref)
         if problem:
             yield owner, problem
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def config_ref_missing(index: RunIndex, context: CheckContext) -> Found:
     yield from _check(index, config_refs)
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def pvc_missing(index: RunIndex, context: CheckContext) -> Found:
     yield from _check(index, claim_refs)
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def service_account_missing(index: RunIndex, context: CheckContext) -> Found:
     yield from _check(index, lambda pod: [service_account_ref(pod)])

@@ -197,12 +197,12 @@ def _namespace_problems(pod: Pod, kind: str, policies: list[Policy]) -> Iterator
         yield Problem(path, text, severity=severity)
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def namespace_enforcement(
     index: RunIndex, context: CheckContext
 ) -> Iterator[tuple[Resource, Problem]]:
     by_name: dict[str, list[Policy]] = {}
-    for namespace in index.of_kind("Namespace"):
+    for namespace in index.whole.of_kind("Namespace"):  # any part's
         if namespace.api_version == "v1":
             for policy in namespace_policies(namespace, context.kubernetes_version):
                 if policy not in by_name.setdefault(policy.namespace, []):

@@ -139,13 +139,13 @@ def cluster_admin_binding(resource: Resource, context: CheckContext) -> Iterator
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def secrets_read_cluster_wide(
     index: RunIndex, context: CheckContext
 ) -> Iterator[tuple[Resource, Problem]]:
     bound = {
         str(role.get("name"))
-        for binding in index.of_kind("ClusterRoleBinding")
+        for binding in index.whole.of_kind("ClusterRoleBinding")  # any part's
         if binding.api_group == RBAC_GROUP
         for role in [binding.data.get("roleRef")]
         if isinstance(role, dict) and role.get("kind") == "ClusterRole"

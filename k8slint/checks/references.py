@@ -72,7 +72,7 @@ def _selects_no_template(
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def service_selector_no_match(index: RunIndex, context: CheckContext) -> Found:
     for service in index.of_kind("Service"):
         selector = _service_selector(service)
@@ -98,7 +98,7 @@ def _service_selector(service: Resource) -> Selector | None:
     return None if selector.selects_nothing else selector
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def pdb_selector_no_match(index: RunIndex, context: CheckContext) -> Found:
     for pdb in index.of_kind("PodDisruptionBudget"):
         problem = _pdb_problem(index, pdb) if pdb.api_group == "policy" else None
@@ -128,7 +128,7 @@ def _pdb_problem(index: RunIndex, pdb: Resource) -> Problem | None:
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def network_policy_selector_no_match(index: RunIndex, context: CheckContext) -> Found:
     for policy in index.of_kind("NetworkPolicy"):
         if policy.api_group != "networking.k8s.io":
@@ -217,7 +217,7 @@ def _peer_problem(
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def service_target_port_unknown(index: RunIndex, context: CheckContext) -> Found:
     for service in index.of_kind("Service"):
         selector = _service_selector(service)
@@ -269,7 +269,7 @@ def _hpas(index: RunIndex) -> Iterator[tuple[Resource, str, str]]:
             yield hpa, *target
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def hpa_target_missing(index: RunIndex, context: CheckContext) -> Found:
     for hpa, kind, name in _hpas(index):
         problem = _hpa_target_problem(index, hpa, kind, name)
@@ -307,7 +307,7 @@ def _hpa_target_problem(index: RunIndex, hpa: Resource, kind: str, name: str) ->
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def hpa_replicas_conflict(index: RunIndex, context: CheckContext) -> Found:
     scaled_by: dict[int, tuple[Resource, list[str]]] = {}
     for hpa, kind, name in _hpas(index):
@@ -337,7 +337,7 @@ def _service_name_required(context: CheckContext) -> bool:
     return "serviceName" in schema.get("required", ())
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def statefulset_service_missing(index: RunIndex, context: CheckContext) -> Found:
     for statefulset in index.of_kind("StatefulSet"):
         template = pod_template(statefulset)
@@ -427,7 +427,7 @@ def _selects(service: Resource, template: PodTemplate) -> bool:
     return selector is not None and selector.matches(template.labels, template.added_labels)
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def ingress_backend_missing(index: RunIndex, context: CheckContext) -> Found:
     for ingress in index.of_kind("Ingress"):
         if ingress.api_group not in _INGRESS_GROUPS:

@@ -150,7 +150,7 @@ def _templates_selected(
     return index.selected(namespace_of(owner), selector, near=owner)
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def readiness_probe_missing(
     index: RunIndex, context: CheckContext
 ) -> Iterator[tuple[Resource, Problem]]:
@@ -190,13 +190,17 @@ def _replicas(resource: Resource) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def single_replica(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
-    scaled = set()
+    # What any HPA of the run scales (`whole`: this may be one part's index).
+    scaled = {
+        (namespace_of(hpa), str(target.get("kind")), str(target.get("name")))
+        for hpa in index.whole.of_kind("HorizontalPodAutoscaler")
+        for target in [_mapping(spec_of(hpa).get("scaleTargetRef"))]
+    }
     for hpa in index.of_kind("HorizontalPodAutoscaler"):
         spec = spec_of(hpa)
         target = _mapping(spec.get("scaleTargetRef"))
-        scaled.add((namespace_of(hpa), str(target.get("kind")), str(target.get("name"))))
         minimum = spec.get("minReplicas", 1)
         if minimum == 1 and hpa.api_group == "autoscaling":
             given = "minReplicas" in spec

@@ -198,7 +198,7 @@ def job_selector_manual(resource: Resource, context: CheckContext) -> Iterator[P
     )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def selector_overlap(index: RunIndex, context: CheckContext) -> Iterator[tuple[Resource, Problem]]:
     by_namespace: dict[str, list[ControllerSelector]] = defaultdict(list)
     for resource in index.resources:

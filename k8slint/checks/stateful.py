@@ -87,7 +87,7 @@ def _replica_phrase(index: RunIndex, workload: Resource, count: int) -> str:
     return f"runs {count} replicas"
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def claim_shared_by_replicas(index: RunIndex, context: CheckContext) -> Found:
     for workload in index.of_kind(*SHARED_REPLICA_KINDS):
         if workload.api_group not in ("", "apps", "extensions"):
@@ -145,7 +145,7 @@ def _surges_first(deployment: Resource) -> bool:
     return surge is not None and surge >= 1 and unavailable == 0
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def claim_blocks_rollout(index: RunIndex, context: CheckContext) -> Found:
     for deployment in index.of_kind("Deployment"):
         if deployment.api_group != "apps" or most_replicas(index, deployment) != 1:
@@ -224,7 +224,7 @@ def claim_template_shadowed(resource: Resource, context: CheckContext) -> Iterat
         )
 
 
-@check(scope="run")
+@check(scope="run", per_component=True)
 def statefulset_partition_stalls(index: RunIndex, context: CheckContext) -> Found:
     for statefulset in index.of_kind("StatefulSet"):
         if statefulset.api_group != "apps":

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     # the checks, the loader (YAML) and the index by a run that computes its
     # result, which a run whose result is cached (a warm re-lint) never does.
     from k8slint.cache import Cache
-    from k8slint.cache.crossobject import Recorder, Recording
+    from k8slint.cache.crossobject import ObjectDigests, Recorder, Recording
     from k8slint.cache.snapshot import Snapshot
     from k8slint.checks.api import Check, CheckContext
     from k8slint.kube.index import RunIndex
@@ -815,39 +815,95 @@ class _Run:
         if cache is None:
             self._check_across(RunIndex(resources), self.engine.run_checks)
             return
-        from k8slint.cache import CROSS
-        from k8slint.cache.crossobject import ObjectDigests, Recorder, Recording, view_key
+        from k8slint.cache.crossobject import ObjectDigests
 
         # The settings hold the working directory, which the checks read too
         # (`Resource.directory`, left out of the objects' part of the key).
         settings = self._run_settings()
-        index: RunIndex | None = None
+        whole = _WholeIndex(resources)
         digests = ObjectDigests()
         for checks, view in self._check_groups(resources):
-            key = view_key(view, (settings, [rule.id for rule, _ in checks]), digests)
-            found = cache.load(CROSS, key) if key else None
-            if isinstance(found, Recording):
-                self._replay(found, view)
-                continue
-            index = index or RunIndex(resources)
-            recorder = self._recorder = Recorder(view)
-            try:
-                self._check_across(index, checks)
-            finally:
-                self._recorder = None
-            if key and recorder.recording.complete:
-                cache.save(CROSS, key, recorder.recording)
+            if checks[0][1].per_component:
+                self._check_parts(checks, view, settings, whole, digests)
+            else:
+                self._check_view(checks, view, (settings, _ids(checks)), whole, digests)
+
+    def _check_view(
+        self,
+        checks: list[tuple[Rule, Check]],
+        view: list[Resource],
+        settings: Any,
+        whole: _WholeIndex,
+        digests: ObjectDigests,
+        index: RunIndex | None = None,
+    ) -> None:
+        """`checks`' verdicts on `view`: those kept under its key (with `facts` that
+        the run still answers alike), else the checks run on `index` (the whole
+        run's by default) and their verdicts kept."""
+        from k8slint.cache import CROSS
+        from k8slint.cache.crossobject import Recorder, Recording, view_key
+
+        cache = self.engine.cache
+        assert cache is not None
+        key = view_key(view, settings, digests)
+        found = cache.load(CROSS, key) if key else None
+        if isinstance(found, Recording) and (not found.facts or whole.index.answers(found.facts)):
+            self._replay(found, view)
+            return
+        index = index or whole.index
+        recorder = self._recorder = Recorder(view)
+        try:
+            self._check_across(index, checks)
+        finally:
+            self._recorder = None
+        recorder.recording.facts = index.facts
+        if key and recorder.recording.complete:
+            cache.save(CROSS, key, recorder.recording)
+
+    def _check_parts(
+        self,
+        checks: list[tuple[Rule, Check]],
+        resources: list[Resource],
+        settings: Any,
+        whole: _WholeIndex,
+        digests: ObjectDigests,
+    ) -> None:
+        """The checks that are judged per component (`Check.per_component`), on
+        each part of the run (`kube.components`) apart, with the part's objects
+        and every object the whole run's lookups read of any part (`run_wide`)
+        in its key: an edit runs them again on its part alone."""
+        from k8slint.cache.crossobject import view_key
+        from k8slint.kube.components import parts
+        from k8slint.kube.index import RunIndex, run_wide
+        from k8slint.kube.openapi import builtin_kind_names
+
+        builtin = builtin_kind_names()
+        wide = [resource for resource in resources if run_wide(resource, builtin)]
+        wide_key = view_key(wide, (settings, _ids(checks)), digests)
+        if wide_key is None:  # data that does not pickle: checked, not kept
+            self._check_across(whole.index, checks)
+            return
+        for positions in parts(resources):
+            part = [resources[position] for position in positions]
+            index = RunIndex(part, whole=whole.index)
+            self._check_view(checks, part, wide_key, whole, digests, index)
 
     def _check_groups(
         self, resources: list[Resource]
     ) -> Iterator[tuple[list[tuple[Rule, Check]], list[Resource]]]:
         """The cross-object checks in groups whose verdicts are kept apart, each
         with the objects it reads: the checks that read every object together,
-        and each check that declares what it reads (`Check.reads`) alone, with
-        those objects only (an edit of any other object leaves its key as it was)."""
-        everything = [(rule, bound) for rule, bound in self.engine.run_checks if not bound.reads]
-        if everything:
-            yield everything, resources
+        those judged per component (`Check.per_component`) together, and each
+        check that declares what it reads (`Check.reads`) alone, with those
+        objects only (an edit of any other object leaves its key as it was)."""
+        for per_component in (False, True):
+            together = [
+                (rule, bound)
+                for rule, bound in self.engine.run_checks
+                if not bound.reads and bound.per_component is per_component
+            ]
+            if together:
+                yield together, resources
         for rule, bound in self.engine.run_checks:
             if bound.reads:
                 yield [(rule, bound)], [resource for resource in resources if bound.reads(resource)]
@@ -966,6 +1022,27 @@ class _Run:
                 is_error=True,
             )
         )
+
+
+def _ids(checks: list[tuple[Rule, Check]]) -> list[str]:
+    return [rule.id for rule, _ in checks]
+
+
+class _WholeIndex:
+    """The run's index, made when first asked: a run whose cross-object verdicts
+    all come from the cache, with no facts to check, needs none."""
+
+    def __init__(self, resources: list[Resource]) -> None:
+        self._resources = resources
+        self._index: RunIndex | None = None
+
+    @property
+    def index(self) -> RunIndex:
+        if self._index is None:
+            from k8slint.kube.index import RunIndex
+
+            self._index = RunIndex(self._resources)
+        return self._index
 
 
 def _worth_a_plan(items: list[InputFile], context: list[InputFile]) -> bool:

@@ -153,10 +153,22 @@ class RunIndex:
     (default) namespace, and a Service is judged against the pods of its own
     tree, not against another sample's; but objects that name one namespace
     belong together wherever their files are (`deployments/`, `services/`).
+
+    An index of one part of the run (`kube.components`) takes the `whole` run's:
+    the lookups that look beyond related objects are answered by it. Those
+    whose answers depend on any object (`all_named`, `selects_any`) note them
+    in `facts`, so that a verdict kept for the part is reused only while the
+    run answers alike (`answers`); the others read only `run_wide` objects.
     """
 
-    def __init__(self, resources: Iterable[Resource]) -> None:
+    def __init__(self, resources: Iterable[Resource], whole: RunIndex | None = None) -> None:
         self.resources: list[Resource] = list(resources)
+        self.whole: RunIndex = whole or self
+        """The run's index: this one, unless this is one part's."""
+        self.facts: dict[tuple[Any, ...], Any] = {}
+        """What a part's index asked of the whole run, and the answers."""
+        self._granted: frozenset[tuple[str, str]] | None = None
+        self._crd_kinds: set[tuple[str, str]] | None = None
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_place: dict[tuple[str, str], list[Resource]] = defaultdict(list)
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
@@ -205,7 +217,11 @@ class RunIndex:
 
     def all_named(self, kind: str, name: str) -> list[Resource]:
         """Objects of that kind and name in any namespace, found in one lookup
-        (reference rules ask once per reference)."""
+        (reference rules ask once per reference); in the whole run."""
+        if self.whole is not self:
+            found = self.whole.all_named(kind, name)
+            self.facts[("named", kind, name)] = _named_fact(found)
+            return found
         if self._by_name is None:
             self._by_name = defaultdict(list)
             for resource in self.resources:
@@ -216,7 +232,9 @@ class RunIndex:
     def scaling(self, namespace: str, kind: str, name: str | None) -> list[Resource]:
         """The HorizontalPodAutoscalers of `namespace` (any group: callers check)
         whose scaleTargetRef names this kind and name, found in one lookup (every
-        workload asks for its own)."""
+        workload asks for its own); in the whole run."""
+        if self.whole is not self:
+            return self.whole.scaling(namespace, kind, name)
         if self._scaling is None:
             self._scaling = defaultdict(list)
             for hpa in self.of_kind("HorizontalPodAutoscaler"):
@@ -249,6 +267,11 @@ class RunIndex:
         """Whether `selector` selects a template of `namespace` anywhere in the run:
         `selected` stopped at the first (a selector that matches many copies of
         one application need not list them all to know)."""
+        if self.whole is not self:
+            found = self.facts[("selects", namespace, selector)] = self.whole.selects_any(
+                namespace, selector
+            )
+            return found
         return next(self._selecting(namespace, selector, None), None) is not None
 
     def _selecting(
@@ -346,7 +369,10 @@ class RunIndex:
         """Every string value that the objects of non-built-in kinds in `namespace`
         hold, at any depth: names a program of the run may create (cert-manager
         writes a Certificate's `secretName`). Gathered once a run: every rule
-        about a name that a pod looks up asks (custom resources are large)."""
+        about a name that a pod looks up asks (custom resources are large). In
+        the whole run."""
+        if self.whole is not self:
+            return self.whole.custom_resource_strings(namespace)
         if self._custom_strings is None:
             builtin = builtin_kind_names()
             self._custom_strings = defaultdict(set)
@@ -360,7 +386,10 @@ class RunIndex:
         (`metadata.labels`, `spec.podMetadata.labels`, any `labels` map in spec):
         an operator labels the pods it creates so (kube-prometheus's Prometheus
         `k8s` gets pods labelled app.kubernetes.io/name=prometheus). Each distinct
-        set once: copies of one application in a namespace repeat them."""
+        set once: copies of one application in a namespace repeat them. In the
+        whole run."""
+        if self.whole is not self:
+            return self.whole.custom_resource_labels(namespace)
         if self._custom_labels is None:
             builtin = builtin_kind_names()
             distinct: dict[str, dict[frozenset[tuple[str, str]], dict[str, str]]]
@@ -377,18 +406,92 @@ class RunIndex:
         return self._custom_labels.get(namespace, [])
 
     def crd_kinds(self) -> set[tuple[str, str]]:
-        """(group, kind) of every custom resource type the run's CRDs define."""
-        found: set[tuple[str, str]] = set()
-        for crd in self.of_kind("CustomResourceDefinition"):
-            spec = crd.data.get("spec")
-            if not isinstance(spec, dict):
-                continue
-            names = spec.get("names")
-            kind = names.get("kind") if isinstance(names, dict) else None
-            group = spec.get("group")
-            if isinstance(kind, str) and isinstance(group, str):
-                found.add((group, kind))
-        return found
+        """(group, kind) of every custom resource type the run's CRDs define (in
+        the whole run)."""
+        if self.whole is not self:
+            return self.whole.crd_kinds()
+        if self._crd_kinds is None:
+            self._crd_kinds = set()
+            for crd in self.of_kind("CustomResourceDefinition"):
+                spec = crd.data.get("spec")
+                if not isinstance(spec, dict):
+                    continue
+                names = spec.get("names")
+                kind = names.get("kind") if isinstance(names, dict) else None
+                group = spec.get("group")
+                if isinstance(kind, str) and isinstance(group, str):
+                    self._crd_kinds.add((group, kind))
+        return self._crd_kinds
+
+    def granted_names(self) -> frozenset[tuple[str, str]]:
+        """(resource, name) of every `resourceNames` entry of the run's Roles and
+        ClusterRoles (`secrets`, `argocd-redis`): objects a program given that
+        grant may create. In the whole run."""
+        if self.whole is not self:
+            return self.whole.granted_names()
+        if self._granted is None:
+            self._granted = frozenset(
+                granted
+                for role in self.of_kind("Role", "ClusterRole")
+                for granted in _resource_names(role.data.get("rules"))
+            )
+        return self._granted
+
+    def answers(self, facts: dict[tuple[Any, ...], Any]) -> bool:
+        """Whether this (whole run's) index answers as `facts` recorded (a part's
+        `facts`, taken on another run)."""
+        for question, answer in facts.items():
+            if question[0] == "named":
+                if _named_fact(self.all_named(question[1], question[2])) != answer:
+                    return False
+            elif self.selects_any(question[1], question[2]) != answer:
+                return False
+        return True
+
+
+RUN_WIDE_KINDS = frozenset(
+    {
+        "HorizontalPodAutoscaler",
+        "CustomResourceDefinition",
+        "Role",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Namespace",
+    }
+)
+"""Kinds a part's check may read anywhere in the run: through `scaling`,
+`crd_kinds`, `granted_names`, and `whole.of_kind` (the HPAs, ClusterRoleBindings
+and Namespaces of the run)."""
+
+
+def run_wide(resource: Resource, builtin: frozenset[str]) -> bool:
+    """Whether a part's check may read this object of any part: one of the
+    `RUN_WIDE_KINDS`, or of another kind than the `builtin` ones (the
+    `custom_resource_*` lookups)."""
+    kind = resource.kind
+    return bool(kind) and (kind in RUN_WIDE_KINDS or kind not in builtin)
+
+
+def _named_fact(found: list[Resource]) -> tuple[tuple[str, str], ...]:
+    """What a part's check reads of objects `all_named` found outside the part:
+    their namespace and API group (whether one is the target); the rest of an
+    object is read only where it relates to the owner, within its part."""
+    return tuple(sorted((namespace_of(resource), resource.api_group) for resource in found))
+
+
+def _resource_names(rules: Any) -> Iterator[tuple[str, str]]:
+    for rule in rules if isinstance(rules, list) else ():
+        if not isinstance(rule, dict):
+            continue
+        resources, names = rule.get("resources"), rule.get("resourceNames")
+        if isinstance(resources, list) and isinstance(names, list):
+            yield from (
+                (plural, name)
+                for plural in resources
+                if isinstance(plural, str)
+                for name in names
+                if isinstance(name, str)
+            )
 
 
 def _strings(data: object) -> set[str]:

@@ -1,0 +1,98 @@
+"""The run's objects in parts that the cross-object checks judge apart.
+
+A check that pairs objects only where `kube.index` relates them (`related`,
+`sees`, `Application.holds`: the same Kustomize build; else the same declared
+namespace, or directories containing one another; the same file; the tree of
+a kustomization) finds on a *component* of the run, the objects connected by
+those relations, what it finds about them on the whole run, given the answers
+it asks of the whole run (`RunIndex` with `whole`). So its verdicts can be kept
+per part and a part judged again only when it changed (`engine.run`): a label
+edited in one sample re-runs the checks on that sample's part alone.
+
+Components are found with a union-find over what relates objects (builds,
+declared namespaces, files, directories and each directory's nearest
+ancestor that holds objects or a kustomization), so the relation is closed
+over generously: coarser parts are as right, only larger. They are then dealt
+into at most `PARTS` parts by a digest of their first directory, so that an
+edit elsewhere in the run leaves a part's objects (and its key) as they were,
+and a run of thousands of small components keeps a few dozen entries.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Hashable
+
+from k8slint.kube.index import declared_namespace, directory_of
+from k8slint.model import Resource
+
+PARTS = 32
+"""How many parts the components are dealt into (fewer when there are fewer)."""
+
+
+class _Connected:
+    """A union-find over objects (by position) and what relates them."""
+
+    def __init__(self) -> None:
+        self._parent: dict[Hashable, Hashable] = {}
+
+    def find(self, node: Hashable) -> Hashable:
+        parent = self._parent
+        root = parent.setdefault(node, node)
+        while root != parent[root]:
+            root = parent[root]
+        while node != root:  # path compression
+            parent[node], node = root, parent[node]
+        return root
+
+    def join(self, first: Hashable, second: Hashable) -> None:
+        first, second = self.find(first), self.find(second)
+        if first != second:
+            self._parent[first] = second
+
+
+def parts(resources: list[Resource], count: int = PARTS) -> list[list[int]]:
+    """The positions of `resources` in parts, each a union of components, in the
+    order of the run within a part; parts in the order of their first object."""
+    connected = _Connected()
+    directories: set[str] = set()
+    for position, resource in enumerate(resources):
+        directory = directory_of(resource)
+        directories.add(directory)
+        connected.join(position, ("dir", directory))
+        connected.join(position, ("file", resource.file))
+        if resource.build is not None:
+            connected.join(position, ("build", resource.build))
+        elif (namespace := declared_namespace(resource)) is not None:
+            connected.join(position, ("namespace", namespace))
+        tree = resource.kustomize_tree
+        if tree is not None:  # `Application.holds`: what lies under its root
+            root = os.path.abspath(tree.root)
+            directories.add(root)
+            connected.join(position, ("dir", root))
+    for directory in directories:
+        ancestor = _nearest_ancestor(directory, directories)
+        if ancestor is not None:
+            connected.join(("dir", directory), ("dir", ancestor))
+    first_directory: dict[Hashable, str] = {}
+    members: dict[Hashable, list[int]] = {}
+    for position, resource in enumerate(resources):
+        component = connected.find(position)
+        members.setdefault(component, []).append(position)
+        first_directory.setdefault(component, directory_of(resource))
+    dealt: dict[int, list[int]] = {}
+    for component, positions in members.items():
+        part = zlib.crc32(first_directory[component].encode()) % count
+        dealt.setdefault(part, []).extend(positions)
+    return sorted((sorted(positions) for positions in dealt.values()), key=lambda p: p[0])
+
+
+def _nearest_ancestor(directory: str, directories: set[str]) -> str | None:
+    while True:
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        if parent in directories:
+            return parent
+        directory = parent
