@@ -10,6 +10,7 @@ import k8slint.cache.witness as witness
 import k8slint.engine.run as run_module
 from k8slint.cache import Cache
 from k8slint.checks import api
+from k8slint.kube import components
 from k8slint.kube.index import RunIndex
 from k8slint.load.discover import discover
 
@@ -104,3 +105,38 @@ def _counting(bound, calls):
         yield from bound.function(index, context)
 
     return counted
+
+
+def test_the_default_rules_hold_checks_judged_per_component():
+    """Else the test below would hold nothing."""
+    per_component = [bound.name for _, bound in engine_for().run_checks if bound.per_component]
+    assert "references.service_selector_no_match" in per_component
+    assert "names.config_ref_missing" in per_component
+
+
+@pytest.mark.parametrize("count", [1, 32, 1 << 30], ids=["one part", "32 parts", "components"])
+@pytest.mark.parametrize(
+    "tree", [FIXTURES, "gke-samples", "kube-prometheus", "metallb", "ingress-nginx", "argo-cd"]
+)
+def test_checks_judged_per_component_find_on_each_part_what_they_find_on_everything(
+    tree, count, monkeypatch, tmp_path
+):
+    """Each part of the run (`kube.components`; with `1 << 30` parts, each
+    component alone) checked apart, with only the whole run's lookups to look
+    beyond it: the findings are those of the checks on the whole run, and no
+    verdict is about an object outside its part (`Recorder`)."""
+    paths = [tree if tree == FIXTURES else shared("corpus") / tree]
+    whole = _lint(paths)
+    monkeypatch.setattr(components, "PARTS", count)
+    incomplete = []
+    real = run_module._Run._check_across
+
+    def judged(self, index, checks):
+        real(self, index, checks)
+        if index.whole is not index and not self._recorder.recording.complete:
+            incomplete.append(sorted({resource.file for resource in index.resources}))
+
+    monkeypatch.setattr(run_module._Run, "_check_across", judged)
+    parted = _lint(paths, tmp_path / "cache")  # with a cache, such checks run per part
+    assert incomplete == []
+    assert everything(parted) == everything(whole)

@@ -2,17 +2,17 @@
 
 A check that pairs objects only where `kube.index` relates them (`related`,
 `sees`, `Application.holds`: the same Kustomize build; else the same declared
-namespace, or directories containing one another; the same file; the tree of
-a kustomization) finds on a *component* of the run, the objects connected by
+namespace, or directories containing one another; the tree of a
+kustomization) finds on a *component* of the run, the objects connected by
 those relations, what it finds about them on the whole run, given the answers
 it asks of the whole run (`RunIndex` with `whole`). So its verdicts can be kept
 per part and a part judged again only when it changed (`engine.run`): a label
 edited in one sample re-runs the checks on that sample's part alone.
 
 Components are found with a union-find over what relates objects (builds,
-declared namespaces, files, directories and each directory's nearest
-ancestor that holds objects or a kustomization), so the relation is closed
-over generously: coarser parts are as right, only larger. They are then dealt
+declared namespaces, directories (a file's objects share one) and each
+directory's nearest ancestor that holds objects or a kustomization), so the
+relation is closed over generously: coarser parts are as right, only larger. They are then dealt
 into at most `PARTS` parts by a digest of their first directory, so that an
 edit elsewhere in the run leaves a part's objects (and its key) as they were,
 and a run of thousands of small components keeps a few dozen entries.
@@ -52,16 +52,16 @@ class _Connected:
             self._parent[first] = second
 
 
-def parts(resources: list[Resource], count: int = PARTS) -> list[list[int]]:
-    """The positions of `resources` in parts, each a union of components, in the
-    order of the run within a part; parts in the order of their first object."""
+def parts(resources: list[Resource]) -> list[list[int]]:
+    """The positions of `resources` in at most `PARTS` parts, each a union of
+    components, in the order of the run within a part; parts in the order of
+    their first object."""
     connected = _Connected()
     directories: set[str] = set()
     for position, resource in enumerate(resources):
         directory = directory_of(resource)
         directories.add(directory)
         connected.join(position, ("dir", directory))
-        connected.join(position, ("file", resource.file))
         if resource.build is not None:
             connected.join(position, ("build", resource.build))
         elif (namespace := declared_namespace(resource)) is not None:
@@ -83,7 +83,7 @@ def parts(resources: list[Resource], count: int = PARTS) -> list[list[int]]:
         first_directory.setdefault(component, directory_of(resource))
     dealt: dict[int, list[int]] = {}
     for component, positions in members.items():
-        part = zlib.crc32(first_directory[component].encode()) % count
+        part = zlib.crc32(first_directory[component].encode()) % PARTS
         dealt.setdefault(part, []).extend(positions)
     return sorted((sorted(positions) for positions in dealt.values()), key=lambda p: p[0])
 

@@ -1,0 +1,81 @@
+"""The parts of a run (`kube.components`): objects that the index relates in any
+way a check judged per component asks about are always in one part."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import random
+
+from k8slint.kube import components
+from k8slint.kube.filekinds import KustomizeTree
+from k8slint.kube.index import RunIndex, namespace_of, related, sees
+from k8slint.kube.resolution import application_of
+from k8slint.load.loader import load_text
+
+DIRECTORIES = ["/r/a", "/r/a/b", "/r/c", "/r/c/d", "/r/e", "/s", "/t/u", "/t/v"]
+NAMESPACES = [None, None, None, "default", "shop", "blog"]
+BUILDS = [None] * 8 + ["/r/c/d", "/t/v"]
+TREES = [None] * 8 + ["/r/c", "/t"]
+"""Sparse: most objects relate to a few others, so the parts are many."""
+
+
+def _objects(seed: int, count: int = 12) -> list:
+    chosen = random.Random(seed)
+    found = []
+    for number in range(count):
+        namespace = chosen.choice(NAMESPACES)
+        text = (
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w{number}\n"
+            + (f"  namespace: {namespace}\n" if namespace else "")
+            + "spec:\n  template:\n    metadata:\n      labels: {app: web}\n"
+            "    spec:\n      containers: [{name: web, image: web:1}]\n"
+        )
+        # now and then two objects in one file
+        name = f"{chosen.choice(DIRECTORIES)}/f{number if chosen.random() < 0.8 else 0}.yaml"
+        (resource,) = load_text(text, name).resources
+        root = chosen.choice(TREES)
+        found.append(
+            dataclasses.replace(
+                resource,
+                build=chosen.choice(BUILDS),
+                kustomize_tree=None if root is None else KustomizeTree(root, frozenset(), False),
+            )
+        )
+    return found
+
+
+def test_objects_the_index_relates_are_in_one_part(monkeypatch):
+    """`sees` within a namespace: a check judged per component looks at the
+    templates of another namespace only for those the owner's application
+    `holds` (`Application.elsewhere`)."""
+    monkeypatch.setattr(components, "PARTS", 1 << 30)
+    for seed in range(300):
+        resources = _objects(seed)
+        index = RunIndex(resources)
+        part_of = {
+            position: number
+            for number, positions in enumerate(components.parts(resources))
+            for position in positions
+        }
+        for (i, first), (j, second) in itertools.permutations(enumerate(resources), 2):
+            if (
+                related(first, second)
+                or (sees(first, second) and namespace_of(first) == namespace_of(second))
+                or application_of(index, first).holds(second)
+                or first.file == second.file
+            ):
+                assert part_of[i] == part_of[j], (seed, first, second)
+
+
+def test_unrelated_objects_are_in_parts_of_their_own(monkeypatch):
+    """Else a part would be the whole run, and an edit would run every check again."""
+    monkeypatch.setattr(components, "PARTS", 1 << 30)
+    texts = [
+        (f"/r/{app}/web.yaml", f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {app}\n")
+        for app in ("shop", "blog", "wiki")
+    ]
+    resources = [r for name, text in texts for r in load_text(text, name).resources]
+    assert components.parts(resources) == [[0], [1], [2]]
+    monkeypatch.setattr(components, "PARTS", 1)
+    assert components.parts(resources) == [[0, 1, 2]]
