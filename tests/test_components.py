@@ -10,6 +10,7 @@ import random
 from k8slint.kube import components
 from k8slint.kube.filekinds import KustomizeTree
 from k8slint.kube.index import RunIndex, namespace_of, related, sees
+from k8slint.kube.network_policy import peer_namespaces
 from k8slint.kube.resolution import application_of
 from k8slint.load.loader import load_text
 
@@ -17,6 +18,7 @@ DIRECTORIES = ["/r/a", "/r/a/b", "/r/c", "/r/c/d", "/r/e", "/s", "/t/u", "/t/v"]
 NAMESPACES = [None, None, None, "default", "shop", "blog"]
 BUILDS = [None] * 8 + ["/r/c/d", "/t/v"]
 TREES = [None] * 8 + ["/r/c", "/t"]
+PEERS = ["default", "shop", "blog", "other"]
 """Sparse: most objects relate to a few others, so the parts are many."""
 
 
@@ -25,12 +27,22 @@ def _objects(seed: int, count: int = 12) -> list:
     found = []
     for number in range(count):
         namespace = chosen.choice(NAMESPACES)
-        text = (
-            f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w{number}\n"
-            + (f"  namespace: {namespace}\n" if namespace else "")
-            + "spec:\n  template:\n    metadata:\n      labels: {app: web}\n"
-            "    spec:\n      containers: [{name: web, image: web:1}]\n"
+        metadata = f"metadata:\n  name: o{number}\n" + (
+            f"  namespace: {namespace}\n" if namespace else ""
         )
+        if chosen.random() < 0.2:  # a policy whose peer selects pods of another namespace
+            text = (
+                f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n{metadata}"
+                "spec:\n  podSelector: {}\n  ingress:\n    - from:\n        - podSelector: {}\n"
+                "          namespaceSelector:\n            matchLabels:\n"
+                f"              kubernetes.io/metadata.name: {chosen.choice(PEERS)}\n"
+            )
+        else:
+            text = (
+                f"apiVersion: apps/v1\nkind: Deployment\n{metadata}"
+                "spec:\n  template:\n    metadata:\n      labels: {app: web}\n"
+                "    spec:\n      containers: [{name: web, image: web:1}]\n"
+            )
         # now and then two objects in one file
         name = f"{chosen.choice(DIRECTORIES)}/f{number if chosen.random() < 0.8 else 0}.yaml"
         (resource,) = load_text(text, name).resources
@@ -46,8 +58,9 @@ def _objects(seed: int, count: int = 12) -> list:
 
 
 def test_objects_the_index_relates_are_in_one_part(monkeypatch):
-    """`sees` within a namespace: a check judged per component looks at the
-    templates of another namespace only for those the owner's application
+    """`sees` within the namespaces an object looks into (its own, a
+    NetworkPolicy's peers'): a check judged per component looks at the
+    templates of any other namespace only for those the owner's application
     `holds` (`Application.elsewhere`)."""
     monkeypatch.setattr(components, "PARTS", 1 << 30)
     for seed in range(300):
@@ -61,7 +74,10 @@ def test_objects_the_index_relates_are_in_one_part(monkeypatch):
         for (i, first), (j, second) in itertools.permutations(enumerate(resources), 2):
             if (
                 related(first, second)
-                or (sees(first, second) and namespace_of(first) == namespace_of(second))
+                or (
+                    sees(first, second)
+                    and namespace_of(second) in {namespace_of(first), *peer_namespaces(first)}
+                )
                 or application_of(index, first).holds(second)
                 or first.file == second.file
             ):

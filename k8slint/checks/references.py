@@ -21,6 +21,7 @@ from k8slint.kube.index import PodTemplate, RunIndex, namespace_of, pod_template
 from k8slint.kube.kinds import get_path
 from k8slint.kube.labels import Selector, parse_label_selector, parse_map_selector
 from k8slint.kube.nearness import closest
+from k8slint.kube.network_policy import peer_namespace, peers
 from k8slint.kube.openapi import format_version, type_schema
 from k8slint.kube.replicas import most_replicas
 from k8slint.kube.resolution import (
@@ -150,51 +151,21 @@ def network_policy_selector_no_match(index: RunIndex, context: CheckContext) -> 
             yield policy, problem
 
 
-_NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
-"""Set on every namespace by the API server (1.21+): the way to select one by name."""
-
-
-@check(scope="run")
+@check(scope="run", per_component=True)
 def network_policy_peer_no_match(index: RunIndex, context: CheckContext) -> Found:
     for policy in index.of_kind("NetworkPolicy"):
         if policy.api_group != "networking.k8s.io":
             continue
-        for path, peer, direction in _peers(spec_of(policy)):
+        for path, peer, direction in peers(spec_of(policy)):
             problem = _peer_problem(index, policy, path, peer, direction)
             if problem:
                 yield policy, problem
 
 
-def _peers(spec: dict[str, Any]) -> Iterator[tuple[JsonPath, dict[str, Any], str]]:
-    for section, key in (("ingress", "from"), ("egress", "to")):
-        rules = spec.get(section)
-        for r, rule in enumerate(rules if isinstance(rules, list) else ()):
-            peers = rule.get(key) if isinstance(rule, dict) else None
-            for p, peer in enumerate(peers if isinstance(peers, list) else ()):
-                if isinstance(peer, dict) and isinstance(peer.get("podSelector"), dict):
-                    yield ("spec", section, r, key, p), peer, section
-
-
-def _peer_namespace(policy: Resource, peer: dict[str, Any]) -> str | None:
-    """The one namespace whose pods the peer selects: the policy's own without a
-    namespaceSelector, or the one a `kubernetes.io/metadata.name` label names;
-    None for any other namespaceSelector (namespaces the run cannot see)."""
-    selector = peer.get("namespaceSelector")
-    if selector is None:
-        return namespace_of(policy)
-    if not isinstance(selector, dict) or set(selector) != {"matchLabels"}:
-        return None
-    labels = selector["matchLabels"]
-    if isinstance(labels, dict) and set(labels) == {_NAMESPACE_NAME_LABEL}:
-        name = labels[_NAMESPACE_NAME_LABEL]
-        return name if isinstance(name, str) else None
-    return None
-
-
 def _peer_problem(
     index: RunIndex, policy: Resource, path: JsonPath, peer: dict[str, Any], direction: str
 ) -> Problem | None:
-    namespace = _peer_namespace(policy, peer)
+    namespace = peer_namespace(policy, peer)
     if namespace is None:
         return None
     selector = parse_label_selector(peer["podSelector"], (*path, "podSelector"))

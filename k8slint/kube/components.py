@@ -11,8 +11,10 @@ edited in one sample re-runs the checks on that sample's part alone.
 
 Components are found with a union-find over what relates objects (builds,
 declared namespaces, directories (a file's objects share one) and each
-directory's nearest ancestor that holds objects or a kustomization), so the
-relation is closed over generously: coarser parts are as right, only larger. They are then dealt
+directory's nearest ancestor that holds objects or a kustomization; and for
+an object that declares its namespace, the namespaces whose templates it
+sees beside its own: a NetworkPolicy's peers'), so the relation is closed
+over generously: coarser parts are as right, only larger. They are then dealt
 into at most `PARTS` parts by a digest of their first directory, so that an
 edit elsewhere in the run leaves a part's objects (and its key) as they were,
 and a run of thousands of small components keeps a few dozen entries.
@@ -24,7 +26,8 @@ import os
 import zlib
 from collections.abc import Hashable
 
-from k8slint.kube.index import declared_namespace, directory_of
+from k8slint.kube.index import DEFAULT_NAMESPACE, declared_namespace, directory_of, namespace_of
+from k8slint.kube.network_policy import peer_namespaces
 from k8slint.model import Resource
 
 PARTS = 32
@@ -58,6 +61,7 @@ def parts(resources: list[Resource]) -> list[list[int]]:
     their first object."""
     connected = _Connected()
     directories: set[str] = set()
+    seeing_default = False
     for position, resource in enumerate(resources):
         directory = directory_of(resource)
         directories.add(directory)
@@ -66,11 +70,19 @@ def parts(resources: list[Resource]) -> list[list[int]]:
             connected.join(position, ("build", resource.build))
         elif (namespace := declared_namespace(resource)) is not None:
             connected.join(position, ("namespace", namespace))
+            # It sees every template of the namespaces it looks into (`sees`).
+            for seen in peer_namespaces(resource):
+                seeing_default |= seen == DEFAULT_NAMESPACE
+                connected.join(position, ("namespace", seen))
         tree = resource.kustomize_tree
         if tree is not None:  # `Application.holds`: what lies under its root
             root = os.path.abspath(tree.root)
             directories.add(root)
             connected.join(position, ("dir", root))
+    if seeing_default:  # the objects of `default` declare no namespace: join them there
+        for position, resource in enumerate(resources):
+            if resource.build is None and namespace_of(resource) == DEFAULT_NAMESPACE:
+                connected.join(position, ("namespace", DEFAULT_NAMESPACE))
     for directory in directories:
         ancestor = _nearest_ancestor(directory, directories)
         if ancestor is not None:

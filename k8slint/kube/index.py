@@ -266,13 +266,17 @@ class RunIndex:
     def selects_any(self, namespace: str, selector: Selector) -> bool:
         """Whether `selector` selects a template of `namespace` anywhere in the run:
         `selected` stopped at the first (a selector that matches many copies of
-        one application need not list them all to know)."""
-        if self.whole is not self:
-            found = self.facts[("selects", namespace, selector)] = self.whole.selects_any(
-                namespace, selector
-            )
-            return found
-        return next(self._selecting(namespace, selector, None), None) is not None
+        one application need not list them all to know). A part's index looks
+        in the part first: what it selects there, the run holds, whatever else
+        changed (no fact to note)."""
+        if next(self._selecting(namespace, selector, None), None) is not None:
+            return True
+        if self.whole is self:
+            return False
+        found = self.facts[("selects", namespace, selector)] = self.whole.selects_any(
+            namespace, selector
+        )
+        return found
 
     def _selecting(
         self, namespace: str, selector: Selector, near: Resource | None
