@@ -7,12 +7,17 @@ import dataclasses
 import itertools
 import random
 
+import pytest
+from support import shared
+
 from k8slint.kube import components
 from k8slint.kube.filekinds import KustomizeTree
-from k8slint.kube.index import RunIndex, namespace_of, related, sees
+from k8slint.kube.index import RunIndex, namespace_of, related, sees, spec_of
+from k8slint.kube.labels import parse_label_selector, parse_map_selector
 from k8slint.kube.network_policy import peer_namespaces
 from k8slint.kube.resolution import application_of
-from k8slint.load.loader import load_text
+from k8slint.load.discover import discover
+from k8slint.load.loader import load_file, load_text
 
 DIRECTORIES = ["/r/a", "/r/a/b", "/r/c", "/r/c/d", "/r/e", "/s", "/t/u", "/t/v"]
 NAMESPACES = [None, None, None, "default", "shop", "blog"]
@@ -95,3 +100,44 @@ def test_unrelated_objects_are_in_parts_of_their_own(monkeypatch):
     assert components.parts(resources) == [[0], [1], [2]]
     monkeypatch.setattr(components, "PARTS", 1)
     assert components.parts(resources) == [[0, 1, 2]]
+
+
+@pytest.mark.parametrize("tree", ["gke-samples", "kube-prometheus", "k8s-examples", "argo-cd"])
+def test_a_part_asking_the_whole_run_what_a_selector_selects_hears_what_the_run_says(tree):
+    """`selects_anywhere` (a part's question, completeness judged on matches only)
+    answers as `selects_any` does on the whole run, for every selector the run
+    writes, in every namespace that holds templates."""
+    resources = [
+        resource
+        for item in discover([str(shared("corpus") / tree)]).files
+        for resource in load_file(item.path).resources
+    ]
+    index = RunIndex(resources)
+    selectors = {
+        parse_label_selector(found, ())
+        for resource in resources
+        for found in [spec_of(resource).get("selector"), spec_of(resource).get("podSelector")]
+        if isinstance(found, dict)
+    } | {
+        parse_map_selector(spec_of(resource).get("selector"), ())
+        for resource in index.of_kind("Service")
+    }
+    namespaces = {namespace_of(resource) for resource in resources} | {"elsewhere"}
+    asked = [(namespace, selector) for namespace in namespaces for selector in selectors]
+    assert len(asked) > 50
+    for namespace, selector in asked:
+        whole = index.selects_any(namespace, selector)
+        assert index.selects_anywhere(namespace, selector) == whole, (namespace, selector)
+
+
+def test_a_fragment_is_selected_by_neither_question():
+    """A Kustomize patch's template (`$patch`) is no pod that runs."""
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+        "    metadata:\n      labels: {app: web}\n    spec:\n"
+        "      containers: [{name: sidecar, $patch: delete}]\n"
+    )
+    index = RunIndex(load_text(patch, "/r/patch.yaml").resources)
+    selector = parse_map_selector({"app": "web"}, ())
+    assert index.selects_any("default", selector) is False
+    assert index.selects_anywhere("default", selector) is False

@@ -35,7 +35,7 @@ PARTS = 32
 
 
 class _Connected:
-    """A union-find over objects (by position) and what relates them."""
+    """A union-find over directories and what relates their objects."""
 
     def __init__(self) -> None:
         self._parent: dict[Hashable, Hashable] = {}
@@ -58,41 +58,48 @@ class _Connected:
 def parts(resources: list[Resource]) -> list[list[int]]:
     """The positions of `resources` in at most `PARTS` parts, each a union of
     components, in the order of the run within a part; parts in the order of
-    their first object."""
-    connected = _Connected()
+    their first object.
+
+    Each object is one with its directory (so with its file), and what relates
+    it to others is joined to that directory: the joins are few and repeated
+    (a directory's objects mostly share them), so they are made once each."""
+    joins: set[tuple[str, Hashable]] = set()
     directories: set[str] = set()
     seeing_default = False
-    for position, resource in enumerate(resources):
+    for resource in resources:
         directory = directory_of(resource)
         directories.add(directory)
-        connected.join(position, ("dir", directory))
         if resource.build is not None:
-            connected.join(position, ("build", resource.build))
+            joins.add((directory, ("build", resource.build)))
         elif (namespace := declared_namespace(resource)) is not None:
-            connected.join(position, ("namespace", namespace))
+            joins.add((directory, ("namespace", namespace)))
             # It sees every template of the namespaces it looks into (`sees`).
             for seen in peer_namespaces(resource):
                 seeing_default |= seen == DEFAULT_NAMESPACE
-                connected.join(position, ("namespace", seen))
+                joins.add((directory, ("namespace", seen)))
         tree = resource.kustomize_tree
         if tree is not None:  # `Application.holds`: what lies under its root
             root = os.path.abspath(tree.root)
             directories.add(root)
-            connected.join(position, ("dir", root))
+            joins.add((directory, root))
     if seeing_default:  # the objects of `default` declare no namespace: join them there
-        for position, resource in enumerate(resources):
+        for resource in resources:
             if resource.build is None and namespace_of(resource) == DEFAULT_NAMESPACE:
-                connected.join(position, ("namespace", DEFAULT_NAMESPACE))
+                joins.add((directory_of(resource), ("namespace", DEFAULT_NAMESPACE)))
+    connected = _Connected()
+    for directory, other in joins:
+        connected.join(directory, other)
     for directory in directories:
         ancestor = _nearest_ancestor(directory, directories)
         if ancestor is not None:
-            connected.join(("dir", directory), ("dir", ancestor))
+            connected.join(directory, ancestor)
     first_directory: dict[Hashable, str] = {}
     members: dict[Hashable, list[int]] = {}
     for position, resource in enumerate(resources):
-        component = connected.find(position)
+        directory = directory_of(resource)
+        component = connected.find(directory)
         members.setdefault(component, []).append(position)
-        first_directory.setdefault(component, directory_of(resource))
+        first_directory.setdefault(component, directory)
     dealt: dict[int, list[int]] = {}
     for component, positions in members.items():
         part = zlib.crc32(first_directory[component].encode()) % PARTS

@@ -174,6 +174,7 @@ class RunIndex:
         self._by_file: dict[str, set[Identity]] = defaultdict(set)
         self._by_directory: dict[str, set[Identity]] = defaultdict(set)
         self._templates: dict[str, _Templates] | None = None
+        self._any_templates: dict[str, _Templates] | None = None
         self._complete: list[PodTemplate] | None = None
         self._by_name: dict[tuple[str, str], list[Resource]] | None = None
         self._custom_labels: dict[str, list[dict[str, str]]] | None = None
@@ -273,10 +274,34 @@ class RunIndex:
             return True
         if self.whole is self:
             return False
-        found = self.facts[("selects", namespace, selector)] = self.whole.selects_any(
+        found = self.facts[("selects", namespace, selector)] = self.whole.selects_anywhere(
             namespace, selector
         )
         return found
+
+    def selects_anywhere(self, namespace: str, selector: Selector) -> bool:
+        """`selects_any`, as a part asks it of the whole run: through a label index
+        of every pod template of the namespace, complete or not, judging whether a
+        template is complete (a walk of the whole object) only where the selector
+        selects it. The run's other lookups never need the run's templates then."""
+        if self._any_templates is None:
+            found: dict[str, list[PodTemplate]] = defaultdict(list)
+            for kind in POD_CREATING_KINDS:
+                for resource in self._by_kind.get(kind, ()):
+                    template = pod_template(resource)
+                    if template is not None:
+                        found[namespace_of(resource)].append(template)
+            self._any_templates = {place: _Templates(found) for place, found in found.items()}
+        place = self._any_templates.get(namespace)
+        if place is None:
+            return False
+        positions = place.labels().matching(selector)
+        templates = place.templates
+        candidates = templates if positions is None else map(templates.__getitem__, positions)
+        return any(
+            selector.matches(template.labels, template.added_labels) and template.complete
+            for template in candidates
+        )
 
     def _selecting(
         self, namespace: str, selector: Selector, near: Resource | None
@@ -448,7 +473,7 @@ class RunIndex:
             if question[0] == "named":
                 if _named_fact(self.all_named(question[1], question[2])) != answer:
                     return False
-            elif self.selects_any(question[1], question[2]) != answer:
+            elif self.selects_anywhere(question[1], question[2]) != answer:
                 return False
         return True
 
