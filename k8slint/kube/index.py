@@ -171,8 +171,7 @@ class RunIndex:
         self._crd_kinds: set[tuple[str, str]] | None = None
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_place: dict[tuple[str, str], list[Resource]] = defaultdict(list)
-        self._by_file: dict[str, set[Identity]] = defaultdict(set)
-        self._by_directory: dict[str, set[Identity]] = defaultdict(set)
+        self._identities: tuple[dict[str, set[Identity]], dict[str, set[Identity]]] | None = None
         self._templates: dict[str, _Templates] | None = None
         self._any_templates: dict[str, _Templates] | None = None
         self._complete: list[PodTemplate] | None = None
@@ -185,10 +184,6 @@ class RunIndex:
             if resource.kind:
                 self._by_kind[resource.kind].append(resource)
                 self._by_place[(namespace_of(resource), resource.kind)].append(resource)
-            if resource.kind and resource.name:
-                same = identity(resource)
-                self._by_file[resource.file].add(same)
-                self._by_directory[directory_of(resource)].add(same)
 
     def of_kind(self, *kinds: str) -> list[Resource]:
         found: list[Resource] = []
@@ -372,12 +367,27 @@ class RunIndex:
             return True
         if first.build is not None and first.build == second.build:
             return False  # one build applies them together: neighbours, never variants
-        if first.file != second.file and self._by_file[first.file] & self._by_file[second.file]:
+        by_file, by_directory = self._identities or self._identities_by_place()
+        if first.file != second.file and by_file[first.file] & by_file[second.file]:
             return True
         first_dir, second_dir = directory_of(first), directory_of(second)
-        return first_dir != second_dir and bool(
-            self._by_directory[first_dir] & self._by_directory[second_dir]
-        )
+        return first_dir != second_dir and bool(by_directory[first_dir] & by_directory[second_dir])
+
+    def _identities_by_place(
+        self,
+    ) -> tuple[dict[str, set[Identity]], dict[str, set[Identity]]]:
+        """The identities of each file's and each directory's objects (made when
+        `alternatives` is first asked: the whole run's index of a run whose checks
+        run per part never is)."""
+        by_file: dict[str, set[Identity]] = defaultdict(set)
+        by_directory: dict[str, set[Identity]] = defaultdict(set)
+        for resource in self.resources:
+            if resource.kind and resource.name:
+                same = identity(resource)
+                by_file[resource.file].add(same)
+                by_directory[directory_of(resource)].add(same)
+        self._identities = (by_file, by_directory)
+        return self._identities
 
     def custom_resource_names(self, namespace: str) -> set[str]:
         """Names of the objects of non-built-in kinds in `namespace`.
