@@ -407,18 +407,23 @@ class RunIndex:
     def custom_resource_strings(self, namespace: str) -> set[str]:
         """Every string value that the objects of non-built-in kinds in `namespace`
         hold, at any depth: names a program of the run may create (cert-manager
-        writes a Certificate's `secretName`). Gathered once a run: every rule
-        about a name that a pod looks up asks (custom resources are large). In
-        the whole run."""
+        writes a Certificate's `secretName`). Gathered once a run per namespace
+        asked: every rule about a name that a pod looks up asks (custom resources
+        are large, and a run whose checks run on one part asks of few). In the
+        whole run."""
         if self.whole is not self:
             return self.whole.custom_resource_strings(namespace)
         if self._custom_strings is None:
+            self._custom_strings = {}
+        found = self._custom_strings.get(namespace)
+        if found is None:
             builtin = builtin_kind_names()
-            self._custom_strings = defaultdict(set)
-            for resource in self.resources:
-                if resource.kind and resource.kind not in builtin:
-                    self._custom_strings[namespace_of(resource)].update(_strings(resource.data))
-        return self._custom_strings.get(namespace, set())
+            found = self._custom_strings[namespace] = set()
+            for (place, kind), resources in self._by_place.items():
+                if place == namespace and kind not in builtin:
+                    for resource in resources:
+                        found.update(_strings(resource.data))
+        return found
 
     def custom_resource_labels(self, namespace: str) -> list[dict[str, str]]:
         """Label sets that custom resources of `namespace` carry or give their pods
