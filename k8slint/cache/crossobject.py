@@ -11,6 +11,11 @@ it: a check never sees them (`Problem` is a path into an object), so a
 and the engine places it again against this run's objects. Where a finding
 lands, whether a comment suppresses it and the rule's severity for that file
 are decided live, as for a verdict just made.
+
+The checks judged per component (`Check.per_component`) are kept per part
+of the run (`kube.components`), each under the digest of its own objects and
+of those any part may read; their `Recording` also holds what the part asked
+of the whole run (`Recording.facts`), which must answer alike for it to stand.
 """
 
 from __future__ import annotations

@@ -60,7 +60,8 @@ class Check(NamedTuple):
     `kube.index` relates them (`related`, `sees`, `Application.holds`) and
     looks beyond them only through the index's lookups of the whole run
     (`all_named`, `selects_any`, `scaling`, `crd_kinds`, `granted_names`, the
-    `custom_resource_*` ones), so that it finds on each part of the run
+    `custom_resource_*` ones, and `whole.of_kind` of the `run_wide` kinds), so
+    that it finds on each part of the run
     (`kube.components`) what it finds there on the whole run. Its verdicts are
     kept per part, and an edit runs it again on the edited part alone
     (tests/test_check_reads.py holds each such check to that)."""
