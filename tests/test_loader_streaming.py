@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from support import lint_text, web_pod
 
+from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES
 from k8slint.load.loader import LoadedFile, load_text
 from k8slint.model import Resource
 
@@ -40,12 +41,16 @@ def test_a_tree_kept_by_each_is_not_dropped():
 
 
 def test_a_template_that_fails_to_parse_reports_nothing_of_its_first_documents():
-    # The first document parses and would have findings; the second is a Go
-    # template: the whole file is a Helm template, skipped.
-    text = web_pod(PRIVILEGED) + "---\nspec:\n  replicas: {{ .Values.n }}\n  x: [\n"
-    result = lint_text(text)
+    # The first document parses and has findings (and a notice: an unknown rule
+    # in an ignore annotation); the second is a Go template: the whole file is
+    # a Helm template, skipped, and nothing said of the first is reported.
+    first = web_pod(PRIVILEGED).replace(
+        "  name: web\nspec", "  name: web\n  annotations: {ignore.k8slint.io/no-such-rule: x}\nspec"
+    )
+    assert lint_text(first).findings and lint_text(first).notices
+    result = lint_text(first + "---\nspec:\n  replicas: {{ .Values.n }}\n  x: [\n")
     assert not result.findings
-    assert any("Helm template" in notice.message for notice in result.notices)
+    assert [notice.message for notice in result.notices] == [SKIPPED_NOTICES[HELM_TEMPLATE]]
 
 
 def test_findings_of_every_document_keep_their_lines():

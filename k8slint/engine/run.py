@@ -755,8 +755,20 @@ class _Run:
             else load_bytes(item.data or b"", item.display, checking)
         )
         if loaded.parse_failed and is_template_text(loaded.text):
+            checking.forget()
             return _skipped(item.display, HELM_TEMPLATE)
         return loaded
+
+    def _forget(self, file: str) -> None:
+        """Unsay what the checks of a file's objects said: it proved a Helm template
+        after its first documents were checked (rare: a scan of every text for
+        `{{` before its first document cost more than this for every template)."""
+        self.findings = {finding for finding in self.findings if finding.file != file}
+        self.explained = {explained for explained in self.explained if explained[0] != file}
+        self.not_validated = {
+            key: entry for key, entry in self.not_validated.items() if entry.file != file
+        }
+        self.result.notices = [notice for notice in self.result.notices if notice.file != file]
 
     def _check_objects(
         self, resources: list[Resource], stamp: _Stamp, checks: list[tuple[Rule, Check]] | None
@@ -1030,10 +1042,10 @@ class _Checking:
     makes them (`load.loader.Loaded`): the document's node tree then goes before
     the next is composed, while it is still in the processor's cache (freeing the
     trees file by file was 6% of a lint, at the file's end: most of it cache
-    misses). A text with template actions may yet prove a Helm template, whose
-    objects are not linted: its objects are checked after the whole file."""
+    misses). A text that fails to parse may prove a Helm template, whose objects
+    are not linted: what was said of them is then unsaid (`forget`)."""
 
-    __slots__ = ("_checked", "_checks", "_display", "_run", "_stamp", "_streams", "_suppressions")
+    __slots__ = ("_checked", "_checks", "_display", "_run", "_stamp", "_suppressions")
 
     def __init__(self, run: _Run, display: str, stamp: _Stamp) -> None:
         self._run, self._display, self._stamp = run, display, stamp
@@ -1042,20 +1054,22 @@ class _Checking:
             enabled, _ = run.engine.policy.for_file(display)
             self._checks = [(r, c) for r, c in run.engine.resource_checks if r.id in enabled]
         self._suppressions: Suppressions | None = None
-        self._streams: bool | None = None
-        """Whether the objects are checked as they are made (None: not decided yet)."""
         self._checked = 0
 
     def __call__(self, loaded: LoadedFile, resources: list[Resource]) -> bool:
-        if self._streams is None:  # the file's first document
-            self._streams = "{{" not in loaded.text
-            if self._streams:
-                self._suppress(loaded)  # the comments hold before the first finding
-        if not self._streams:
-            return False
+        if self._suppressions is None:  # the comments hold before the first finding
+            self._suppress(loaded)
         self._run._check_objects(resources, self._stamp, self._checks)
         self._checked += len(resources)
         return True
+
+    def forget(self) -> None:
+        """The file proved a Helm template (it failed to parse, with `{{`): what its
+        objects' checks said is unsaid, and its comments are those of no text."""
+        if self._checked:
+            self._run._forget(self._display)
+        self._checked = 0
+        self._suppressions = None
 
     def rest(self, loaded: LoadedFile) -> Suppressions:
         """Once the file is loaded (or skipped): the objects not checked yet; the
