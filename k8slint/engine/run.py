@@ -730,6 +730,8 @@ class _Run:
     def load(self, item: InputFile, context_only: bool) -> list[Resource]:
         """A file's objects, checked (unless `context_only`) and then holding only
         what the cross-object phase reads."""
+        if item.regular and item.path:
+            self.classifier.saw_file(item.path)
         kind = self.classifier.kind_of(item.display, item.path)
         skipped = kind in SKIPPED_NOTICES
         tree = None if skipped else self.classifier.tree_of(item.path)
