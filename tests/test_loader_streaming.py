@@ -64,3 +64,17 @@ def test_findings_of_every_document_keep_their_lines():
 def test_a_comment_after_the_first_document_suppresses_its_findings():
     assert lint_text(TWO_PODS).findings
     assert not lint_text(TWO_PODS + "# k8slint: disable-file\n").findings
+
+
+def test_a_file_edited_after_loading_is_not_answered_with_its_new_text(tmp_path):
+    from k8slint.load.loader import load_file
+
+    path = tmp_path / "pod.yaml"
+    path.write_text(web_pod())
+    image = ("spec", "containers", 0, "image")
+    for edit, expected in ((None, (8, 7)), ("image: nginx:1.28", (1, 1))):
+        loaded = load_file(str(path))
+        loaded.nodes.release()  # as the engine does once the file is checked
+        if edit:  # the same length, other bytes: an editor saved in between
+            path.write_text(web_pod().replace("image: nginx:1.27", edit))
+        assert loaded.resources[0].pos(image) == expected
