@@ -505,10 +505,10 @@ class _Run:
         return part if isinstance(part, _Part) else None
 
     def _held(self, resources: list[Resource]) -> list[Resource]:
-        """The run's objects as the cross-object phase holds them: equal parts once
-        (`kube.sharing`), across files, workers and the cache's parts."""
+        """The run's objects as the cross-object phase holds them: in a large run,
+        equal parts once (`kube.sharing`), across files, workers and the cache's parts."""
         for resource in resources:
-            resource.data = self.shared.share(resource.data)
+            resource.data = self.shared.hold(resource.data)
         return resources
 
     # --- the cache's hook (k8slint.cache): a file's part kept by its key ---
