@@ -21,6 +21,8 @@ sys.path.insert(0, str(HERE.parent))
 from support import lint_paths, once_per_session, shared  # noqa: E402  (needs the path above)
 
 from k8slint.engine.registry import load_rules  # noqa: E402
+from k8slint.engine.run import LintResult  # noqa: E402
+from k8slint.kube import sharing  # noqa: E402
 from k8slint.kustomize.build import OFF as RAW  # noqa: E402
 
 
@@ -72,13 +74,18 @@ def raw_corpus(tmp_path_factory: pytest.TempPathFactory):
     """../shared/corpus linted raw (Kustomize trees unbuilt) with every rule, in one
     process (the test workers keep the cores busy; the engine's own workers would
     only add their cost): once per session, shared by every test that needs the
-    corpus's findings (tests/test_corpus_builds.py lints it built)."""
+    corpus's findings (tests/test_corpus_builds.py lints it built). Its objects are
+    held shared from the first (`kube.sharing`; a run of the corpus's size would
+    not share), so that every test comparing with it also holds sharing to change
+    nothing (tests/test_shed.py lints it unshared)."""
     rules = sorted(load_rules())
-    return once_per_session(
-        tmp_path_factory,
-        "raw-corpus",
-        lambda: lint_paths([str(shared("corpus"))], rules, jobs=1, kustomize_command=RAW),
-    )
+
+    def lint() -> LintResult:
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(sharing, "UNSHARED_OBJECTS", 0)
+            return lint_paths([str(shared("corpus"))], rules, jobs=1, kustomize_command=RAW)
+
+    return once_per_session(tmp_path_factory, "raw-corpus", lint)
 
 
 # Property tests (tests/test_fuzz.py): a bounded, reproducible run by default so

@@ -307,9 +307,9 @@ def test_a_file_both_linted_and_in_context_is_loaded_once(tmp_path, monkeypatch)
     loaded: list[str] = []
     real_load = loader.load_file  # the engine imports it when it loads a file
 
-    def counting_load(path, display=None):
+    def counting_load(path, display=None, **options):
         loaded.append(os.path.realpath(path))
-        return real_load(path, display)
+        return real_load(path, display, **options)
 
     monkeypatch.setattr(loader, "load_file", counting_load)
     relative = os.path.join("manifests", "deployment.yaml")

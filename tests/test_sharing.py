@@ -7,6 +7,7 @@ import copy
 
 import pytest
 
+from k8slint.kube import sharing
 from k8slint.kube.sharing import SharedData
 
 
@@ -102,7 +103,30 @@ def _one_object_each(resources):
     return first, second
 
 
-def test_objects_of_two_copies_of_a_file_share_their_data(tmp_path):
+@pytest.fixture
+def share_all(monkeypatch):
+    """Sharing from a run's first object (runs share only past `UNSHARED_OBJECTS`)."""
+    monkeypatch.setattr(sharing, "UNSHARED_OBJECTS", 0)
+
+
+def test_a_run_holds_its_first_objects_as_they_are_and_shares_after():
+    shared = SharedData(unshared=2)
+    first, second = _object(), _object()
+    assert shared.hold(first) is first and shared.hold(second) is second
+    third = _object()
+    assert shared.hold(third) is third  # the first two were not remembered
+    assert shared.hold(_object()) is third
+
+
+def test_a_run_of_a_few_objects_holds_them_as_they_are(tmp_path):
+    from k8slint.engine.run import Engine, _Run
+
+    run = _Run(Engine([], jobs=1))
+    first, second = _one_object_each(run._load_linted(_copies(tmp_path), lambda done: None))
+    assert first.data is not second.data and first.data == second.data
+
+
+def test_objects_of_two_copies_of_a_file_share_their_data(tmp_path, share_all):
     from k8slint.engine.run import Engine, _Run
 
     run = _Run(Engine([], jobs=1))
@@ -110,7 +134,7 @@ def test_objects_of_two_copies_of_a_file_share_their_data(tmp_path):
     assert first.data is second.data
 
 
-def test_objects_from_workers_and_the_cache_share_their_data(tmp_path):
+def test_objects_from_workers_and_the_cache_share_their_data(tmp_path, share_all):
     """Their parts come pickled, each on its own: the parent shares them."""
     import pickle
 

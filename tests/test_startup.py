@@ -94,6 +94,17 @@ def test_a_one_file_lint_imports_only_what_it_uses(
     assert _modules_after_lint(path, *options) == expected
 
 
+def test_a_raw_kustomize_run_imports_no_threads_no_cache_and_no_origin(tmp_path: Path):
+    # A root with no command to build it is linted raw: no build runs, nothing is
+    # looked up in a cache there is not, no built object is matched to its files.
+    (tmp_path / "web.yaml").write_text(VALID)
+    (tmp_path / "kustomization.yaml").write_text("resources: [web.yaml]\nnamespace: shop\n")
+    options = ("--no-cache", "--kustomize-command", "none")
+    imported = _modules_after_lint(tmp_path, *options)
+    assert "k8slint.kustomize.raw" in imported  # the root was seen, and linted raw
+    assert not {"concurrent.futures", "k8slint.cache", "k8slint.kustomize.origin"} & set(imported)
+
+
 NOT_WARM = (
     "yaml",
     "k8slint.load.loader",

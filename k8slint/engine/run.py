@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from k8slint.cache.crossobject import ObjectDigests, Recorder, Recording
     from k8slint.cache.snapshot import Snapshot
     from k8slint.checks.api import Check, CheckContext
+    from k8slint.kube.filekinds import KustomizeTree
     from k8slint.kube.index import RunIndex
     from k8slint.load.loader import LoadedFile
 
@@ -504,10 +505,10 @@ class _Run:
         return part if isinstance(part, _Part) else None
 
     def _held(self, resources: list[Resource]) -> list[Resource]:
-        """The run's objects as the cross-object phase holds them: equal parts once
-        (`kube.sharing`), across files, workers and the cache's parts."""
+        """The run's objects as the cross-object phase holds them: in a large run,
+        equal parts once (`kube.sharing`), across files, workers and the cache's parts."""
         for resource in resources:
-            resource.data = self.shared.share(resource.data)
+            resource.data = self.shared.hold(resource.data)
         return resources
 
     # --- the cache's hook (k8slint.cache): a file's part kept by its key ---
@@ -727,48 +728,66 @@ class _Run:
         self.not_validated, self.result = part.not_validated, part.result
 
     def load(self, item: InputFile, context_only: bool) -> list[Resource]:
-        loaded = self._read(item)
-        suppressions = parse_comments(loaded.text, self.engine.known_ids)
-        self.suppressions[item.display] = suppressions
-        for resource in loaded.resources:
-            resource.context_only = context_only
-            resource.template_path = self.engine.workload_kinds.get(
-                (resource.api_group, resource.kind or "")
-            )
+        """A file's objects, checked (unless `context_only`) and then holding only
+        what the cross-object phase reads."""
+        if item.regular and item.path:
+            self.classifier.saw_file(item.path)
+        kind = self.classifier.kind_of(item.display, item.path)
+        skipped = kind in SKIPPED_NOTICES
+        tree = None if skipped else self.classifier.tree_of(item.path)
+        checking = _Checking(self, item.display, _Stamp(kind, tree, context_only))
+        loaded = _skipped(item.display, kind) if skipped else self._read(item, checking)
+        suppressions = checking.rest(loaded)
         if not context_only:
             self.result.files += 1
             self.result.objects += len(loaded.resources)
             self.result.inventory[loaded.path] = [resource.ref for resource in loaded.resources]
             self._report_load(loaded, suppressions)
-            enabled, _ = self.engine.policy.for_file(loaded.path)
-            checks = [(r, c) for r, c in self.engine.resource_checks if r.id in enabled]
-            for resource in loaded.resources:
-                self._read_annotations(resource)
-                self._run_resource_checks(resource, checks)
         loaded.nodes.release()
-        for resource in loaded.resources:
-            _keep_for_run_checks(resource)
         return loaded.resources
 
-    def _read(self, item: InputFile) -> LoadedFile:
-        """Load a file as what it is: a skipped kind gets its notice and no objects."""
+    def _read(self, item: InputFile, checking: _Checking) -> LoadedFile:
+        """Load a file (`checking` sees its documents' objects as they are made); a
+        Helm template that does not parse gets its notice and no objects."""
         from k8slint.load.loader import load_bytes, load_file
 
-        kind = self.classifier.kind_of(item.display, item.path)
-        if kind in SKIPPED_NOTICES:
-            return _skipped(item.display, kind)
         loaded = (
-            load_file(item.path, item.display)
+            load_file(item.path, item.display, each=checking)
             if item.path
-            else load_bytes(item.data or b"", item.display)
+            else load_bytes(item.data or b"", item.display, checking)
         )
         if loaded.parse_failed and is_template_text(loaded.text):
+            checking.forget()
             return _skipped(item.display, HELM_TEMPLATE)
-        tree = self.classifier.tree_of(item.path)
-        for resource in loaded.resources:
-            resource.file_kind = kind
-            resource.kustomize_tree = tree
         return loaded
+
+    def _forget(self, file: str) -> None:
+        """Unsay what the checks of a file's objects said: it proved a Helm template
+        after its first documents were checked (rare: a scan of every text for
+        `{{` before its first document cost more than this for every template)."""
+        self.findings = {finding for finding in self.findings if finding.file != file}
+        self.explained = {explained for explained in self.explained if explained[0] != file}
+        self.not_validated = {
+            key: entry for key, entry in self.not_validated.items() if entry.file != file
+        }
+        self.result.notices = [notice for notice in self.result.notices if notice.file != file]
+
+    def _check_objects(
+        self, resources: list[Resource], stamp: _Stamp, checks: list[tuple[Rule, Check]] | None
+    ) -> None:
+        """Stamp a file's objects, run their per-object checks (`checks`, None for a
+        context file) and shed what the cross-object phase does not read."""
+        for resource in resources:
+            resource.file_kind = stamp.kind
+            resource.kustomize_tree = stamp.tree
+            resource.context_only = stamp.context_only
+            resource.template_path = self.engine.workload_kinds.get(
+                (resource.api_group, resource.kind or "")
+            )
+            if checks is not None:
+                self._read_annotations(resource)
+                self._run_resource_checks(resource, checks)
+            _keep_for_run_checks(resource)
 
     def _report_load(self, loaded: LoadedFile, suppressions: Suppressions) -> None:
         for line, message in loaded.notices:
@@ -1087,6 +1106,61 @@ def _merge_builds(findings: Iterable[Finding]) -> list[Finding]:
             finding = replace(finding, message=message, builds=names)
         out.append(finding)
     return sorted(out)
+
+
+class _Stamp(NamedTuple):
+    """What the engine says of every object of a file before its checks run."""
+
+    kind: str
+    tree: KustomizeTree | None
+    context_only: bool
+
+
+class _Checking:
+    """A file's per-object phase, run on each document's objects as the loader
+    makes them (`load.loader.Loaded`): the document's node tree then goes before
+    the next is composed, while it is still in the processor's cache (freeing the
+    trees file by file was 6% of a lint, at the file's end: most of it cache
+    misses). A text that fails to parse may prove a Helm template, whose objects
+    are not linted: what was said of them is then unsaid (`forget`)."""
+
+    __slots__ = ("_checked", "_checks", "_display", "_run", "_stamp", "_suppressions")
+
+    def __init__(self, run: _Run, display: str, stamp: _Stamp) -> None:
+        self._run, self._display, self._stamp = run, display, stamp
+        self._checks: list[tuple[Rule, Check]] | None = None
+        if not stamp.context_only:
+            enabled, _ = run.engine.policy.for_file(display)
+            self._checks = [(r, c) for r, c in run.engine.resource_checks if r.id in enabled]
+        self._suppressions: Suppressions | None = None
+        self._checked = 0
+
+    def __call__(self, loaded: LoadedFile, resources: list[Resource]) -> bool:
+        if self._suppressions is None:  # the comments hold before the first finding
+            self._suppress(loaded)
+        self._run._check_objects(resources, self._stamp, self._checks)
+        self._checked += len(resources)
+        return True
+
+    def forget(self) -> None:
+        """The file proved a Helm template (it failed to parse, with `{{`): what its
+        objects' checks said is unsaid, and its comments are those of no text."""
+        if self._checked:
+            self._run._forget(self._display)
+        self._checked = 0
+        self._suppressions = None
+
+    def rest(self, loaded: LoadedFile) -> Suppressions:
+        """Once the file is loaded (or skipped): the objects not checked yet; the
+        file's suppressions."""
+        suppressions = self._suppressions or self._suppress(loaded)
+        self._run._check_objects(loaded.resources[self._checked :], self._stamp, self._checks)
+        return suppressions
+
+    def _suppress(self, loaded: LoadedFile) -> Suppressions:
+        found = parse_comments(loaded.text, self._run.engine.known_ids)
+        self._suppressions = self._run.suppressions[self._display] = found
+        return found
 
 
 def _keep_for_run_checks(resource: Resource) -> None:

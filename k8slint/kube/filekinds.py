@@ -244,6 +244,10 @@ class FileClassifier:
             return KUSTOMIZE_LABELLED_BASE
         return MANIFEST
 
+    def saw_file(self, path: str) -> None:
+        """Discovery found a regular file at `path` (`InputFile.regular`): not asked again."""
+        self._files[path] = True
+
     def _is_file(self, path: str) -> bool:
         """Whether `path` is a file, asked once per run: the engine asks `kind_of`
         and `tree_of` of every file, and a stat costs more than the rest of both."""

