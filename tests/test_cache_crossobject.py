@@ -124,3 +124,18 @@ def test_data_that_cannot_be_pickled_has_no_key():
     looped: list = []
     looped.append(looped)
     assert view_key([_resource(data={"spec": looped})], SETTINGS) is None
+
+
+def test_data_that_does_not_pickle_has_no_key_and_leaves_the_next_keys_alone():
+    """One pickler writes every object's part (`ObjectDigests`): an object that
+    stops it midway (a YAML alias cycle) must not change what it writes next."""
+    from k8slint.cache.crossobject import ObjectDigests
+
+    cyclic = _resource()
+    nested: list = []
+    nested.append([[[nested]]])
+    cyclic.data["spec"]["loop"] = nested
+    digests = ObjectDigests()
+    plain = [_resource(name=f"web{number}") for number in range(3)]
+    assert view_key([plain[0], cyclic], SETTINGS, digests) is None
+    assert view_key(plain, SETTINGS, digests) == view_key(plain, SETTINGS)

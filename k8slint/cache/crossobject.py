@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import operator
 import pickle
 from typing import Any
 
@@ -57,35 +58,40 @@ NOT_READ_BY_CHECKS = {
 lists to `Resource`'s fields, so a new attribute is decided here)."""
 
 
+_READ = operator.attrgetter(*READ_BY_CHECKS)
+_TREE = READ_BY_CHECKS.index("kustomize_tree")
+
+
 class ObjectDigests:
     """Each object's part of a run's view keys, pickled and digested once however
-    many groups of checks (`Check.reads`) read it: the CRDs, the largest objects,
-    are in every group's view."""
+    many groups of checks (`Check.reads`, the parts of `Check.per_component`)
+    read it: the CRDs, the largest objects, are in several groups' views. One
+    pickler writes them all (without its memo: see `view_key`)."""
 
-    __slots__ = ("_digests", "_trees")
+    __slots__ = ("_digests", "_pickler", "_trees", "_written")
 
     def __init__(self) -> None:
         self._digests: dict[int, bytes] = {}
         self._trees: dict[int, str] = {}
+        self._written = io.BytesIO()
+        self._pickler = pickle.Pickler(self._written, protocol=pickle.HIGHEST_PROTOCOL)
+        self._pickler.fast = True
 
     def of(self, resource: Resource) -> bytes:
         """Raises what pickling raises (data that does not pickle)."""
         found = self._digests.get(id(resource))
         if found is None:
-            tree = resource.kustomize_tree
-            if tree is not None and id(tree) not in self._trees:
-                self._trees[id(tree)] = canonical(tree)
-            written = io.BytesIO()
-            pickler = pickle.Pickler(written, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True
-            pickler.dump(
-                tuple(
-                    self._trees[id(tree)]
-                    if name == "kustomize_tree" and tree is not None
-                    else getattr(resource, name)
-                    for name in READ_BY_CHECKS
-                )
-            )
+            values = _READ(resource)
+            tree = values[_TREE]
+            if tree is not None:
+                text = self._trees.get(id(tree))
+                if text is None:
+                    text = self._trees[id(tree)] = canonical(tree)
+                values = (*values[:_TREE], text, *values[_TREE + 1 :])
+            written = self._written
+            written.seek(0)
+            written.truncate()
+            self._pickler.dump(values)
             found = self._digests[id(resource)] = hashlib.sha256(written.getbuffer()).digest()
         return found
 
