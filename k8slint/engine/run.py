@@ -251,6 +251,8 @@ class _Run:
         self._engine_digest = ""
         self._rules_digest = ""
         self._rule_digests: dict[tuple[frozenset[str], str], str] = {}
+        self._file_rules: dict[str, str] = {}
+        """Each file's `_rules_key`, by its displayed name."""
         self._tree_digests: dict[int, tuple[object, str]] = {}
         self._kinds: dict[tuple[str, str | None], tuple[str, str]] = {}
         """Each file's kind and its tree's digest (`_kind_and_tree`), by (display, path)."""
@@ -526,7 +528,6 @@ class _Run:
             content = cache.file_digest(item.path)
             if content is None:
                 return None
-        enabled, severities = self.engine.policy.for_file(item.display)
         parts = (
             self._engine_key(),
             item.display,
@@ -534,7 +535,7 @@ class _Run:
             content,
             *self._kind_and_tree(item),
             str(context_only),
-            self._rules_key(enabled, severities),
+            self._rules_key(item.display),
         )
         return content_digest("\0".join(parts).encode())
 
@@ -575,16 +576,23 @@ class _Run:
             self._rules_digest = digest(sorted((r.id, r.params) for r in self.engine.rules))
         return self._rules_digest
 
-    def _rules_key(self, enabled: set[str], severities: dict[str, str]) -> str:
-        """The rules that apply to a file, with their configured severities, and
-        the rules' params; files under the same settings share the digest."""
-        from k8slint.cache.keys import canonical, digest
+    def _rules_key(self, file: str) -> str:
+        """The rules that apply to `file`, with their configured severities, and
+        the rules' params; files under the same settings share the digest (each
+        file's is found once a run: its witness and its part's key ask)."""
+        found = self._file_rules.get(file)
+        if found is None:
+            from k8slint.cache.keys import canonical, digest
 
-        memo = self._rule_digests
-        shape = (frozenset(enabled), canonical(severities))
-        if shape not in memo:
-            memo[shape] = digest(sorted(enabled), severities, self._all_rules_key())
-        return memo[shape]
+            enabled, severities = self.engine.policy.for_file(file)
+            shape = (frozenset(enabled), canonical(severities))
+            found = self._rule_digests.get(shape)
+            if found is None:
+                found = self._rule_digests[shape] = digest(
+                    sorted(enabled), severities, self._all_rules_key()
+                )
+            self._file_rules[file] = found
+        return found
 
     def _key_of(self, item: InputFile, context_only: bool) -> str | None:
         slot = (item.display, item.path, context_only)
@@ -627,11 +635,11 @@ class _Run:
 
         if any(item.path is None for item in itertools.chain(items, context)):
             return None
-        cache, policy = self.engine.cache, self.engine.policy
+        cache = self.engine.cache
         assert cache is not None
 
         def named(item: InputFile) -> str:  # with the rules that apply to it
-            return f"{item.display}\0{item.path}\0{self._rules_key(*policy.for_file(item.display))}"
+            return f"{item.display}\0{item.path}\0{self._rules_key(item.display)}"
 
         files = "\0".join(map(named, items)) + "\1" + "\0".join(map(named, context))
         return digest(
