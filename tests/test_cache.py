@@ -32,6 +32,7 @@ from k8slint.cache import (
     witness,
 )
 from k8slint.cache.store import GITIGNORE, MAGIC, SIZE_STAMP, Store
+from k8slint.cache.witness import Stats
 from k8slint.cli import cli
 from k8slint.engine.run import LintResult
 from k8slint.kube.openapi import bundled_versions
@@ -201,7 +202,7 @@ def test_a_file_edited_in_place_with_its_size_and_time_kept_is_a_miss(tree, tmp_
 def test_a_racily_recent_file_is_not_in_the_stat_index(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("a: 1\n")
-    index = digests.FileDigests(Store(str(tmp_path / "cache")))
+    index = digests.FileDigests(Store(str(tmp_path / "cache")), Stats())
     assert index.of(str(path)) is not None
     index.save()
     assert str(path) not in index._known  # changed just now: it is hashed again next time

@@ -307,3 +307,18 @@ def test_an_object_no_schema_was_found_for_is_placed_again(tmp_path, monkeypatch
     assert calls == []
     assert everything(warm) == everything(_lint(tmp_path / "tree", None, "none"))
     assert [entry.line for entry in warm.not_validated] == [3]
+
+
+def test_one_cache_linting_again_after_an_edit_stats_the_files_again(tmp_path):
+    """`--fix` lints, writes, and lints again with the same cache: what the first
+    run stated of the files (`Cache.stats`) is not the second run's answer."""
+    root = tmp_path / "tree"
+    app = _tree(root, kustomize=False)
+    engine = engine_for(kustomize_command="none")
+    engine.cache = Cache(str(tmp_path / "cache"))
+    first = engine.lint(discover([str(root)]).files)
+    assert not any(f.rule == CROSS for f in first.findings)
+    (app / "service.yaml").write_text(_service("nope"))
+    again = engine.lint(discover([str(root)]).files)
+    assert any(f.rule == CROSS for f in again.findings)
+    assert everything(again) == everything(_lint(root, None, "none"))

@@ -21,7 +21,7 @@ from typing import Any
 
 from k8slint.cache.digests import FileDigests
 from k8slint.cache.store import Store
-from k8slint.cache.witness import Record, Witness
+from k8slint.cache.witness import Record, Stats, Witness
 
 DIRECTORY_NAME = ".k8slint_cache"
 ENV_DIRECTORY = "K8SLINT_CACHE_DIR"
@@ -45,7 +45,9 @@ class Cache:
         self.settings = settings
         """The caller's fingerprint of what decides a run beyond the engine's own
         settings (the config, --select/--ignore): part of the run entry's key."""
-        self._digests = FileDigests(self.store)
+        self.stats = Stats()
+        """The stat of each path this run asked, as when it began (`Stats`)."""
+        self._digests = FileDigests(self.store, self.stats)
         self.witness = Witness()
 
     @functools.cached_property
@@ -89,7 +91,7 @@ class Cache:
         if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], Record)):
             return None
         record, remembered = entry
-        return remembered if record.unchanged() else None
+        return remembered if record.unchanged(self.stats) else None
 
     def remember_run(self, witness_key: str, remembered: Any) -> None:
         """After a run whose result is kept, its witness with what finds the result
@@ -101,5 +103,6 @@ class Cache:
     def finish(self) -> None:
         """After a run: record the files' digests, bound the directory's size."""
         self._digests.save()
+        self.stats.clear()
         self.witness = Witness()
         self.store.prune()

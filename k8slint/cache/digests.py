@@ -18,6 +18,7 @@ import stat
 import time
 
 from k8slint.cache.store import Store
+from k8slint.cache.witness import Stats
 
 Signature = tuple[int, int, int, int, int]
 """(size, mtime_ns, ctime_ns, inode, device)."""
@@ -35,8 +36,9 @@ _KIND, _KEY = "digests", "index"
 class FileDigests:
     """sha256 of files' bytes, once per run and file, through the stat index."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, stats: Stats) -> None:
         self._store = store
+        self._stats = stats
         self._known = self._load()
         self._seen: dict[str, tuple[Signature, str]] = {}
         self._computed: dict[str, str | None] = {}
@@ -60,11 +62,8 @@ class FileDigests:
         return found
 
     def _digest(self, path: str) -> str | None:
-        try:
-            facts = os.stat(path)
-        except (OSError, ValueError):
-            return None
-        if not stat.S_ISREG(facts.st_mode):
+        facts = self._stats.of(path)
+        if facts is None or not stat.S_ISREG(facts.st_mode):
             return None
         signature = (
             facts.st_size,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from k8slint.cache.witness import Record, Signature, settled, signature
+from k8slint.cache.witness import Record, Signature, Stats, settled, signature
 from k8slint.kube.filekinds import KUSTOMIZE_FILE_NAMES
 
 if TYPE_CHECKING:
@@ -58,12 +58,14 @@ class Plan(NamedTuple):
     witness_files: frozenset[str]
     witness_directories: frozenset[str]
 
-    def edits(self) -> frozenset[str] | None:
+    def edits(self, stats: Stats) -> frozenset[str] | None:
         """The files whose content may have changed since (absolute); None when
         anything else did (a file made or deleted, a kustomization edited...)."""
-        if not self.structure.unchanged():
+        if not self.structure.unchanged(stats):
             return None
-        return self.unsettled | {path for path, found in self.content if signature(path) != found}
+        return self.unsettled | {
+            path for path, found in self.content if stats.signature(path) != found
+        }
 
 
 def recall(cache: Cache, key: str) -> tuple[Plan, frozenset[str]] | None:
@@ -71,7 +73,7 @@ def recall(cache: Cache, key: str) -> tuple[Plan, frozenset[str]] | None:
     plan = cache.load(PLANS, key)
     if not isinstance(plan, Plan):
         return None
-    edits = plan.edits()
+    edits = plan.edits(cache.stats)
     return None if edits is None else (plan, edits)
 
 

@@ -54,9 +54,9 @@ class Record(NamedTuple):
     presence: list[tuple[str, bool]]
     """Paths with whether they are there."""
 
-    def unchanged(self) -> bool:
+    def unchanged(self, stats: Stats) -> bool:
         """Does every path still have the recorded stat, or presence?"""
-        return all(signature(path) == found for path, found in self.stats) and all(
+        return all(stats.signature(path) == found for path, found in self.stats) and all(
             os.path.exists(path) == found for path, found in self.presence
         )
 
@@ -122,7 +122,39 @@ def signature(path: str) -> Signature | None:
         facts = os.stat(path)
     except (OSError, ValueError):
         return None
+    return _signature(facts)
+
+
+def _signature(facts: os.stat_result) -> Signature:
     return (facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
+
+
+class Stats:
+    """Each path's stat as a run found it when it began, taken once: the witness,
+    the plan and the stat index all ask of the same files (a re-lint after an
+    edit stated each file three times). Cleared when the run is done (`Cache.finish`):
+    what a stat vouches for is decided when it was taken, and a record made at
+    the end of a run takes its stats afresh (`Witness.record`)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, os.stat_result | None] = {}
+
+    def of(self, path: str) -> os.stat_result | None:
+        if path in self._found:
+            return self._found[path]
+        try:
+            facts: os.stat_result | None = os.stat(path)
+        except (OSError, ValueError):
+            facts = None
+        self._found[path] = facts
+        return facts
+
+    def signature(self, path: str) -> Signature | None:
+        facts = self.of(path)
+        return None if facts is None else _signature(facts)
+
+    def clear(self) -> None:
+        self._found.clear()
 
 
 def settled(found: Signature, began_ns: int) -> bool:
