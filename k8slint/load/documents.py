@@ -135,15 +135,23 @@ class DocumentMemo:
 
 
 def _doubtful(source: str) -> bool:
-    """Whether a cut at markers might not give the whole text's documents:
-    directives (`%TAG` applies to the next document), `...` markers, a byte order
-    mark (libyaml skips one at a line's start, moving the line's columns), or line
-    breaks other than LF and CRLF (libyaml counts them as lines; we count LFs)."""
+    """Whether a cut at markers might not give the whole text's documents: a
+    directive (`%TAG` applies to the next document), a byte order mark (libyaml
+    skips one at a line's start, moving the line's columns), or line breaks other
+    than LF and CRLF (libyaml counts them as lines, and a marker after one is a
+    boundary; we count LFs). A `...` marker is no doubt: libyaml wants `---` before
+    the next document, so it cannot start one within a body. Only memchr scans
+    for the common text (a two-character `find` took 14 ms on the corpus)."""
     if "\ufeff" in source or "\x85" in source or "\u2028" in source or "\u2029" in source:
         return True
     if "\r" in source and source.count("\r") != source.count("\r\n"):
         return True
-    return source.startswith(("%", "...")) or "\n%" in source or "\n..." in source
+    at = source.find("%")
+    while at >= 0:
+        if at == 0 or source[at - 1] == "\n":
+            return True
+        at = source.find("%", at + 1)
+    return False
 
 
 def _bodies(source: str) -> list[Body]:

@@ -90,11 +90,15 @@ class SourceNodes:
     document's start) instead of answered with positions of other text.
     """
 
-    __slots__ = ("_digest", "_path", "_roots", "_source")
+    __slots__ = ("_digest", "_parts", "_path", "_roots", "_source")
 
     def __init__(self, source: str) -> None:
         self._source: str | None = source
         self._roots: list[Node | None] | None = []
+        self._parts: dict[int, Body] = {}
+        """Documents the run's memo made (without a tree): their text, composed alone
+        for a position (a whole bundle's for one finding was 50 ms on the corpus),
+        its marks then relative to the body's first line."""
         self._path: str | None = None
         self._digest = b""
 
@@ -102,17 +106,38 @@ class SourceNodes:
         """The text came from the regular file `path`: it can be read again."""
         self._path, self._digest = path, _digest(raw)
 
-    def add(self, root: Node | None) -> None:
-        """A document's tree (None: a document the run's memo made, without one)."""
+    def add(self, root: Node | None, body: Body | None = None) -> None:
+        """A document's tree; or where the text of one the run's memo made is."""
         if self._roots is not None:
+            if body is not None:
+                self._parts[len(self._roots)] = body
             self._roots.append(root)
 
     def root(self, index: int) -> Node | None:
+        """The document's tree; one the memo made has marks relative to its body
+        (`locate` adds its line). Composed alone before the file is released, it
+        goes then: nothing for `_RECOMPOSED` to bound."""
         roots = self._roots
+        if roots is not None and index < len(roots) and roots[index] is None:
+            body = self._parts.get(index)
+            if body is not None:
+                alone = _compose_roots(self._text()[body.start : body.end])
+                roots[index] = alone[0] if alone else None
+                return roots[index]
         if roots is None or (index < len(roots) and roots[index] is None):
             roots = self._roots = _compose_roots(self._text())
+            self._parts = {}
             _RECOMPOSED.keep(self)
         return roots[index] if index < len(roots) else None
+
+    def locate(self, index: int, path: JsonPath) -> tuple[int, int]:
+        """Where `path` is in the document (`locate`)."""
+        root = self.root(index)
+        if root is None:
+            return 1, 1
+        line, column = locate(root, path)
+        body = self._parts.get(index)
+        return (line + body.line, column) if body is not None else (line, column)
 
     def drop(self, index: int) -> None:
         """The document's objects are checked: its tree goes now, not with the
@@ -134,6 +159,7 @@ class SourceNodes:
 
     def release(self) -> None:
         self._roots = None
+        self._parts = {}
         if self._path is not None:
             self._source = None
 
@@ -145,6 +171,7 @@ class SourceNodes:
     def __setstate__(self, state: tuple[str | None, str | None, bytes]) -> None:
         self._source, self._path, self._digest = state
         self._roots = None
+        self._parts = {}
 
 
 class _Recomposed:
@@ -187,8 +214,7 @@ class _Locator(NamedTuple):
     def __call__(self, path: JsonPath) -> tuple[int, int]:
         if not path:
             return self.start
-        root = self.nodes.root(self.index)
-        return (1, 1) if root is None else locate(root, self.prefix + path)
+        return self.nodes.locate(self.index, self.prefix + path)
 
 
 def _compose_roots(source: str) -> list[Node | None]:
@@ -650,7 +676,7 @@ def _next_document(
             loaded.nodes.add(root)
             _add_document(loaded, root, loaded.documents, aliases, large[0], plan)
         elif _is_stand_in(root, large[0]):
-            loaded.nodes.add(None)
+            loaded.nodes.add(None, large[0])
             _add_remembered(loaded, loaded.documents, *large)
         else:  # an empty document before it, marked at its marker
             loaded.nodes.add(root)
