@@ -21,6 +21,8 @@ each worker process fills its own.
 from __future__ import annotations
 
 import hashlib
+import marshal
+import mmap
 from typing import NamedTuple
 
 MIN_CHARS = 8 * 1024
@@ -38,8 +40,8 @@ Issue = tuple[str, int, int, str]
 class Remembered(NamedTuple):
     """A large document as the loader made it the first time."""
 
-    data: bytes
-    """The document's plain data (`marshal`)."""
+    data: slice
+    """Where the document's plain data (`marshal`) is in the memo's arena."""
     lines: int
     """Line breaks in the body: its stand-in keeps them, so later marks stay true."""
     issues: tuple[Issue, ...]
@@ -105,7 +107,11 @@ class DocumentMemo:
 
     def __init__(self, limit: int = MAX_BYTES) -> None:
         self._known: dict[bytes, Remembered] = {}
-        self._left = limit
+        self._arena = mmap.mmap(-1, max(limit, 1))
+        """The data, in an anonymous mapping rather than the heap: its pages go back
+        to the system with the memo (bytes objects left their 6 MiB in the process's
+        peak, which comes later, in the cross-object phase)."""
+        self._used = 0
 
     def plan(self, source: str) -> Plan | None:
         """How to compose `source`; None for the whole text as it is: nothing large
@@ -125,10 +131,17 @@ class DocumentMemo:
         issues: tuple[Issue, ...],
         objects: tuple[tuple[tuple[str | int, ...], int, int], ...],
     ) -> None:
-        if len(data) > self._left or body.digest in self._known:
+        end = self._used + len(data)
+        if end > len(self._arena) or body.digest in self._known:
             return
-        self._left -= len(data)
-        self._known[body.digest] = Remembered(data, body.lines, issues, objects)
+        self._arena[self._used : end] = data
+        self._known[body.digest] = Remembered(slice(self._used, end), body.lines, issues, objects)
+        self._used = end
+
+    def data(self, remembered: Remembered) -> object:
+        """A fresh copy of a remembered document's data."""
+        with memoryview(self._arena) as arena:
+            return marshal.loads(arena[remembered.data])
 
     def __len__(self) -> int:
         return len(self._known)

@@ -677,7 +677,9 @@ def _next_document(
             _add_document(loaded, root, loaded.documents, aliases, large[0], plan)
         elif _is_stand_in(root, large[0]):
             loaded.nodes.add(None, large[0])
-            _add_remembered(loaded, loaded.documents, *large)
+            body, remembered = large
+            data = plan.memo.data(remembered)
+            _add_remembered(loaded, loaded.documents, body, remembered, data)
         else:  # an empty document before it, marked at its marker
             loaded.nodes.add(root)
             _add_document(loaded, root, loaded.documents, aliases)
@@ -841,10 +843,12 @@ def _remember(
     )
 
 
-def _add_remembered(loaded: LoadedFile, index: int, body: Body, remembered: Remembered) -> None:
-    """A document the run made before, from the same text: its data copied (every
-    object must own its data), its issues and positions moved to this body."""
-    data = marshal.loads(remembered.data)
+def _add_remembered(
+    loaded: LoadedFile, index: int, body: Body, remembered: Remembered, data: Any
+) -> None:
+    """A document the run made before, from the same text (`data`: a copy of its
+    own, as every object must own its data): its issues and positions moved to
+    this body."""
     shift = body.line
     for rule, line, column, message in remembered.issues:
         loaded.issues.append(LoadIssue(rule, line + shift, column, message))
