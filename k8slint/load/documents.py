@@ -107,7 +107,7 @@ class DocumentMemo:
 
     def __init__(self, limit: int = MAX_BYTES) -> None:
         self._known: dict[bytes, Remembered] = {}
-        self._arena = mmap.mmap(-1, max(limit, 1))
+        self._arena = _anonymous(max(limit, 1))
         """The data, in an anonymous mapping rather than the heap: its pages go back
         to the system with the memo (bytes objects left their 6 MiB in the process's
         peak, which comes later, in the cross-object phase)."""
@@ -145,6 +145,14 @@ class DocumentMemo:
 
     def __len__(self) -> int:
         return len(self._known)
+
+
+def _anonymous(size: int) -> mmap.mmap:
+    """Private memory (mmap's default is shared: forked workers would write into
+    each other's memo)."""
+    if hasattr(mmap, "MAP_PRIVATE"):
+        return mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return mmap.mmap(-1, size)  # pragma: no cover - Windows: a process's own
 
 
 def _doubtful(source: str) -> bool:
