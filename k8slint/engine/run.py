@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from k8slint.checks.api import Check, CheckContext
     from k8slint.kube.filekinds import KustomizeTree
     from k8slint.kube.index import RunIndex
+    from k8slint.load.documents import DocumentMemo
     from k8slint.load.loader import LoadedFile
 
 
@@ -258,6 +259,9 @@ class _Run:
         """Notes the cross-object checks' verdicts while they run, to be kept."""
         self._snapshot: Snapshot | None = None
         """The last run's parts, and this run's for the next (with a cache)."""
+        self.documents: DocumentMemo | None = None
+        """The large documents loaded so far, while the per-file phase runs: one met
+        again is not composed again (`load.documents`)."""
 
     def lint(
         self,
@@ -310,12 +314,16 @@ class _Run:
 
             self._snapshot = Snapshot(cache.load(SNAPSHOTS, witness_key) if witness_key else None)
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
+        from k8slint.load.documents import DocumentMemo
+
+        self.documents = DocumentMemo()
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
         for item in context_items:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
                 resources.extend(self._load_context(item))
+        self.documents = None
         resources = self._kustomize(stage, resources)
         self._run_run_checks(resources)
         self.result.findings = _merge_builds(
@@ -752,9 +760,9 @@ class _Run:
         from k8slint.load.loader import load_bytes, load_file
 
         loaded = (
-            load_file(item.path, item.display, each=checking)
+            load_file(item.path, item.display, each=checking, memo=self.documents)
             if item.path
-            else load_bytes(item.data or b"", item.display, checking)
+            else load_bytes(item.data or b"", item.display, checking, self.documents)
         )
         if loaded.parse_failed and is_template_text(loaded.text):
             checking.forget()
