@@ -177,6 +177,20 @@ class Engine:
         return self._checks[1]
 
     @functools.cached_property
+    def _checks_by_policy(self) -> dict[int, tuple[set[str], list[tuple[Rule, Check]]]]:
+        """`resource_checks_for` by the enabled set's identity (`RulePolicy.for_file`
+        gives all files under the same settings one set), the set kept with it."""
+        return {}
+
+    def resource_checks_for(self, enabled: set[str]) -> list[tuple[Rule, Check]]:
+        """The per-object checks of the rules in `enabled`, in the engine's order."""
+        found = self._checks_by_policy.get(id(enabled))
+        if found is None or found[0] is not enabled:
+            found = (enabled, [(r, c) for r, c in self.resource_checks if r.id in enabled])
+            self._checks_by_policy[id(enabled)] = found
+        return found[1]
+
+    @functools.cached_property
     def _applicable(self) -> dict[tuple[str | None, str | None, Any], frozenset[str]]:
         """`applicable_rules` by object type, filled as types are met."""
         return {}
@@ -1061,8 +1075,7 @@ class _Checking:
         self._run, self._display, self._stamp = run, display, stamp
         self._checks: list[tuple[Rule, Check]] | None = None
         if not stamp.context_only:
-            enabled, _ = run.engine.policy.for_file(display)
-            self._checks = [(r, c) for r, c in run.engine.resource_checks if r.id in enabled]
+            self._checks = run.engine.resource_checks_for(run.engine.policy.for_file(display)[0])
         self._suppressions: Suppressions | None = None
         self._checked = 0
 
