@@ -291,6 +291,20 @@ def test_per_path_overrides(repo):
     }
 
 
+def test_files_under_the_same_settings_share_one_answer_and_others_have_their_own(repo):
+    """The engine keeps one list of checks per answer (`Engine.resource_checks_for`)."""
+    write(
+        repo / ".k8slint.yaml",
+        "overrides:\n  - files: [legacy]\n    rules: {disable: [pod-field-in-container]}\n",
+    )
+    policy = RulePolicy(load_config(str(repo / ".k8slint.yaml"), load_rules()), list(load_rules()))
+    web, api, old = (
+        policy.for_file(str(repo / p)) for p in ("web.yaml", "a/api.yaml", "legacy/x.yaml")
+    )
+    assert web is api and web[0] is api[0]
+    assert "pod-field-in-container" in web[0] and "pod-field-in-container" not in old[0]
+
+
 def test_a_per_path_override_finds_what_the_same_global_setting_finds(repo):
     """Rule enablement is decided per file before `explains` applies (issue 9)."""
     write(repo / "legacy" / "web.yaml", WEB)

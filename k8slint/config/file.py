@@ -215,7 +215,7 @@ class RulePolicy:
     of every start) is an `__init__`.
     """
 
-    __slots__ = ("_cache", "_everywhere", "config", "known", "restrict")
+    __slots__ = ("_by_overrides", "_cache", "_everywhere", "config", "known", "restrict")
 
     def __init__(
         self,
@@ -227,6 +227,10 @@ class RulePolicy:
         self.known = known
         self.restrict = restrict
         self._cache: dict[str, tuple[set[str], dict[str, str]]] = {}
+        self._by_overrides: dict[tuple[int, ...], tuple[set[str], dict[str, str]]] = {}
+        """The answer for each set of overrides that covers a file: files under the
+        same settings get the same objects (the engine keeps one list of checks
+        for each)."""
         self._everywhere: tuple[set[str], dict[str, str]] | None = None
 
     def _before_overrides(self) -> tuple[set[str], dict[str, str]]:
@@ -248,15 +252,20 @@ class RulePolicy:
         return self.restrict(enabled)
 
     def for_file(self, file: str) -> tuple[set[str], dict[str, str]]:
-        """The rules enabled for `file` and the severities configured for them there."""
+        """The rules enabled for `file` and the severities configured for them there
+        (the same objects for every file under the same settings: never to be
+        changed by the caller)."""
         if file not in self._cache:
-            enabled, severity = self._before_overrides()
-            enabled, severity = set(enabled), dict(severity)
-            for override in self.config.overrides:
-                if override.covers(file):
-                    enabled = override.switches.apply(enabled, self.known)
-                    severity.update(override.switches.severity)
-            self._cache[file] = (self.restrict(enabled), severity)
+            overrides = self.config.overrides
+            covering = tuple(n for n, override in enumerate(overrides) if override.covers(file))
+            if covering not in self._by_overrides:
+                enabled, severity = self._before_overrides()
+                enabled, severity = set(enabled), dict(severity)
+                for number in covering:
+                    enabled = overrides[number].switches.apply(enabled, self.known)
+                    severity.update(overrides[number].switches.severity)
+                self._by_overrides[covering] = (self.restrict(enabled), severity)
+            self._cache[file] = self._by_overrides[covering]
         return self._cache[file]
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from k8slint.checks.api import Check, CheckContext
     from k8slint.kube.filekinds import KustomizeTree
     from k8slint.kube.index import RunIndex
+    from k8slint.load.documents import DocumentMemo
     from k8slint.load.loader import LoadedFile
 
 
@@ -176,6 +177,20 @@ class Engine:
         return self._checks[1]
 
     @functools.cached_property
+    def _checks_by_policy(self) -> dict[int, tuple[set[str], list[tuple[Rule, Check]]]]:
+        """`resource_checks_for` by the enabled set's identity (`RulePolicy.for_file`
+        gives all files under the same settings one set), the set kept with it."""
+        return {}
+
+    def resource_checks_for(self, enabled: set[str]) -> list[tuple[Rule, Check]]:
+        """The per-object checks of the rules in `enabled`, in the engine's order."""
+        found = self._checks_by_policy.get(id(enabled))
+        if found is None or found[0] is not enabled:
+            found = (enabled, [(r, c) for r, c in self.resource_checks if r.id in enabled])
+            self._checks_by_policy[id(enabled)] = found
+        return found[1]
+
+    @functools.cached_property
     def _applicable(self) -> dict[tuple[str | None, str | None, Any], frozenset[str]]:
         """`applicable_rules` by object type, filled as types are met."""
         return {}
@@ -260,6 +275,9 @@ class _Run:
         """Notes the cross-object checks' verdicts while they run, to be kept."""
         self._snapshot: Snapshot | None = None
         """The last run's parts, and this run's for the next (with a cache)."""
+        self.documents: DocumentMemo | None = None
+        """The large documents loaded so far, while the per-file phase runs: one met
+        again is not composed again (`load.documents`)."""
 
     def lint(
         self,
@@ -312,12 +330,16 @@ class _Run:
 
             self._snapshot = Snapshot(cache.load(SNAPSHOTS, witness_key) if witness_key else None)
         self.engine.resource_checks  # noqa: B018 (imported once, before workers fork)
+        from k8slint.load.documents import DocumentMemo
+
+        self.documents = DocumentMemo()
         resources = self._load_linted(items, progress)
         linted = {_identity(item) for item in items}
         for item in context_items:
             if _identity(item) not in linted:
                 linted.add(_identity(item))
                 resources.extend(self._load_context(item))
+        self.documents = None
         resources = self._kustomize(stage, resources)
         self._run_run_checks(resources)
         self.result.findings = _merge_builds(
@@ -760,9 +782,9 @@ class _Run:
         from k8slint.load.loader import load_bytes, load_file
 
         loaded = (
-            load_file(item.path, item.display, each=checking)
+            load_file(item.path, item.display, each=checking, memo=self.documents)
             if item.path
-            else load_bytes(item.data or b"", item.display, checking)
+            else load_bytes(item.data or b"", item.display, checking, self.documents)
         )
         if loaded.parse_failed and is_template_text(loaded.text):
             checking.forget()
@@ -1138,8 +1160,7 @@ class _Checking:
         self._run, self._display, self._stamp = run, display, stamp
         self._checks: list[tuple[Rule, Check]] | None = None
         if not stamp.context_only:
-            enabled, _ = run.engine.policy.for_file(display)
-            self._checks = [(r, c) for r, c in run.engine.resource_checks if r.id in enabled]
+            self._checks = run.engine.resource_checks_for(run.engine.policy.for_file(display)[0])
         self._suppressions: Suppressions | None = None
         self._checked = 0
 

@@ -17,6 +17,7 @@ parsed becomes a `LoadIssue`, and the documents before the error are kept.
 from __future__ import annotations
 
 import codecs
+import marshal
 import os
 import re
 import zlib
@@ -37,6 +38,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
     from ruamel.yaml.reader import ReaderError
 
+from k8slint.load.documents import Body, DocumentMemo, Plan, Remembered
 from k8slint.load.reading import NotRegularFile, TooLarge, read_limited
 from k8slint.load.scalars import NUMBER_STARTS as _NUMBER_STARTS
 from k8slint.load.scalars import WORDS as _WORDS
@@ -88,11 +90,15 @@ class SourceNodes:
     document's start) instead of answered with positions of other text.
     """
 
-    __slots__ = ("_digest", "_path", "_roots", "_source")
+    __slots__ = ("_digest", "_parts", "_path", "_roots", "_source")
 
     def __init__(self, source: str) -> None:
         self._source: str | None = source
-        self._roots: list[Node] | None = []
+        self._roots: list[Node | None] | None = []
+        self._parts: dict[int, Body] = {}
+        """Documents the run's memo made (without a tree): their text, composed alone
+        for a position (a whole bundle's for one finding was 50 ms on the corpus),
+        its marks then relative to the body's first line."""
         self._path: str | None = None
         self._digest = b""
 
@@ -100,16 +106,38 @@ class SourceNodes:
         """The text came from the regular file `path`: it can be read again."""
         self._path, self._digest = path, _digest(raw)
 
-    def add(self, root: Node) -> None:
+    def add(self, root: Node | None, body: Body | None = None) -> None:
+        """A document's tree; or where the text of one the run's memo made is."""
         if self._roots is not None:
+            if body is not None:
+                self._parts[len(self._roots)] = body
             self._roots.append(root)
 
     def root(self, index: int) -> Node | None:
+        """The document's tree; one the memo made has marks relative to its body
+        (`locate` adds its line). Composed alone before the file is released, it
+        goes then: nothing for `_RECOMPOSED` to bound."""
         roots = self._roots
+        if roots is not None and index < len(roots) and roots[index] is None:
+            body = self._parts.get(index)
+            if body is not None:
+                alone = _compose_roots(self._text()[body.start : body.end])
+                roots[index] = alone[0] if alone else None
+                return roots[index]
         if roots is None or (index < len(roots) and roots[index] is None):
             roots = self._roots = _compose_roots(self._text())
+            self._parts = {}
             _RECOMPOSED.keep(self)
         return roots[index] if index < len(roots) else None
+
+    def locate(self, index: int, path: JsonPath) -> tuple[int, int]:
+        """Where `path` is in the document (`locate`)."""
+        root = self.root(index)
+        if root is None:
+            return 1, 1
+        line, column = locate(root, path)
+        body = self._parts.get(index)
+        return (line + body.line, column) if body is not None else (line, column)
 
     def drop(self, index: int) -> None:
         """The document's objects are checked: its tree goes now, not with the
@@ -131,6 +159,7 @@ class SourceNodes:
 
     def release(self) -> None:
         self._roots = None
+        self._parts = {}
         if self._path is not None:
             self._source = None
 
@@ -142,6 +171,7 @@ class SourceNodes:
     def __setstate__(self, state: tuple[str | None, str | None, bytes]) -> None:
         self._source, self._path, self._digest = state
         self._roots = None
+        self._parts = {}
 
 
 class _Recomposed:
@@ -184,13 +214,12 @@ class _Locator(NamedTuple):
     def __call__(self, path: JsonPath) -> tuple[int, int]:
         if not path:
             return self.start
-        root = self.nodes.root(self.index)
-        return (1, 1) if root is None else locate(root, self.prefix + path)
+        return self.nodes.locate(self.index, self.prefix + path)
 
 
-def _compose_roots(source: str) -> list[Node]:
+def _compose_roots(source: str) -> list[Node | None]:
     """The documents of a text that was loaded before (so errors are already reported)."""
-    roots: list[Node] = []
+    roots: list[Node | None] = []
     composer = _Composer(source)
     try:
         while composer.check_node():
@@ -255,6 +284,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self.duplicates: list[tuple[Node, str]] = []
+        self.positional = False
+        """A complex key's text (which names its line) is in the data."""
         self._built: dict[int, tuple[Any, int, int]] = {}
         """Built collections by node id: value, expanded size, height."""
         self._building: set[int] = set()
@@ -339,6 +370,8 @@ class _Builder:
                     continue
             elif tag is not _STR_TAG:
                 key = key_text(key_node)
+                if key_node.__class__ is not ScalarNode:
+                    self.positional = True
             if key in mapping:
                 self.duplicates.append((key_node, key))
             mapping[intern(key)] = (
@@ -493,14 +526,18 @@ True when it is done with them, so that the document's node tree can go."""
 
 
 def load_file(
-    path: str, display: str | None = None, named: bool = False, each: Loaded | None = None
+    path: str,
+    display: str | None = None,
+    named: bool = False,
+    each: Loaded | None = None,
+    memo: DocumentMemo | None = None,
 ) -> LoadedFile:
     """Read and load one file; every failure becomes an issue on that file.
 
     `named`: the user named this path, so a pipe (`<(helm template .)`) or a
     character device is read too, up to the size limit; in a walked tree only
-    regular files are (discovery skips the rest with a notice). `each`: see
-    `load_text`.
+    regular files are (discovery skips the rest with a notice). `each`, `memo`:
+    see `load_text`.
     """
     shown = display or path
     try:
@@ -515,7 +552,7 @@ def load_file(
         return _unread(shown, f"{error}; not linted")
     except OSError as error:
         return _unread(shown, f"cannot read file: {error.strerror or error}")
-    loaded = load_bytes(raw, shown, each)
+    loaded = load_bytes(raw, shown, each, memo)
     if not named or os.path.isfile(path):
         loaded.nodes.read_from(path, raw)
     return loaded
@@ -532,7 +569,9 @@ def _unread(shown: str, message: str) -> LoadedFile:
     return loaded
 
 
-def load_bytes(raw: bytes, display: str, each: Loaded | None = None) -> LoadedFile:
+def load_bytes(
+    raw: bytes, display: str, each: Loaded | None = None, memo: DocumentMemo | None = None
+) -> LoadedFile:
     loaded = LoadedFile(display)
     if b"\0" in raw[:8192] and not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         loaded.issues.append(LoadIssue("yaml-syntax", 1, 1, "binary file (NUL bytes); not YAML"))
@@ -556,32 +595,72 @@ def load_bytes(raw: bytes, display: str, each: Loaded | None = None) -> LoadedFi
             )
         loaded.issues.append(LoadIssue("yaml-syntax", line, 1, what))
         return loaded
-    return load_text(text, display, each)
+    return load_text(text, display, each, memo)
 
 
-def load_text(text: str, display: str, each: Loaded | None = None) -> LoadedFile:
+def load_text(
+    text: str, display: str, each: Loaded | None = None, memo: DocumentMemo | None = None
+) -> LoadedFile:
     """The file's documents as objects. `each` is told each document's objects
     before the next document is composed (outside the parse's error handling: what
-    it raises is its own), and drops the document's node tree when it is done."""
+    it raises is its own), and drops the document's node tree when it is done.
+    `memo`: the run's large documents, made once (`documents`)."""
     loaded = LoadedFile(display, text)
     source = _json_tabs_as_spaces(text, display)
     loaded.nodes = SourceNodes(source)
     aliases = may_alias(source)
-    composer = _Composer(source)
+    plan = memo.plan(source) if memo is not None else None
+    if plan is None:
+        _compose(loaded, _Composer(source), aliases, each, None)
+    elif not _compose(loaded, _Composer(plan.text), aliases, each, plan):
+        # A parse error in a text composed without its remembered documents: the
+        # whole text's composer (those before it are the same) says it as ever.
+        _compose(loaded, _Composer(source), aliases, each, None, skip=loaded.documents)
+    return loaded
+
+
+def _compose(
+    loaded: LoadedFile,
+    composer: _Composer,
+    aliases: bool,
+    each: Loaded | None,
+    plan: Plan | None,
+    skip: int = 0,
+) -> bool:
+    """Add the documents `composer` makes after the first `skip`; False when it
+    stopped at a parse error that it left unreported (see `_next_document`)."""
     try:
-        first = 0
-        while _next_document(loaded, composer, aliases, text):
+        for _ in range(skip):
+            if not _skip_document(loaded, composer):
+                return True
+        first = len(loaded.resources)
+        while (added := _next_document(loaded, composer, aliases, plan)) is True:
             if each is not None and each(loaded, loaded.resources[first:]):
                 loaded.nodes.drop(loaded.documents - 1)
             first = len(loaded.resources)
     finally:
         composer.dispose()
-    return loaded
+    return added is not None
 
 
-def _next_document(loaded: LoadedFile, composer: _Composer, aliases: bool, text: str) -> bool:
+def _skip_document(loaded: LoadedFile, composer: _Composer) -> bool:
+    """Compose a document already added (by a composer of other text)."""
+    try:
+        if composer.check_node():
+            composer.get_node()
+            return True
+    except (YAMLError, ValueError) as error:  # pragma: no cover - the same text parsed
+        _report_parse_error(loaded, error, loaded.text)
+        loaded.parse_failed = True
+    return False
+
+
+def _next_document(
+    loaded: LoadedFile, composer: _Composer, aliases: bool, plan: Plan | None
+) -> bool | None:
     """Compose and add the next document; False at the end of the text or at a
-    parse error (then reported)."""
+    parse error (then reported); None at a parse error in a text with remembered
+    documents left out (`Plan`): the file's own text must say it."""
     try:
         if not composer.check_node():
             return False
@@ -589,10 +668,25 @@ def _next_document(loaded: LoadedFile, composer: _Composer, aliases: bool, text:
             _report_too_many_documents(loaded, composer)
             return False
         root = composer.get_node()
-        loaded.nodes.add(root)
-        _add_document(loaded, root, loaded.documents, aliases)
+        large = None if plan is None else plan.body_at(root.start_mark.line)
+        if large is None:
+            loaded.nodes.add(root)
+            _add_document(loaded, root, loaded.documents, aliases)
+        elif large[1] is None:
+            loaded.nodes.add(root)
+            _add_document(loaded, root, loaded.documents, aliases, large[0], plan)
+        elif _is_stand_in(root, large[0]):
+            loaded.nodes.add(None, large[0])
+            body, remembered = large
+            data = plan.memo.data(remembered)
+            _add_remembered(loaded, loaded.documents, body, remembered, data)
+        else:  # an empty document before it, marked at its marker
+            loaded.nodes.add(root)
+            _add_document(loaded, root, loaded.documents, aliases)
     except (YAMLError, ValueError) as error:
-        _report_parse_error(loaded, error, text)
+        if plan is not None and plan.reused:
+            return None
+        _report_parse_error(loaded, error, loaded.text)
         loaded.parse_failed = True
         return False
     loaded.documents += 1
@@ -677,7 +771,27 @@ def may_alias(text: str) -> bool:
     return bool(anchors) and any(name in anchors for name in _ALIAS.findall(text))
 
 
-def _add_document(loaded: LoadedFile, root: Node, index: int, aliases: bool) -> None:
+def _is_stand_in(root: Node, body: Body) -> bool:
+    """Whether `root` is what `Plan` put in place of a remembered body: no other
+    document's root is a plain `null` on the body's first line."""
+    return (
+        root.__class__ is ScalarNode
+        and root.tag is _PLAIN_TAG
+        and root.value == "null"
+        and root.start_mark.line == body.line
+    )
+
+
+def _add_document(
+    loaded: LoadedFile,
+    root: Node,
+    index: int,
+    aliases: bool,
+    body: Body | None = None,
+    plan: Plan | None = None,
+) -> None:
+    """Build a document's objects; one from a large `body` the run's memo has not
+    seen is remembered (`plan.memo`)."""
     builder = _builder(aliases)
     try:
         data = builder.build(root)
@@ -685,6 +799,14 @@ def _add_document(loaded: LoadedFile, root: Node, index: int, aliases: bool) -> 
         mark = error.node.start_mark
         loaded.issues.append(LoadIssue("yaml-syntax", mark.line + 1, mark.column + 1, str(error)))
         return
+    issues, objects = len(loaded.issues), len(loaded.resources)
+    _add_objects(loaded, root, index, data, builder)
+    made = loaded.resources[objects:]
+    if body is not None and plan is not None and made and not builder.positional:
+        _remember(plan.memo, body, data, loaded.issues[issues:], made)
+
+
+def _add_objects(loaded: LoadedFile, root: Node, index: int, data: Any, builder: _Builder) -> None:
     for key_node, key in builder.duplicates:
         mark = key_node.start_mark
         loaded.issues.append(
@@ -701,7 +823,38 @@ def _add_document(loaded: LoadedFile, root: Node, index: int, aliases: bool) -> 
     if _is_list(data):
         _add_list_items(loaded, index, root, data["items"])
         return
-    loaded.resources.append(_resource(loaded, index, data, ()))
+    loaded.resources.append(_resource(loaded, index, data, (), locate(root, ())))
+
+
+def _remember(
+    memo: DocumentMemo, body: Body, data: Any, issues: list[LoadIssue], objects: list[Resource]
+) -> None:
+    """Keep what a large document made, its lines relative to its body: made before
+    its objects' checks run (they shed bulk from the data)."""
+    shift = body.line
+    memo.remember(
+        body,
+        marshal.dumps(data),
+        tuple((rule, line - shift, column, message) for rule, line, column, message in issues),
+        tuple(
+            (resource.item_path, resource.locate.start[0] - shift, resource.locate.start[1])
+            for resource in objects
+        ),
+    )
+
+
+def _add_remembered(
+    loaded: LoadedFile, index: int, body: Body, remembered: Remembered, data: Any
+) -> None:
+    """A document the run made before, from the same text (`data`: a copy of its
+    own, as every object must own its data): its issues and positions moved to
+    this body."""
+    shift = body.line
+    for rule, line, column, message in remembered.issues:
+        loaded.issues.append(LoadIssue(rule, line + shift, column, message))
+    for path, line, column in remembered.objects:
+        item = data["items"][path[1]] if path else data
+        loaded.resources.append(_resource(loaded, index, item, path, (line + shift, column)))
 
 
 def _is_list(data: dict[str, Any]) -> bool:
@@ -731,21 +884,20 @@ def _add_list_items(loaded: LoadedFile, index: int, root: Node, items: Any) -> N
     for item_index, item in enumerate(items):
         prefix: JsonPath = ("items", item_index)
         if isinstance(item, dict):
-            loaded.resources.append(_resource(loaded, index, item, prefix))
+            loaded.resources.append(_resource(loaded, index, item, prefix, locate(root, prefix)))
         else:
             report(prefix, f"list item is {_kind_of_value(item)}, not an object (a mapping)")
 
 
-def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: JsonPath) -> Resource:
+def _resource(
+    loaded: LoadedFile, index: int, data: dict[str, Any], prefix: JsonPath, start: tuple[int, int]
+) -> Resource:
     metadata = data.get("metadata")
     metadata = metadata if isinstance(metadata, dict) else {}
     name = metadata.get("name")
     namespace = metadata.get("namespace")
     api_version = data.get("apiVersion")
     kind = data.get("kind")
-    nodes = loaded.nodes
-    root = nodes.root(index)
-    start = (1, 1) if root is None else locate(root, prefix)
     return Resource(
         file=loaded.path,
         doc_index=index,
@@ -754,7 +906,7 @@ def _resource(loaded: LoadedFile, index: int, data: dict[str, Any], prefix: Json
         name=name if isinstance(name, str) else None,
         namespace=namespace if isinstance(namespace, str) else None,
         data=data,
-        locate=_Locator(nodes, index, prefix, start),
+        locate=_Locator(loaded.nodes, index, prefix, start),
         item_path=prefix,
     )
 
