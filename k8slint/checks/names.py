@@ -68,10 +68,10 @@ def _missing(index: RunIndex, owner: Resource, ref: NamedRef) -> Problem | None:
     tree = owner.kustomize_tree
     if tree is not None and (ref.kind, ref.name) in tree.generated:
         return None
-    if _made_at_runtime(index, namespace_of(owner), ref.kind, ref.name):
-        return None
     text = missing_name(index, owner, ref.kind, ref.name)
-    if text is None:
+    # Asked second: most names resolve, and the strings of custom resources are
+    # gathered by walking each whole.
+    if text is None or _made_at_runtime(index, namespace_of(owner), ref.kind, ref.name):
         return None
     consequence = _CONSEQUENCE.get(ref.use, _CONSEQUENCE[ref.kind])
     return Problem(
