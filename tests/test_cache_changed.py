@@ -322,3 +322,31 @@ def test_one_cache_linting_again_after_an_edit_stats_the_files_again(tmp_path):
     again = engine.lint(discover([str(root)]).files)
     assert any(f.rule == CROSS for f in again.findings)
     assert everything(again) == everything(_lint(root, None, "none"))
+
+
+def test_the_snapshot_holds_equal_parts_once_whatever_the_runs_size(tmp_path, monkeypatch):
+    """A run of few objects holds its objects as they are (`UNSHARED_OBJECTS`),
+    but writes them to the snapshot shared: the next run loads the entry, each
+    equal part once. Two copies of one Deployment come back as one template."""
+    root, cache = tmp_path / "tree", tmp_path / "cache"
+    for copy in ("one", "two"):
+        (root / copy).mkdir(parents=True)
+        (root / copy / "web.yaml").write_text(web_deployment())
+    _lint(root, cache, "none")
+    loaded: list = []
+    real_load = Cache.load
+
+    def load(self, kind, key):
+        found = real_load(self, kind, key)
+        if kind == SNAPSHOTS:
+            loaded.append(dict(found))  # the run takes its parts out of it
+        return found
+
+    monkeypatch.setattr(Cache, "load", load)
+    with open(root / "one" / "web.yaml", "a") as edited:  # a miss: the snapshot is read
+        edited.write("# edited\n")
+    _lint(root, cache, "none")
+    [parts] = loaded
+    one, two = [resource for part in parts.values() for resource in part.resources]
+    assert one.file != two.file
+    assert one.data["spec"] is two.data["spec"]
