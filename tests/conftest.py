@@ -35,13 +35,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 LONGEST_FIRST = (
+    "test_check_reads.py",  # corpus trees linted whole, by declared reads and by parts
+    "test_precommit.py",  # pre-commit, and installing the hook with --full
     "test_corpus_builds.py",  # Kustomize builds (every corpus root with --full)
     "test_cache.py",  # warm against cold runs, with builds
-    "test_precommit.py",  # pre-commit, and installing the hook with --full
     "test_corpus.py",  # the session's corpus lint, and workers against one process
-    "test_scale_index.py",
-    "test_reports.py",
-    "test_crd_schema.py",
+    "test_components.py",  # corpus trees' selectors asked of parts and of the whole
+    "test_benchmarks.py",  # the bench's stages (one waits for the cache to settle)
+    "test_cache_deps.py",
+    "test_fix.py",
+    "test_shed.py",
 )
 """The files that hold the suite's longest tests, longest first."""
 

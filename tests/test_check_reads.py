@@ -114,20 +114,18 @@ def test_the_default_rules_hold_checks_judged_per_component():
     assert "names.config_ref_missing" in per_component
 
 
-@pytest.mark.parametrize("count", [1, 32, 1 << 30], ids=["one part", "32 parts", "components"])
 @pytest.mark.parametrize(
     "tree", [FIXTURES, "gke-samples", "kube-prometheus", "metallb", "ingress-nginx", "argo-cd"]
 )
 def test_checks_judged_per_component_find_on_each_part_what_they_find_on_everything(
-    tree, count, monkeypatch, tmp_path
+    tree, monkeypatch, tmp_path
 ):
-    """Each part of the run (`kube.components`; with `1 << 30` parts, each
-    component alone) checked apart, with only the whole run's lookups to look
-    beyond it: the findings are those of the checks on the whole run, and no
-    verdict is about an object outside its part (`Recorder`)."""
+    """Each part of the run (`kube.components`) checked apart, with only the whole
+    run's lookups to look beyond it, in one part, in 32, and each component alone
+    (`1 << 30` parts): the findings are those of the checks on the whole run, and
+    no verdict is about an object outside its part (`Recorder`)."""
     paths = [tree if tree == FIXTURES else shared("corpus") / tree]
-    whole = _lint(paths)
-    monkeypatch.setattr(components, "PARTS", count)
+    whole = everything(_lint(paths))
     incomplete = []
     real = run_module._Run._check_across
 
@@ -137,6 +135,8 @@ def test_checks_judged_per_component_find_on_each_part_what_they_find_on_everyth
             incomplete.append(sorted({resource.file for resource in index.resources}))
 
     monkeypatch.setattr(run_module._Run, "_check_across", judged)
-    parted = _lint(paths, tmp_path / "cache")  # with a cache, such checks run per part
-    assert incomplete == []
-    assert everything(parted) == everything(whole)
+    for count in (1, 32, 1 << 30):
+        monkeypatch.setattr(components, "PARTS", count)
+        cache = tmp_path / f"cache-{count}"  # with a cache, such checks run per part
+        assert everything(_lint(paths, cache)) == whole, f"{count} parts"
+        assert incomplete == [], f"{count} parts"
