@@ -165,3 +165,28 @@ def test_a_part_is_judged_again_when_an_object_any_part_reads_changed(tmp_path):
     again = _lint(root, cache)
     assert _rules(again, MISSING) == ["shop"]
     assert everything(again) == everything(_lint(root))
+
+
+def test_a_check_that_raises_is_one_internal_error_however_many_parts_it_runs_on(tmp_path):
+    """Its parts each fail (nothing of it is kept); the run says so once, and the
+    other checks' findings stand."""
+    root = tmp_path / "tree"
+    for app in ("shop", "blog", "wiki"):
+        _write(root, {f"{app}/web.yaml": _deployment("web", app), f"{app}/svc.yaml": _service("x")})
+
+    def boom(index, context):
+        raise RuntimeError("boom")
+        yield  # a generator, as checks are
+
+    engine = engine_for(kustomize_command="none")
+    engine.cache = Cache(str(tmp_path / "cache"))
+    per_object, across = engine._checks
+    engine._checks = (
+        per_object,
+        [(r, b._replace(function=boom) if r.id == OVERLAP else b) for r, b in across],
+    )
+    result = engine.lint(discover([str(root)]).files)
+    assert [n.message.split(":")[0] for n in result.internal_errors] == [
+        f"internal error in rule {OVERLAP}"
+    ]
+    assert _rules(result, SELECTS_NOTHING) == ["blog", "shop", "wiki"]

@@ -1066,15 +1066,15 @@ class _Run:
         where = resource.file if resource else "<run>"
         line = resource.pos(())[0] if resource else 0
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        self.result.notices.append(
-            Notice(
-                where,
-                line,
-                f"internal error in rule {rule.id}: {detail} "
-                "(please report it; the rest of the run went on)",
-                is_error=True,
-            )
+        notice = Notice(
+            where,
+            line,
+            f"internal error in rule {rule.id}: {detail} "
+            "(please report it; the rest of the run went on)",
+            is_error=True,
         )
+        if resource is not None or notice not in self.result.notices:
+            self.result.notices.append(notice)  # a cross-object check: once, not once a part
 
 
 def _ids(checks: list[tuple[Rule, Check]]) -> list[str]:
