@@ -123,47 +123,36 @@ def test_a_part_is_judged_again_when_the_run_no_longer_selects_what_it_selected(
     assert everything(again) == everything(_lint(root))
 
 
-def test_a_part_is_judged_again_when_the_run_no_longer_holds_a_name_it_found(tmp_path):
-    root, cache = tmp_path / "tree", tmp_path / "cache"
-    config = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\ndata: {{a: b}}\n"
-    _write(
-        root,
-        {
-            "shop/web.yaml": _deployment("web", "web", "envFrom: [{configMapRef: {name: shared}}]")
-            + "---\n"
-            + config.format("own"),
-            "blog/shared.yaml": config.format("shared"),
-        },
-    )
-    assert _rules(_lint(root, cache), MISSING) == []
-    _write(root, {"blog/shared.yaml": config.format("renamed")})
-    again = _lint(root, cache)
-    assert _rules(again, MISSING) == ["shop"]  # its file holds ConfigMap own
-    assert everything(again) == everything(_lint(root))
+_CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\ndata: {{a: b}}\n"
+_SECRET = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\n"
+_ROLE = (
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: maker\n"
+    "rules: [{{apiGroups: [''], resources: [secrets], resourceNames: [{}], verbs: [get]}}]\n"
+)
 
 
-def test_a_part_is_judged_again_when_an_object_any_part_reads_changed(tmp_path):
-    """A Role anywhere in the run that names a Secret in `resourceNames` says a
-    program may create it (`RunIndex.granted_names`): a Role in another part."""
+@pytest.mark.parametrize(
+    "reference, own, elsewhere, before, after",
+    [
+        ("envFrom: [{configMapRef: {name: shared}}]", _CONFIG, _CONFIG, "shared", "renamed"),
+        # A Role anywhere in the run that names a Secret in `resourceNames` says a
+        # program may create it (`RunIndex.granted_names`): a Role in another part.
+        ("envFrom: [{secretRef: {name: made}}]", _SECRET, _ROLE, "made", "other"),
+    ],
+    ids=["the run no longer holds a name it found", "an object any part reads changed"],
+)
+def test_a_part_is_judged_again_when_what_it_asked_of_the_whole_run_changed(
+    tmp_path, reference, own, elsewhere, before, after
+):
+    """shop's Deployment refers to an object that only blog's file makes (or lets
+    a program make): an edit there, in another part, re-judges shop's part."""
     root, cache = tmp_path / "tree", tmp_path / "cache"
-    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\n"
-    role = (
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: maker\n"
-        "rules: [{{apiGroups: [''], resources: [secrets], resourceNames: [{}], verbs: [get]}}]\n"
-    )
-    _write(
-        root,
-        {
-            "shop/web.yaml": _deployment("web", "web", "envFrom: [{secretRef: {name: made}}]")
-            + "---\n"
-            + secret.format("own"),
-            "blog/role.yaml": role.format("made"),
-        },
-    )
+    shop = _deployment("web", "web", reference) + "---\n" + own.format("own")
+    _write(root, {"shop/web.yaml": shop, "blog/other.yaml": elsewhere.format(before)})
     assert _rules(_lint(root, cache), MISSING) == []
-    _write(root, {"blog/role.yaml": role.format("other")})
+    _write(root, {"blog/other.yaml": elsewhere.format(after)})
     again = _lint(root, cache)
-    assert _rules(again, MISSING) == ["shop"]
+    assert _rules(again, MISSING) == ["shop"]  # its file holds an object of that kind
     assert everything(again) == everything(_lint(root))
 
 
