@@ -39,3 +39,29 @@ def test_a_file_discovery_found_regular_is_not_asked_again(tmp_path, monkeypatch
     # Without discovery's word, the file is asked about (the check above can fail).
     engine_for(kustomize_command="none").lint([files[0]._replace(regular=False)])
     assert str(tmp_path / "pod.yaml") in asked
+
+
+def test_a_walk_resolves_as_realpath_and_enters_no_symlinked_directory(tmp_path):
+    """Discovery resolves a walked file from its directory's resolved path (one
+    `scandir` a directory, no `realpath` a file): the same paths, in the same
+    order, as `os.walk` and `os.path.realpath` give."""
+    real = tmp_path / "real"
+    (real / "app" / "deep").mkdir(parents=True)
+    (real / "app" / "deep" / "b.yaml").write_text(web_pod())
+    (real / "app" / "a.yaml").write_text(web_pod())
+    (real / "app" / ".hidden").mkdir()  # not walked
+    (real / "app" / ".hidden" / "c.yaml").write_text(web_pod())
+    os.symlink(real / "app" / ".hidden", real / "app" / "linked")  # listed, not entered
+    os.symlink(real / "app" / "a.yaml", real / "app" / "z.yaml")
+    os.symlink(real, tmp_path / "via")  # the tree itself reached through a symlink
+    found = discover([str(tmp_path / "via" / "app")]).files
+    expected = []
+    for directory, subdirs, names in os.walk(tmp_path / "via" / "app"):
+        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
+        expected += [os.path.join(directory, name) for name in sorted(names)]
+    first = {}  # a file reached twice (z.yaml is a.yaml) is linted once, at its first path
+    for path in expected:
+        first.setdefault(os.path.realpath(path), path)
+    assert [(item.path, item.real) for item in found] == [(p, r) for r, p in first.items()]
+    assert [os.path.basename(item.path) for item in found] == ["a.yaml", "b.yaml"]
+    assert [os.path.basename(path) for path in expected] == ["a.yaml", "z.yaml", "b.yaml"]

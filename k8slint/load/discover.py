@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from k8slint.kube.filekinds import HELM_TEMPLATE, SKIPPED_NOTICES, in_chart_templates
-from k8slint.load.paths import RealPaths
 from k8slint.load.reading import TooLarge, kind_of, read_limited, read_stream
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -63,12 +62,11 @@ def discover(paths: list[str], stdin_name: str = "<stdin>") -> Discovery:
     notices: list[tuple[str, str]] = []
     errors: list[str] = []
     seen: set[str] = set()
-    real_paths = RealPaths()
     for given in paths or ["."]:
         if given == STDIN:
             _add_stream(files, errors, stdin_name, None)
         elif os.path.isdir(given):
-            for path, real, regular in _walk(given, notices, errors, real_paths):
+            for path, real, regular in _walk(given, notices, errors):
                 _add(files, seen, path, real, regular)
         elif in_chart_templates(given):
             notices.append((_display(given), SKIPPED_NOTICES[HELM_TEMPLATE]))
@@ -133,41 +131,93 @@ def _display(path: str) -> str:
 
 
 def _walk(
-    top: str, notices: list[tuple[str, str]], errors: list[str], real_paths: RealPaths
+    top: str, notices: list[tuple[str, str]], errors: list[str]
 ) -> Iterator[tuple[str, str, bool]]:
     """The manifests of a tree, each with its resolved path and whether it is a
-    regular file (else a broken symlink, which the loader reports)."""
+    regular file (else a broken symlink, which the loader reports): `os.walk`'s
+    order and choices (a symlinked directory is listed, not entered), from one
+    `scandir` a directory. Its entries say which are symlinks, directories and
+    regular files without a system call, and a directory entered (never a
+    symlink) resolves to its parent's resolved path and its name: resolving
+    each file (`os.path.realpath`, an lstat a component) and testing it again
+    was three quarters of discovering the corpus (7,700 lstats)."""
     root = os.path.realpath(top)
-
-    def unreadable(error: OSError) -> None:
-        errors.append(f"{_display(error.filename or top)}: {_reason(error)}; not linted")
-
-    for directory, subdirs, names in os.walk(top, onerror=unreadable):
-        if "Chart.yaml" in names and "templates" in subdirs:
+    pending = [(top, root)]
+    while pending:
+        directory, real = pending.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=_name)
+        except OSError as error:
+            errors.append(f"{_display(error.filename or directory)}: {_reason(error)}; not linted")
+            continue
+        subdirs = [entry for entry in entries if _is_dir(entry)]
+        names = {entry.name for entry in entries}
+        listed = {entry.name for entry in subdirs}
+        skipped = set(_SKIPPED_DIRS)
+        if "Chart.yaml" in names and "templates" in listed:
             notices.append(
                 (_display(os.path.join(directory, "templates")), SKIPPED_NOTICES[HELM_TEMPLATE])
             )
-            subdirs.remove("templates")
-        if _TESTDATA in subdirs:
+            skipped.add("templates")
+        if _TESTDATA in listed:
             notices.append((_display(os.path.join(directory, _TESTDATA)), _TESTDATA_NOTICE))
-            subdirs.remove(_TESTDATA)
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-        for name in sorted(names):
-            if name.endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                path = os.path.join(directory, name)
-                target = real_paths.of(path)
-                regular = _readable_in_tree(path, target, root, notices, errors)
-                if regular is not None:
-                    yield path, target, regular
+            skipped.add(_TESTDATA)
+        for entry in entries:
+            name = entry.name
+            if name in listed or not name.endswith(MANIFEST_SUFFIXES) or name.startswith("."):
+                continue
+            path = os.path.join(directory, name)
+            symlink = _is_symlink(entry)
+            target = os.path.join(real, name)
+            if symlink:
+                target = os.path.realpath(target)
+            regular = _readable_in_tree(entry, path, target, root, symlink, notices, errors)
+            if regular is not None:
+                yield path, target, regular
+        pending += reversed(
+            [
+                (entry.path, os.path.join(real, entry.name))
+                for entry in subdirs
+                if not entry.name.startswith(".")
+                and entry.name not in skipped
+                and not _is_symlink(entry)
+            ]
+        )
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """As `os.walk` tells a directory (a symlink to one included)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_symlink(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def _readable_in_tree(
-    path: str, target: str, root: str, notices: list[tuple[str, str]], errors: list[str]
+    entry: os.DirEntry[str],
+    path: str,
+    target: str,
+    root: str,
+    symlink: bool,
+    notices: list[tuple[str, str]],
+    errors: list[str],
 ) -> bool | None:
     """A walked path (resolving to `target`) is linted only if it is a readable
     regular file inside the tree (True) or a broken symlink (False: the loader
     reports it); None: skipped, with a notice or an error."""
-    if os.path.islink(path) and os.path.commonpath([root, target]) != root:
+    if symlink and os.path.commonpath([root, target]) != root:
         notices.append(
             (
                 _display(path),
@@ -177,7 +227,8 @@ def _readable_in_tree(
         )
         return None
     try:
-        mode = os.stat(path).st_mode
+        regular = not symlink and entry.is_file(follow_symlinks=False)  # its type, no call
+        mode = stat.S_IFREG if regular else os.stat(path).st_mode
     except OSError:
         return False  # a broken symlink: the loader reports it as unreadable
     if not stat.S_ISREG(mode):
