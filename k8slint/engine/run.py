@@ -261,6 +261,10 @@ class _Run:
         self.shared = SharedData()
         """Equal parts of the objects kept for the cross-object phase, held once."""
         self._contexts: dict[str, CheckContext] = {}
+        self._to_run: dict[tuple[int, int], tuple[Any, frozenset[str], list[Any]]] = {}
+        """`_run_resource_checks`'s checks (with their contexts) by the identities of
+        the file's checks and the object type's rules, both kept with them: the engine
+        keeps one list and one set of each, so a few dozen, made once a run."""
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
         self._engine_digest = ""
@@ -847,11 +851,12 @@ class _Run:
 
     def _run_resource_checks(self, resource: Resource, checks: list[tuple[Rule, Check]]) -> None:
         applicable = self.engine.applicable_rules(resource)
-        contexts = self._contexts
-        for rule, bound in checks:
-            if rule.id not in applicable:
-                continue
-            context = contexts.get(rule.id) or self._context(rule)
+        key = (id(checks), id(applicable))
+        found = self._to_run.get(key)
+        if found is None or found[0] is not checks or found[1] is not applicable:
+            to_run = [(r, c, self._context(r)) for r, c in checks if r.id in applicable]
+            found = self._to_run[key] = (checks, applicable, to_run)
+        for rule, bound, context in found[2]:
             try:
                 for problem in bound.function(resource, context):
                     self._emit(rule, resource, problem, identity=None)
