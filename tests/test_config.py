@@ -292,7 +292,7 @@ def test_per_path_overrides(repo):
 
 
 def test_files_under_the_same_settings_share_one_answer_and_others_have_their_own(repo):
-    """The engine keeps one list of checks per answer (`Engine.resource_checks_for`)."""
+    """The engine keeps one list of checks per answer (`_Run._to_run`)."""
     write(
         repo / ".k8slint.yaml",
         "overrides:\n  - files: [legacy]\n    rules: {disable: [pod-field-in-container]}\n",

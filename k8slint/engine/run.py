@@ -12,7 +12,7 @@ import functools
 import gc
 import itertools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeGuard
 
@@ -177,20 +177,6 @@ class Engine:
         return self._checks[1]
 
     @functools.cached_property
-    def _checks_by_policy(self) -> dict[int, tuple[set[str], list[tuple[Rule, Check]]]]:
-        """`resource_checks_for` by the enabled set's identity (`RulePolicy.for_file`
-        gives all files under the same settings one set), the set kept with it."""
-        return {}
-
-    def resource_checks_for(self, enabled: set[str]) -> list[tuple[Rule, Check]]:
-        """The per-object checks of the rules in `enabled`, in the engine's order."""
-        found = self._checks_by_policy.get(id(enabled))
-        if found is None or found[0] is not enabled:
-            found = (enabled, [(r, c) for r, c in self.resource_checks if r.id in enabled])
-            self._checks_by_policy[id(enabled)] = found
-        return found[1]
-
-    @functools.cached_property
     def _applicable(self) -> dict[tuple[str | None, str | None, Any], frozenset[str]]:
         """`applicable_rules` by object type, filled as types are met."""
         return {}
@@ -263,8 +249,9 @@ class _Run:
         self._contexts: dict[str, CheckContext] = {}
         self._to_run: dict[tuple[int, int], tuple[Any, frozenset[str], list[Any]]] = {}
         """`_run_resource_checks`'s checks (with their contexts) by the identities of
-        the file's checks and the object type's rules, both kept with them: the engine
-        keeps one list and one set of each, so a few dozen, made once a run."""
+        the file's rules and the object type's, both kept with them: files under the
+        same settings share one set (`RulePolicy.for_file`), and the engine one per
+        type's answer, so a few dozen lists, made once a run."""
         self._keys: dict[tuple[str, str | None, bool], str | None] = {}
         """Each file's cache key (see `_file_key`), by (display, path, context only)."""
         self._engine_digest = ""
@@ -469,7 +456,7 @@ class _Run:
         self.suppressions = run.suppressions  # the run's comments stay at hand
         for resource in built:
             self._read_annotations(resource)
-            self._run_resource_checks(resource, self.engine.resource_checks)
+            self._run_resource_checks(resource, None)
             _drop_views(resource)
         part = self.part(built)
         part.suppressions = {}
@@ -773,7 +760,8 @@ class _Run:
         kind = self.classifier.kind_of(item.display, item.path)
         skipped = kind in SKIPPED_NOTICES
         tree = None if skipped else self.classifier.tree_of(item.path)
-        checking = _Checking(self, item.display, _Stamp(kind, tree, context_only))
+        rules = frozenset() if context_only else self.engine.policy.for_file(item.display)[0]
+        checking = _Checking(self, item.display, _Stamp(kind, tree, context_only, rules))
         loaded = _skipped(item.display, kind) if skipped else self._read(item, checking)
         suppressions = checking.rest(loaded)
         if not context_only:
@@ -810,11 +798,9 @@ class _Run:
         }
         self.result.notices = [notice for notice in self.result.notices if notice.file != file]
 
-    def _check_objects(
-        self, resources: list[Resource], stamp: _Stamp, checks: list[tuple[Rule, Check]] | None
-    ) -> None:
-        """Stamp a file's objects, run their per-object checks (`checks`, None for a
-        context file) and shed what the cross-object phase does not read."""
+    def _check_objects(self, resources: list[Resource], stamp: _Stamp) -> None:
+        """Stamp a file's objects, run their per-object checks (none for a context
+        file) and shed what the cross-object phase does not read."""
         for resource in resources:
             resource.file_kind = stamp.kind
             resource.kustomize_tree = stamp.tree
@@ -822,9 +808,9 @@ class _Run:
             resource.template_path = self.engine.workload_kinds.get(
                 (resource.api_group, resource.kind or "")
             )
-            if checks is not None:
+            if not stamp.context_only:
                 self._read_annotations(resource)
-                self._run_resource_checks(resource, checks)
+                self._run_resource_checks(resource, stamp.rules)
             _keep_for_run_checks(resource)
 
     def _report_load(self, loaded: LoadedFile, suppressions: Suppressions) -> None:
@@ -849,13 +835,19 @@ class _Run:
                 )
             )
 
-    def _run_resource_checks(self, resource: Resource, checks: list[tuple[Rule, Check]]) -> None:
+    def _run_resource_checks(self, resource: Resource, rules: Collection[str] | None) -> None:
+        """The per-object checks of `rules` (None: every rule, for a build's objects,
+        whose findings land in the files they came from) that apply to its type."""
         applicable = self.engine.applicable_rules(resource)
-        key = (id(checks), id(applicable))
+        key = (id(rules), id(applicable))
         found = self._to_run.get(key)
-        if found is None or found[0] is not checks or found[1] is not applicable:
-            to_run = [(r, c, self._context(r)) for r, c in checks if r.id in applicable]
-            found = self._to_run[key] = (checks, applicable, to_run)
+        if found is None or found[0] is not rules or found[1] is not applicable:
+            to_run = [
+                (rule, bound, self._context(rule))
+                for rule, bound in self.engine.resource_checks
+                if rule.id in applicable and (rules is None or rule.id in rules)
+            ]
+            found = self._to_run[key] = (rules, applicable, to_run)
         for rule, bound, context in found[2]:
             try:
                 for problem in bound.function(resource, context):
@@ -1153,6 +1145,8 @@ class _Stamp(NamedTuple):
     kind: str
     tree: KustomizeTree | None
     context_only: bool
+    rules: Collection[str]
+    """The rules that apply to the file (none for a context file)."""
 
 
 class _Checking:
@@ -1163,20 +1157,17 @@ class _Checking:
     misses). A text that fails to parse may prove a Helm template, whose objects
     are not linted: what was said of them is then unsaid (`forget`)."""
 
-    __slots__ = ("_checked", "_checks", "_display", "_run", "_stamp", "_suppressions")
+    __slots__ = ("_checked", "_display", "_run", "_stamp", "_suppressions")
 
     def __init__(self, run: _Run, display: str, stamp: _Stamp) -> None:
         self._run, self._display, self._stamp = run, display, stamp
-        self._checks: list[tuple[Rule, Check]] | None = None
-        if not stamp.context_only:
-            self._checks = run.engine.resource_checks_for(run.engine.policy.for_file(display)[0])
         self._suppressions: Suppressions | None = None
         self._checked = 0
 
     def __call__(self, loaded: LoadedFile, resources: list[Resource]) -> bool:
         if self._suppressions is None:  # the comments hold before the first finding
             self._suppress(loaded)
-        self._run._check_objects(resources, self._stamp, self._checks)
+        self._run._check_objects(resources, self._stamp)
         self._checked += len(resources)
         return True
 
@@ -1192,7 +1183,7 @@ class _Checking:
         """Once the file is loaded (or skipped): the objects not checked yet; the
         file's suppressions."""
         suppressions = self._suppressions or self._suppress(loaded)
-        self._run._check_objects(loaded.resources[self._checked :], self._stamp, self._checks)
+        self._run._check_objects(loaded.resources[self._checked :], self._stamp)
         return suppressions
 
     def _suppress(self, loaded: LoadedFile) -> Suppressions:
