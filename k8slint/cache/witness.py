@@ -118,14 +118,20 @@ class Witness:
 
 
 def signature(path: str) -> Signature | None:
+    """The stat that tells a changed file (None: not there), taken now."""
+    return _signature(_stat(path))
+
+
+def _stat(path: str) -> os.stat_result | None:
     try:
-        facts = os.stat(path)
+        return os.stat(path)
     except (OSError, ValueError):
         return None
-    return _signature(facts)
 
 
-def _signature(facts: os.stat_result) -> Signature:
+def _signature(facts: os.stat_result | None) -> Signature | None:
+    if facts is None:
+        return None
     return (facts.st_size, facts.st_mtime_ns, facts.st_ctime_ns, facts.st_ino, facts.st_dev)
 
 
@@ -140,18 +146,12 @@ class Stats:
         self._found: dict[str, os.stat_result | None] = {}
 
     def of(self, path: str) -> os.stat_result | None:
-        if path in self._found:
-            return self._found[path]
-        try:
-            facts: os.stat_result | None = os.stat(path)
-        except (OSError, ValueError):
-            facts = None
-        self._found[path] = facts
-        return facts
+        if path not in self._found:
+            self._found[path] = _stat(path)
+        return self._found[path]
 
     def signature(self, path: str) -> Signature | None:
-        facts = self.of(path)
-        return None if facts is None else _signature(facts)
+        return _signature(self.of(path))
 
     def clear(self) -> None:
         self._found.clear()
